@@ -1,0 +1,156 @@
+// Shapes stored in a `session:<id>` doc. One runtime schema per shape; the type is inferred from it.
+// The server's projection (tool_traces, agent_snapshots) validates with these before it writes rows.
+import { z } from 'zod';
+import { SessionKindSchema } from './space.ts';
+
+export const SessionMetaSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: SessionKindSchema,
+  createdAt: z.number(),
+  model: z.string().optional(),
+  provider: z.string().optional(),
+  parentId: z.string().optional(),
+  /** The span in the parent session that spawned this one (subagents, workflow agents). */
+  parentSpanId: z.string().optional(),
+  /** Set on a session forked from another one's snapshot. */
+  forkedFrom: z.object({ sessionId: z.string(), turn: z.number() }).optional(),
+  workspace: z.string().optional(),
+});
+export type SessionMeta = z.infer<typeof SessionMetaSchema>;
+
+export const MessageRoleSchema = z.enum(['system', 'user', 'assistant', 'tool', 'notice']);
+export type MessageRole = z.infer<typeof MessageRoleSchema>;
+
+export const MessageStatusSchema = z.enum(['streaming', 'done', 'interrupted', 'error', 'cancelled']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const ToolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+/** A reference to a content-addressed blob; the bytes are never inside a Y.Doc. */
+export const AttachmentSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  mime: z.string(),
+  name: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  bytes: z.number(),
+  originalBytes: z.number().optional(),
+  originalWidth: z.number().optional(),
+  originalHeight: z.number().optional(),
+  kind: z.enum(['image', 'text']),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+/** The plain fields of a message; `text` and `reasoning` are Y.Text in the doc (appended in batches). */
+export const MessageFieldsSchema = z.object({
+  id: z.string(),
+  role: MessageRoleSchema,
+  createdAt: z.number(),
+  turn: z.number(),
+  status: MessageStatusSchema,
+  toolCalls: z.array(ToolCallSchema).optional(),
+  toolCallId: z.string().optional(),
+  spanId: z.string().optional(),
+  attachments: z.array(AttachmentSchema).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  model: z.string().optional(),
+});
+export type MessageFields = z.infer<typeof MessageFieldsSchema>;
+export type Message = MessageFields & { text: string; reasoning: string };
+
+export const SpanKindSchema = z.enum(['model', 'tool', 'autofix', 'subagent', 'workflow-agent']);
+export type SpanKind = z.infer<typeof SpanKindSchema>;
+
+export const SpanStatusSchema = z.enum(['open', 'ok', 'error', 'cancelled', 'interrupted']);
+export type SpanStatus = z.infer<typeof SpanStatusSchema>;
+
+/** Token usage of one model call, normalised across providers. `reported: false` means the provider sent none. */
+export const UsageSchema = z.object({
+  reported: z.boolean(),
+  prompt: z.number(),
+  completion: z.number(),
+  reasoning: z.number(),
+  /** Prompt tokens served from the provider's cache; undefined when the provider does not say. */
+  cacheHit: z.number().optional(),
+  cacheMiss: z.number().optional(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const PromptSegmentSchema = z.object({
+  kind: z.enum(['system', 'tools', 'history', 'input']),
+  bytes: z.number(),
+  tokens: z.number(),
+  hash: z.string(),
+  /** A short text the cache-break explainer diffs against the previous call (bounded size). */
+  preview: z.string().optional(),
+});
+export type PromptSegment = z.infer<typeof PromptSegmentSchema>;
+
+export const SpanErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type SpanError = z.infer<typeof SpanErrorSchema>;
+
+export const SpanSchema = z.object({
+  id: z.string(),
+  parentId: z.string().optional(),
+  kind: SpanKindSchema,
+  name: z.string(),
+  turn: z.number(),
+  messageId: z.string().optional(),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  status: SpanStatusSchema,
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  /** True when output was cut to the size cap. */
+  outputTruncated: z.boolean().optional(),
+  error: SpanErrorSchema.optional(),
+  model: z.string().optional(),
+  usage: UsageSchema.optional(),
+  cost: z.number().optional(),
+  segments: z.array(PromptSegmentSchema).optional(),
+  /** Tool calls only: whether re-running it after a crash is safe without asking. */
+  readOnly: z.boolean().optional(),
+  childSessionId: z.string().optional(),
+});
+export type Span = z.infer<typeof SpanSchema>;
+
+export const UsageTotalsSchema = z.object({
+  prompt: z.number(),
+  completion: z.number(),
+  reasoning: z.number(),
+  cacheHit: z.number(),
+  cacheMiss: z.number(),
+  cost: z.number(),
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+
+export const SnapshotSchema = z.object({
+  turn: z.number(),
+  at: z.number(),
+  messageCount: z.number(),
+  usage: UsageTotalsSchema,
+  pending: z.array(z.string()),
+  outcome: z.enum(['ok', 'error', 'cancelled', 'interrupted', 'step-limit']),
+  startedAt: z.number().optional(),
+  tools: z.array(z.string()).optional(),
+  /** Id of the first message of the turn, so the timeline can scroll the chat to it. */
+  firstMessageId: z.string().optional(),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const RunStatusSchema = z.enum(['idle', 'running', 'waiting-approval', 'interrupted']);
+export const RunStateSchema = z.object({
+  status: RunStatusSchema,
+  driver: z.string().optional(),
+  heartbeatAt: z.number().optional(),
+  turn: z.number(),
+  /** Tool calls awaiting the user's approval (span ids). */
+  pendingApprovals: z.array(z.string()).optional(),
+});
+export type RunState = z.infer<typeof RunStateSchema>;
+
+export function emptyUsageTotals(): UsageTotals {
+  return { prompt: 0, completion: 0, reasoning: 0, cacheHit: 0, cacheMiss: 0, cost: 0 };
+}
