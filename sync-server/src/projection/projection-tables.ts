@@ -1,0 +1,66 @@
+// DDL of the tables projected from session docs. They are a cache of the docs: dropping them loses
+// nothing, the projector rebuilds them from the docs. Times are milliseconds since the epoch, exactly
+// as in the doc (double precision keeps fractional ms and compares exactly in the pagination cursor).
+import { migrateOnce, runMigrations, type SqlQuery } from './sql-query.ts';
+
+// COLLATE "C": ids compare bytewise, the same order as in JavaScript, on every database's locale.
+export const PROJECTION_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS tool_traces (
+    session_id text COLLATE "C" NOT NULL,
+    span_id text COLLATE "C" NOT NULL,
+    turn integer NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    parent_id text,
+    message_id text,
+    status text NOT NULL,
+    started_at double precision NOT NULL,
+    ended_at double precision,
+    latency_ms double precision,
+    model text,
+    usage_reported boolean,
+    prompt_tokens integer,
+    completion_tokens integer,
+    reasoning_tokens integer,
+    cache_hit_tokens integer,
+    cache_miss_tokens integer,
+    cost double precision,
+    error_code text,
+    error_message text,
+    input jsonb,
+    output jsonb,
+    output_truncated boolean,
+    segments jsonb,
+    read_only boolean,
+    child_session_id text,
+    projected_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, span_id)
+  )`,
+  'CREATE INDEX IF NOT EXISTS tool_traces_session_started ON tool_traces (session_id, started_at, span_id)',
+  `CREATE TABLE IF NOT EXISTS agent_snapshots (
+    session_id text COLLATE "C" NOT NULL,
+    turn integer NOT NULL,
+    at double precision NOT NULL,
+    started_at double precision,
+    message_count integer NOT NULL,
+    prompt_tokens integer NOT NULL,
+    completion_tokens integer NOT NULL,
+    reasoning_tokens integer NOT NULL,
+    cache_hit_tokens integer NOT NULL,
+    cache_miss_tokens integer NOT NULL,
+    cost double precision NOT NULL,
+    pending jsonb NOT NULL,
+    outcome text NOT NULL,
+    tools jsonb,
+    first_message_id text,
+    projected_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, turn)
+  )`,
+];
+
+const migrated = new WeakMap<SqlQuery, Promise<void>>();
+
+/** Creates the projection tables if they are missing; safe to call from every module that reads them. */
+export function migrateProjectionTables(query: SqlQuery): Promise<void> {
+  return migrateOnce(migrated, query, () => runMigrations(query, PROJECTION_DDL));
+}

@@ -1,0 +1,62 @@
+// The storage backends every DB test runs on: in-process PGlite always, and a throwaway database on the
+// real Postgres at DATABASE_URL when it is set (created with a random name, dropped afterwards).
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { SqlQuery } from '../../src/projection/sql-query.ts';
+
+export interface TestDatabase {
+  query: SqlQuery;
+  close(): Promise<void>;
+}
+
+export interface TestBackend {
+  name: string;
+  open(): Promise<TestDatabase>;
+}
+
+export function testBackends(): TestBackend[] {
+  const backends: TestBackend[] = [{ name: 'pglite', open: openPglite }];
+  const url = process.env.DATABASE_URL;
+  if (url) backends.push({ name: 'postgres', open: () => openPostgres(url) });
+  return backends;
+}
+
+async function openPglite(): Promise<TestDatabase> {
+  const db = new PGlite();
+  await db.waitReady;
+  const query = (async (sql: string, params?: unknown[]) => {
+    const res = await db.query(sql, params);
+    return { rows: res.rows };
+  }) as SqlQuery;
+  return { query, close: () => db.close() };
+}
+
+async function openPostgres(url: string): Promise<TestDatabase> {
+  const name = `boocode_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 4 });
+  pool.on('error', () => {});
+  const query = ((sql: string, params?: unknown[]) => pool.query(sql, params)) as SqlQuery;
+  return {
+    query,
+    async close() {
+      await pool.end();
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
