@@ -1,0 +1,35 @@
+// Errors the runner returns as values: a stable code and a readable message, never a stack.
+// Client and runner share this list so the UI can show each one in words.
+import { z } from 'zod';
+
+export const runnerErrorCodeSchema = z.enum([
+  'UNAUTHORIZED',
+  'FORBIDDEN_HOST',
+  'FORBIDDEN_ORIGIN',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'INVALID_REQUEST',
+  'NOT_FOUND',
+  'PATH_OUTSIDE_WORKSPACE',
+  'NOT_A_FILE',
+  'NOT_A_DIRECTORY',
+  'FILE_TOO_LARGE',
+  'MATCH_NOT_FOUND',
+  'MATCH_NOT_UNIQUE',
+  'INVALID_PATTERN',
+  'APPROVAL_REQUIRED',
+  'DENIED_BY_RULE',
+  'COMMAND_FAILED_TO_START',
+  'NO_BUILD_COMMAND',
+  'PROVIDER_NOT_CONFIGURED',
+  'PROVIDER_UNREACHABLE',
+  'INTERNAL',
+]);
+export type RunnerErrorCode = z.infer<typeof runnerErrorCodeSchema>;
+
+export const runnerErrorBodySchema = z.object({
+  code: runnerErrorCodeSchema,
+  message: z.string(),
+  /** Extra facts about the refusal, e.g. the approval decision or the number of matches. */
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type RunnerErrorBody = z.infer<typeof runnerErrorBodySchema>;

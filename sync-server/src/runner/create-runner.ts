@@ -1,0 +1,175 @@
+// Builds the local runner: a Fastify app on its own listener, bound to 127.0.0.1 only, with the
+// wall (wall.ts) in front of every request and upgrade before Fastify routes or parses
+// anything. Dependencies come in as options so tests can give it temp dirs and fake providers.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
+import type { Duplex } from 'node:stream';
+import type { ApprovalRule } from '@boocode/shared/runner/approval-policy';
+import type { BuildCommand } from '@boocode/shared/runner/build-check';
+import { DEFAULT_PROVIDERS, type ProviderConfig } from '@boocode/shared/runner/provider-config';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { openApprovalRulesStore } from './approval-rules-store.ts';
+import { registerBuildRoutes } from './build-check.ts';
+import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS, scrubbedEnv } from './command-launcher.ts';
+import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
+import { registerModelProxy } from './model-proxy.ts';
+import { RunnerError } from './runner-error.ts';
+import { ensurePrivateDir, loadOrCreateToken } from './secret-files.ts';
+import { registerToolRoutes } from './tool-routes.ts';
+import { checkWall, corsHeaders, type WallConfig, type WallVerdict } from './wall.ts';
+import { registerWorkflowRoutes } from './workflow-discovery.ts';
+
+export const RUNNER_HOST = '127.0.0.1';
+export const DEFAULT_RUNNER_PORT = 8788;
+export const DEFAULT_APP_ORIGINS = ['http://127.0.0.1:8787', 'http://localhost:8787'];
+
+export interface RunnerOptions {
+  /** Workspace root every file tool and command is confined to. */
+  workspace: string;
+  /** Where the token, keys and rules files live (created 0700, files 0600). */
+  dataDir: string;
+  /** Default 8788; 0 picks a free port (tests). */
+  port?: number;
+  /** Fixed token; otherwise read from (or created in) dataDir/runner-token. */
+  token?: string;
+  allowedOrigins?: string[];
+  /** Home directory for personal workflows (~/.boocode/workflows). */
+  home?: string;
+  /** Initial approval rules; otherwise loaded from dataDir/approval-rules.json. */
+  rules?: ApprovalRule[];
+  commandLimits?: Partial<CommandLimits>;
+  buildCommand?: BuildCommand;
+  buildTimeoutMs?: number;
+  providers?: ProviderConfig[];
+  defaultProvider?: string;
+  /** Environment for provider keys and for commands (scrubbed of secrets). Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  logger?: boolean;
+}
+
+export interface Runner {
+  app: FastifyInstance;
+  token: string;
+  /** Starts listening on 127.0.0.1; resolves with the bound port and base URL. */
+  listen(): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+function sendRefusal(res: ServerResponse, verdict: Extract<WallVerdict, { allowed: false }>): void {
+  res.writeHead(verdict.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify(verdict.body));
+}
+
+function refuseUpgrade(socket: Duplex, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+export async function createRunner(options: RunnerOptions): Promise<Runner> {
+  const env = options.env ?? process.env;
+  await ensurePrivateDir(options.dataDir);
+  const token = options.token ?? (await loadOrCreateToken(options.dataDir));
+  const providers = options.providers ?? DEFAULT_PROVIDERS;
+  // Host allowlist is filled in once the port is known (port 0 in tests).
+  const wall: WallConfig & { allowedHosts: string[] } = {
+    token,
+    allowedHosts: [],
+    allowedOrigins: options.allowedOrigins ?? DEFAULT_APP_ORIGINS,
+  };
+  const rules = await openApprovalRulesStore(options.dataDir, options.rules);
+  const secretNames = providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []));
+  const commands = createCommandLauncher({
+    workspace: options.workspace,
+    rules,
+    limits: { ...DEFAULT_COMMAND_LIMITS, ...options.commandLimits },
+    env: scrubbedEnv(env, secretNames),
+  });
+  const commandSocket = createCommandSocket(commands);
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const verdict = checkWall(
+      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, upgrade: true },
+      wall,
+    );
+    if (!verdict.allowed) return refuseUpgrade(socket, verdict.status, verdict.body);
+    if (new URL(request.url ?? '/', 'http://runner.invalid').pathname !== COMMAND_SOCKET_PATH) {
+      return refuseUpgrade(socket, 404, { code: 'NOT_FOUND', message: 'No WebSocket endpoint here.' });
+    }
+    commandSocket.handleUpgrade(request, socket, head);
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 16 * 1024 * 1024,
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        const verdict = checkWall(
+          { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, upgrade: false },
+          wall,
+        );
+        if (!verdict.allowed) return sendRefusal(res, verdict);
+        if (verdict.corsOrigin)
+          for (const [name, value] of Object.entries(corsHeaders(verdict.corsOrigin))) res.setHeader(name, value);
+        if (verdict.preflight) {
+          res.writeHead(204);
+          res.end();
+          return;
+        }
+        handler(req, res);
+      });
+      server.on('upgrade', onUpgrade);
+      return server;
+    },
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof RunnerError) return reply.code(error.status).send(error.toBody());
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ code: 'INVALID_REQUEST', message: (error as Error).message });
+    }
+    app.log.error(error);
+    return reply.code(500).send({ code: 'INTERNAL', message: 'The runner hit an internal error; see its log.' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
+  );
+
+  registerToolRoutes(app, { workspace: options.workspace, rules, commands });
+  registerBuildRoutes(app, {
+    workspace: options.workspace,
+    commands,
+    timeoutMs: options.buildTimeoutMs ?? 5 * 60_000,
+    configured: options.buildCommand,
+  });
+  registerWorkflowRoutes(app, { workspace: options.workspace, home: options.home ?? homedir() });
+  await registerModelProxy(app, {
+    providers,
+    defaultProvider: options.defaultProvider,
+    dataDir: options.dataDir,
+    env,
+    fetch: options.fetch,
+  });
+  app.get('/health', async () => ({ ok: true }));
+
+  return {
+    app,
+    token,
+    async listen() {
+      await app.listen({ host: RUNNER_HOST, port: options.port ?? DEFAULT_RUNNER_PORT });
+      const { port } = app.server.address() as AddressInfo;
+      wall.allowedHosts.splice(0, wall.allowedHosts.length, `127.0.0.1:${port}`, `localhost:${port}`);
+      return { port, url: `http://${RUNNER_HOST}:${port}` };
+    },
+    async close() {
+      commandSocket.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Model proxy: POST /v1/chat/completions and GET /v1/models forwarded to a provider with the
+// key the runner holds, so keys never enter a page or a synced doc. Streaming responses are
+// piped through as they arrive. Only content-type travels back from the provider's headers.
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import {
+  PROVIDER_HEADER,
+  type ProviderConfig,
+  providerIdSchema,
+  putProviderKeyBodySchema,
+} from '@boocode/shared/runner/provider-config';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseBody } from './request-body.ts';
+import { RunnerError } from './runner-error.ts';
+import { readJsonFile, writePrivateFile } from './secret-files.ts';
+
+export interface ModelProxyDeps {
+  providers: ProviderConfig[];
+  defaultProvider?: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+const storedKeysSchema = z.record(z.string(), z.string());
+
+export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyDeps): Promise<void> {
+  const keysPath = join(deps.dataDir, 'provider-keys.json');
+  const stored = storedKeysSchema.parse((await readJsonFile(keysPath)) ?? {});
+  const doFetch = deps.fetch ?? fetch;
+
+  const keyFor = (provider: ProviderConfig) =>
+    stored[provider.id] ?? (provider.apiKeyEnv ? deps.env[provider.apiKeyEnv] : undefined);
+  const defaultId = () => deps.defaultProvider ?? deps.providers.find((p) => keyFor(p))?.id ?? deps.providers[0]?.id;
+
+  const pick = (request: FastifyRequest) => {
+    const header = request.headers[PROVIDER_HEADER];
+    const id = typeof header === 'string' ? header : defaultId();
+    const provider = deps.providers.find((p) => p.id === id);
+    if (!provider) throw new RunnerError('PROVIDER_NOT_CONFIGURED', `No provider "${id}" is configured.`, 404);
+    const key = keyFor(provider);
+    if (!key) throw new RunnerError('PROVIDER_NOT_CONFIGURED', `No API key is set for provider "${provider.id}".`, 409);
+    return { provider, key };
+  };
+
+  const forward = async (request: FastifyRequest, reply: FastifyReply, path: string, body?: unknown) => {
+    const { provider, key } = pick(request);
+    let upstream: Response;
+    try {
+      upstream = await doFetch(`${provider.baseUrl.replace(/\/$/, '')}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          accept: request.headers.accept ?? '*/*',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new RunnerError('PROVIDER_UNREACHABLE', `Could not reach ${provider.id}: ${(error as Error).message}`, 502);
+    }
+    reply.code(upstream.status);
+    reply.header('content-type', upstream.headers.get('content-type') ?? 'application/json');
+    if (!upstream.body) return reply.send('');
+    return reply.send(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream));
+  };
+
+  app.post('/v1/chat/completions', (request, reply) => forward(request, reply, '/chat/completions', request.body));
+  app.get('/v1/models', (request, reply) => forward(request, reply, '/models'));
+
+  app.get('/providers', async () => ({
+    providers: deps.providers.map((p) => ({
+      id: p.id,
+      baseUrl: p.baseUrl,
+      hasKey: Boolean(keyFor(p)),
+      default: p.id === defaultId(),
+    })),
+  }));
+
+  app.put<{ Params: { id: string } }>('/providers/:id/key', async (request, reply) => {
+    const id = parseBody(providerIdSchema, request.params.id);
+    if (!deps.providers.some((p) => p.id === id)) throw new RunnerError('NOT_FOUND', `No provider "${id}".`, 404);
+    stored[id] = parseBody(putProviderKeyBodySchema, request.body).apiKey;
+    await writePrivateFile(keysPath, `${JSON.stringify(stored, null, 2)}\n`);
+    return reply.code(204).send();
+  });
+}
