@@ -1,0 +1,153 @@
+/**
+ * Group commit for `doc_updates`: updates that arrive while a transaction is in flight wait and
+ * are written together by the next one (one multi-row INSERT, one commit), so throughput does not
+ * collapse to one fsync per update. A write's promise resolves only after its COMMIT.
+ */
+import type pg from 'pg';
+
+export interface CommittedBatch {
+  /** Seqs written per doc in this transaction (decimal strings: bigserial). */
+  seqsByDoc: Map<string, string[]>;
+}
+
+export interface UpdateWriterOptions {
+  /** Rows per INSERT statement; a batch larger than this uses several statements in one transaction. */
+  maxRowsPerStatement?: number;
+  /** Bytes per transaction; the rest waits for the next one. */
+  maxBatchBytes?: number;
+  /** Runs inside the transaction before COMMIT, e.g. to NOTIFY other instances (delivered on commit). */
+  beforeCommit?: (client: pg.PoolClient, batch: CommittedBatch) => Promise<void>;
+  /** Called after COMMIT, before the writers' promises resolve. */
+  afterCommit?: (batch: CommittedBatch) => void;
+}
+
+/** Called synchronously after COMMIT (err undefined) or after a failed transaction. */
+export type WriteDone = (err?: unknown) => void;
+
+interface PendingWrite {
+  doc: string;
+  bytes: Uint8Array;
+  done: WriteDone;
+}
+
+export class UpdateWriter {
+  private queue: PendingWrite[] = [];
+  private running = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxRows: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: UpdateWriterOptions = {},
+  ) {
+    this.maxRows = opts.maxRowsPerStatement ?? 1000;
+    this.maxBytes = opts.maxBatchBytes ?? 32 * 1024 * 1024;
+  }
+
+  /**
+   * Queues an update; `done` runs synchronously right after its COMMIT, in append order and before
+   * `afterCommit`, so a caller can apply and broadcast it before anything else observes the batch.
+   */
+  write(doc: string, bytes: Uint8Array, done: WriteDone): void {
+    this.queue.push({ doc, bytes, done });
+    void this.pump();
+  }
+
+  /** Resolves once the update is durably committed; rejects if its transaction failed. */
+  append(doc: string, bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this.write(doc, bytes, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Number of updates waiting for or inside a transaction. */
+  get pending(): number {
+    return this.queue.length + (this.running ? 1 : 0);
+  }
+
+  /** Resolves when every update appended so far has been committed (or failed). */
+  flush(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        let committed: CommittedBatch;
+        try {
+          committed = await this.writeBatch(batch);
+        } catch (err) {
+          for (const w of batch) runDone(w.done, err ?? new Error('write failed'));
+          continue;
+        }
+        for (const w of batch) runDone(w.done);
+        const afterCommit = this.opts.afterCommit;
+        if (afterCommit) runDone(() => afterCommit(committed));
+      }
+    } finally {
+      this.running = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private takeBatch(): PendingWrite[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length) {
+      const size = this.queue[n]!.bytes.byteLength;
+      if (n > 0 && bytes + size > this.maxBytes) break;
+      bytes += size;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
+    const client = await this.pool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const seqsByDoc = new Map<string, string[]>();
+      for (let i = 0; i < batch.length; i += this.maxRows) {
+        const chunk = batch.slice(i, i + this.maxRows);
+        const params: unknown[] = [];
+        const values = chunk.map((w, j) => {
+          params.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
+          return `($${2 * j + 1}, $${2 * j + 2})`;
+        });
+        const res = await client.query<{ doc: string; seq: string }>(
+          `INSERT INTO doc_updates (doc, bytes) VALUES ${values.join(',')} RETURNING doc, seq`,
+          params,
+        );
+        for (const row of res.rows) {
+          const list = seqsByDoc.get(row.doc);
+          if (list) list.push(row.seq);
+          else seqsByDoc.set(row.doc, [row.seq]);
+        }
+      }
+      const committed = { seqsByDoc };
+      await this.opts.beforeCommit?.(client, committed);
+      await client.query('COMMIT');
+      return committed;
+    } catch (err) {
+      failure = err as Error;
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      // A connection that failed mid-transaction is discarded rather than reused.
+      client.release(failure);
+    }
+  }
+}
+
+function runDone(done: WriteDone, err?: unknown): void {
+  try {
+    done(err);
+  } catch (callbackErr) {
+    // A caller's bug must not stop the other writes of the batch from being acknowledged.
+    console.error('[sync-server] write callback failed:', callbackErr);
+  }
+}

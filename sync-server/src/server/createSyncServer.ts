@@ -1,0 +1,206 @@
+/**
+ * The sync server: Fastify with the y-websocket endpoint `/yjs/<docName>`, `/healthz`, the built
+ * client (static, SPA fallback), storage (embedded PGlite or DATABASE_URL) with group commit,
+ * compaction and, on real Postgres, LISTEN/NOTIFY fan-out between instances.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HealthzResponse, StorageKind } from '@boocode/shared/protocol/rest';
+import {
+  CLOSE_GOING_AWAY,
+  CLOSE_INVALID_DOC_NAME,
+  CLOSE_REASONS,
+  CLOSE_UNAUTHORIZED,
+  isValidDocName,
+  STORED_PARAM,
+} from '@boocode/shared/protocol/sync';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { WebSocket } from 'ws';
+import { notifyCommitted, UpdateListener } from '../fanout/pgNotify.ts';
+import { openDatabase } from '../persistence/database.ts';
+import { UpdateWriter } from '../persistence/groupCommit.ts';
+import { runMigrations } from '../persistence/migrations.ts';
+import type { CompactionResult } from '../persistence/updateLog.ts';
+import { SyncConnection } from '../sync/connection.ts';
+import { DocRegistry } from '../sync/docRegistry.ts';
+import { resolveToken, tokenMatches, tokenOfRequest } from './token.ts';
+
+export interface SyncServerOptions {
+  /** Folder for the embedded database and the generated token. */
+  dataDir: string;
+  /** Real Postgres; when unset the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  /** Access token; when unset, read from (or generated into) `dataDir/token`. */
+  token?: string | undefined;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Built client to serve (index.html + assets); skipped when missing. */
+  clientDir?: string | null;
+  /** Largest update accepted in one message (default 8 MiB); larger closes with 4413. */
+  maxUpdateBytes?: number;
+  /** How long a doc without peers stays loaded (default 30 s). */
+  docIdleMs?: number;
+  /** Compact a doc once it has this many rows in `doc_updates` (default 500). */
+  compactAfterUpdates?: number;
+  /** Pool size for a real Postgres (the embedded one always uses 1). */
+  poolSize?: number;
+}
+
+export interface SyncServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  /** The URL to open the app with: `http://host:port/#token=...` */
+  readonly appUrl: string;
+  readonly storage: StorageKind;
+  readonly instanceId: string;
+  readonly app: FastifyInstance;
+  /** The storage pool (size 1 on the embedded database), for modules that project docs into tables. */
+  readonly pool: pg.Pool;
+  /** Resolves when every update received so far is committed. */
+  flush(): Promise<void>;
+  /** Compacts one doc now (also runs in the background on its own). */
+  compact(docName: string): Promise<CompactionResult>;
+  stats(): { connections: number; loadedDocs: number; pendingWrites: number };
+  /** Graceful stop: refuses new sockets, closes open ones (1001), flushes pending writes, closes storage. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_UPDATE_BYTES = 8 * 1024 * 1024;
+
+export async function createSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
+  const token = await resolveToken(opts.dataDir, opts.token);
+  const maxUpdateBytes = opts.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES;
+  const instanceId = randomUUID();
+  const db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, poolSize: opts.poolSize });
+  let registry: DocRegistry | null = null;
+  let listener: UpdateListener | null = null;
+  const sockets = new Set<WebSocket>();
+  let app: FastifyInstance | null = null;
+  try {
+    await runMigrations(db.pool);
+    const fanOut = db.listenConfig !== null;
+    const writer = new UpdateWriter(db.pool, {
+      beforeCommit: fanOut ? (client, batch) => notifyCommitted(client, instanceId, batch) : undefined,
+      afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc.keys()),
+    });
+    const docs = new DocRegistry({
+      pool: db.pool,
+      writer,
+      docIdleMs: opts.docIdleMs ?? 30_000,
+      compactAfterUpdates: opts.compactAfterUpdates ?? 500,
+    });
+    registry = docs;
+    if (db.listenConfig) {
+      listener = new UpdateListener({
+        config: db.listenConfig,
+        instanceId,
+        onUpdate: (n) => {
+          docs.applyRemote(n.doc, n.seqs).catch((err: Error) => {
+            console.error(`[sync-server] reading ${n.doc} from another instance failed:`, err.message);
+          });
+        },
+        onResync: () => {
+          docs.resyncAll().catch((err: Error) => console.error('[sync-server] resync failed:', err.message));
+        },
+      });
+      await listener.start();
+    }
+
+    const server = Fastify({ logger: false, routerOptions: { maxParamLength: 1000 } });
+    app = server;
+    // Hard cap on frame size; updates between maxUpdateBytes and this get a readable 4413 instead.
+    await server.register(fastifyWebsocket, { options: { maxPayload: 2 * maxUpdateBytes + 64 * 1024 } });
+
+    server.get('/healthz', async (): Promise<HealthzResponse> => ({ ok: true, storage: db.kind }));
+
+    server.get('/yjs/*', { websocket: true }, (socket, req) => {
+      const url = new URL(req.url, 'http://localhost');
+      // Refuse before any doc is loaded.
+      if (!tokenMatches(token, tokenOfRequest(req.headers, url.searchParams))) {
+        socket.close(CLOSE_UNAUTHORIZED, CLOSE_REASONS[CLOSE_UNAUTHORIZED]);
+        return;
+      }
+      let docName = '';
+      try {
+        docName = decodeURIComponent(url.pathname.slice('/yjs/'.length));
+      } catch {
+        // an undecodable name is as invalid as a wrong one
+      }
+      if (!isValidDocName(docName)) {
+        socket.close(CLOSE_INVALID_DOC_NAME, CLOSE_REASONS[CLOSE_INVALID_DOC_NAME]);
+        return;
+      }
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      new SyncConnection(socket, docs, {
+        docName,
+        wantsStored: url.searchParams.get(STORED_PARAM) === '1',
+        maxUpdateBytes,
+      });
+    });
+
+    server.addHook('onRequest', async (req, reply) => {
+      if (!req.url.startsWith('/api/')) return;
+      const url = new URL(req.url, 'http://localhost');
+      if (!tokenMatches(token, tokenOfRequest(req.headers, url.searchParams))) {
+        await reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is required.' });
+      }
+    });
+
+    if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
+      await server.register(fastifyStatic, { root: opts.clientDir });
+      // SPA fallback: any other GET for a page gets the app shell; its router takes it from there.
+      server.setNotFoundHandler((req, reply) => {
+        const isPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/yjs/');
+        if (isPage) return reply.sendFile('index.html');
+        return reply.code(404).send({ code: 'NOT_FOUND', message: `${req.method} ${req.url} not found` });
+      });
+    }
+
+    const host = opts.host ?? '127.0.0.1';
+    await server.listen({ port: opts.port ?? 0, host });
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+    const url = `http://${host}:${port}`;
+
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      port,
+      token,
+      appUrl: `${url}/#token=${encodeURIComponent(token)}`,
+      storage: db.kind,
+      instanceId,
+      app: server,
+      pool: db.pool,
+      flush: () => writer.flush(),
+      compact: (docName) => docs.compact(docName),
+      stats: () => ({ connections: sockets.size, loadedDocs: docs.loadedCount, pendingWrites: writer.pending }),
+      close() {
+        closing ??= (async () => {
+          for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, CLOSE_REASONS[CLOSE_GOING_AWAY]);
+          await writer.flush();
+          await listener?.stop();
+          await server.close();
+          await writer.flush();
+          await docs.close();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await listener?.stop();
+    await app?.close().catch(() => {});
+    await registry?.close();
+    await db.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Loads documents lazily, evicts idle ones, persists incoming updates through the group-commit
+ * writer and applies them only after COMMIT, takes in updates other instances stored, and
+ * schedules background compaction. Everything here can be rebuilt from the database.
+ */
+import type pg from 'pg';
+import type { UpdateWriter } from '../persistence/groupCommit.ts';
+import {
+  applyStoredDoc,
+  type CompactionResult,
+  compactDoc,
+  loadStoredDoc,
+  readUpdatesBySeq,
+} from '../persistence/updateLog.ts';
+import { type Peer, SharedDoc } from './sharedDoc.ts';
+
+/** Origin of updates read from the database (loads, other instances): broadcast to every peer. */
+export const STORE_ORIGIN = Symbol('store');
+
+export interface DocRegistryOptions {
+  pool: pg.Pool;
+  writer: UpdateWriter;
+  /** Milliseconds a doc with no peers and no pending writes stays in memory. */
+  docIdleMs: number;
+  /** Compact a doc once this many of its rows are in `doc_updates`. */
+  compactAfterUpdates: number;
+}
+
+export class DocRegistry {
+  private readonly docs = new Map<string, Promise<SharedDoc>>();
+  private readonly loaded = new Map<string, SharedDoc>();
+  private readonly background = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly opts: DocRegistryOptions) {}
+
+  get loadedCount(): number {
+    return this.loaded.size;
+  }
+
+  /** Loads the doc if needed and adds the peer to it (which sends the peer our sync step 1). */
+  async join(name: string, peer: Peer): Promise<SharedDoc> {
+    for (;;) {
+      let pending = this.docs.get(name);
+      if (!pending) {
+        pending = this.load(name);
+        this.docs.set(name, pending);
+        pending.catch(() => this.docs.delete(name));
+      }
+      const doc = await pending;
+      if (doc.destroyed) continue; // evicted between load and join: load again
+      doc.addPeer(peer);
+      return doc;
+    }
+  }
+
+  leave(doc: SharedDoc, peer: Peer): void {
+    doc.removePeer(peer);
+    if (doc.peers.size === 0) this.scheduleEvict(doc);
+  }
+
+  /**
+   * Stores an update, then applies it to the doc (which broadcasts it) right after COMMIT.
+   * Persist before broadcast: a peer must never see an update the store could lose.
+   */
+  persist(doc: SharedDoc, update: Uint8Array, origin: Peer, onError: (err: unknown) => void): void {
+    doc.pendingWrites++;
+    this.opts.writer.write(doc.name, update, (err) => {
+      doc.pendingWrites--;
+      if (err) {
+        onError(err);
+        return;
+      }
+      doc.rowsSinceCompaction++;
+      doc.applyStored(update, origin);
+    });
+  }
+
+  /** Called by the writer after each COMMIT: tell peers what is stored, maybe compact. */
+  onCommitted(docNames: Iterable<string>): void {
+    for (const name of docNames) {
+      const doc = this.loaded.get(name);
+      if (!doc) continue;
+      doc.sendStored();
+      this.maybeCompact(doc);
+    }
+  }
+
+  /**
+   * Another instance stored rows for a doc. Read exactly those rows; if some were compacted away
+   * meanwhile (or `seqs` is null: we may have missed notifications), reload the whole doc. Applying
+   * is idempotent, so reading a row twice is harmless.
+   */
+  async applyRemote(name: string, seqs: string[] | null): Promise<void> {
+    const pending = this.docs.get(name);
+    if (!pending) return; // not loaded here: the next load reads it from the database
+    const doc = await pending.catch(() => null);
+    if (!doc || doc.destroyed) return;
+    const read = seqs ? await readUpdatesBySeq(this.opts.pool, name, seqs) : { updates: [], complete: false };
+    if (doc.destroyed) return;
+    if (read.complete) {
+      for (const update of read.updates) doc.applyStored(update, STORE_ORIGIN);
+      doc.rowsSinceCompaction += read.updates.length;
+    } else {
+      const stored = await loadStoredDoc(this.opts.pool, name);
+      if (doc.destroyed) return;
+      applyStoredDoc(doc.ydoc, stored, STORE_ORIGIN);
+      doc.rowsSinceCompaction = stored.updates.length;
+    }
+    doc.sendStored();
+    this.maybeCompact(doc);
+  }
+
+  /** Re-reads every loaded doc (after the notification channel was down and may have missed some). */
+  async resyncAll(): Promise<void> {
+    await Promise.all([...this.loaded.keys()].map((name) => this.applyRemote(name, null)));
+  }
+
+  compact(name: string): Promise<CompactionResult> {
+    return compactDoc(this.opts.pool, name);
+  }
+
+  /** Drops every doc from memory and waits for background work (compactions) to finish. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const doc of this.loaded.values()) doc.destroy();
+    this.loaded.clear();
+    this.docs.clear();
+    await Promise.allSettled([...this.background]);
+  }
+
+  private async load(name: string): Promise<SharedDoc> {
+    const doc = new SharedDoc(name);
+    try {
+      const stored = await loadStoredDoc(this.opts.pool, name);
+      applyStoredDoc(doc.ydoc, stored, STORE_ORIGIN);
+      doc.rowsSinceCompaction = stored.updates.length;
+    } catch (err) {
+      doc.destroy();
+      throw err;
+    }
+    this.loaded.set(name, doc);
+    this.maybeCompact(doc);
+    return doc;
+  }
+
+  private scheduleEvict(doc: SharedDoc): void {
+    doc.clearEvictTimer();
+    doc.evictTimer = setTimeout(() => this.tryEvict(doc), this.opts.docIdleMs);
+    doc.evictTimer.unref();
+  }
+
+  private tryEvict(doc: SharedDoc): void {
+    doc.evictTimer = null;
+    if (doc.destroyed || doc.peers.size > 0) return;
+    if (doc.pendingWrites > 0 || doc.compacting) {
+      this.scheduleEvict(doc);
+      return;
+    }
+    this.loaded.delete(doc.name);
+    this.docs.delete(doc.name);
+    doc.destroy();
+  }
+
+  private maybeCompact(doc: SharedDoc): void {
+    if (this.closing || doc.compacting || doc.rowsSinceCompaction < this.opts.compactAfterUpdates) return;
+    doc.compacting = true;
+    const task = compactDoc(this.opts.pool, doc.name)
+      .then(({ merged }) => {
+        doc.rowsSinceCompaction = Math.max(0, doc.rowsSinceCompaction - merged);
+      })
+      .catch((err: Error) => console.error(`[sync-server] compaction of ${doc.name} failed:`, err.message))
+      .finally(() => {
+        doc.compacting = false;
+        this.background.delete(task);
+      });
+    this.background.add(task);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * One loaded document: its Y.Doc, its awareness and its connected peers. Invariant: the Y.Doc only
+ * ever holds state that is durably stored (updates are applied after their COMMIT), so anything
+ * it sends (sync step 2, broadcasts, "stored" snapshots) is something the store cannot lose.
+ */
+import { encodeStoredMessageForDoc, MESSAGE_AWARENESS, MESSAGE_SYNC } from '@boocode/shared/protocol/sync';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+
+/** What a SharedDoc needs from a connected peer. */
+export interface Peer {
+  readonly wantsStored: boolean;
+  send(message: Uint8Array): void;
+}
+
+interface AwarenessChange {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+export class SharedDoc {
+  readonly ydoc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
+  /** Peer -> awareness client ids it controls (removed when it disconnects). */
+  readonly peers = new Map<Peer, Set<number>>();
+  /** Updates of this doc queued or in flight in the writer; the doc is not evicted while > 0. */
+  pendingWrites = 0;
+  /** Rows in `doc_updates` for this doc, as far as this instance knows (drives compaction). */
+  rowsSinceCompaction = 0;
+  compacting = false;
+  evictTimer: NodeJS.Timeout | null = null;
+  destroyed = false;
+
+  constructor(readonly name: string) {
+    // The server announces no presence of its own.
+    this.awareness.setLocalState(null);
+    this.ydoc.on('update', (update: Uint8Array, origin: unknown) => this.broadcastUpdate(update, origin));
+    this.awareness.on('update', (change: AwarenessChange, origin: unknown) => this.onAwarenessUpdate(change, origin));
+  }
+
+  addPeer(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    this.clearEvictTimer();
+    // Same opening as the stock y-websocket server: our sync step 1, then everyone's presence.
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, this.ydoc);
+    peer.send(encoding.toUint8Array(encoder));
+    const states = this.awareness.getStates();
+    if (states.size > 0) peer.send(this.encodeAwareness([...states.keys()]));
+    if (peer.wantsStored) peer.send(encodeStoredMessageForDoc(this.ydoc));
+  }
+
+  removePeer(peer: Peer): void {
+    const controlled = this.peers.get(peer);
+    this.peers.delete(peer);
+    if (controlled && controlled.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
+    }
+  }
+
+  /** Applies an update that is already stored; the 'update' handler broadcasts what was new. */
+  applyStored(update: Uint8Array, origin: unknown): void {
+    try {
+      Y.applyUpdate(this.ydoc, update, origin);
+    } catch (err) {
+      console.error(`[sync-server] could not apply a stored update to ${this.name}:`, (err as Error).message);
+    }
+  }
+
+  /** Tells every peer that asked for it what is durably stored now. */
+  sendStored(): void {
+    let message: Uint8Array | null = null;
+    for (const peer of this.peers.keys()) {
+      if (!peer.wantsStored) continue;
+      message ??= encodeStoredMessageForDoc(this.ydoc);
+      peer.send(message);
+    }
+  }
+
+  encodeAwareness(clients: number[]): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+    return encoding.toUint8Array(encoder);
+  }
+
+  clearEvictTimer(): void {
+    if (this.evictTimer) clearTimeout(this.evictTimer);
+    this.evictTimer = null;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.clearEvictTimer();
+    this.awareness.destroy();
+    this.ydoc.destroy();
+  }
+
+  private broadcastUpdate(update: Uint8Array, origin: unknown): void {
+    if (this.peers.size === 0) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeUpdate(encoder, update);
+    const message = encoding.toUint8Array(encoder);
+    for (const peer of this.peers.keys()) {
+      if (peer !== origin) peer.send(message);
+    }
+  }
+
+  private onAwarenessUpdate({ added, updated, removed }: AwarenessChange, origin: unknown): void {
+    const changed = [...added, ...updated, ...removed];
+    const controlled = origin ? this.peers.get(origin as Peer) : undefined;
+    if (controlled) {
+      for (const id of added) controlled.add(id);
+      for (const id of removed) controlled.delete(id);
+    }
+    if (this.peers.size === 0 || changed.length === 0) return;
+    const message = this.encodeAwareness(changed);
+    for (const peer of this.peers.keys()) peer.send(message);
+  }
+}
