@@ -1,0 +1,278 @@
+// Runs a workflow script: checks it, runs it in the QuickJS sandbox with the agent scheduler
+// behind its API, and enforces the run-wide limits (wall clock, stop). Works the same under
+// Node and in a Web Worker; storage, agents and the clock are injected.
+import { newId } from '@boocode/shared/ids';
+import type {
+  CacheRule,
+  RunError,
+  RunOutcome,
+  RunStart,
+  WorkflowEvent,
+  WorkflowMeta,
+} from '@boocode/shared/workflow/run-record';
+import { sha256Hex } from '@boocode/shared/workflow/spec-hash';
+import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { loadQuickJS } from '../sandbox/quickjs-module.ts';
+import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxHost, type SandboxLimits } from '../sandbox/sandbox.ts';
+import { checkScript } from '../script/check-script.ts';
+import type { RunAgent } from './agent-contract.ts';
+import { AgentScheduler } from './agent-scheduler.ts';
+import { RunRecorder } from './run-recorder.ts';
+import { MemoryRunStore, type RunStore } from './run-store.ts';
+import { WorkflowError } from './workflow-error.ts';
+
+export interface WorkflowLimits {
+  /** Agents running at once (the browser default is 4). */
+  maxConcurrentAgents: number;
+  /** agent() calls per run, cached ones included. */
+  maxAgents: number;
+  /** Token ceiling for the attempt; null for none. */
+  budgetTokens: number | null;
+  /** Total asks for a schema-bound agent before agent() throws. */
+  schemaAttempts: number;
+  /** The whole run, awaits included (the QuickJS interrupt cannot see time spent awaiting). */
+  wallClockMs: number;
+  sandbox: SandboxLimits;
+}
+
+export const DEFAULT_LIMITS: WorkflowLimits = {
+  maxConcurrentAgents: 4,
+  maxAgents: 1000,
+  budgetTokens: null,
+  schemaAttempts: 3,
+  wallClockMs: 60 * 60 * 1000,
+  sandbox: DEFAULT_SANDBOX_LIMITS,
+};
+
+export type WorkflowLimitsInput = Partial<Omit<WorkflowLimits, 'sandbox'>> & { sandbox?: Partial<SandboxLimits> };
+
+/** Finds another workflow's source by name, for workflow(name, args). */
+export type ResolveWorkflow = (name: string) => Promise<string | undefined> | string | undefined;
+
+export interface StartWorkflowOptions {
+  source: string;
+  /** The run's input, given to the script as `args` (verbatim JSON). Defaults to {}. */
+  args?: unknown;
+  runAgent: RunAgent;
+  /** Where progress and results are kept; reuse one to re-run or resume. */
+  store?: RunStore;
+  runId?: string;
+  onEvent?: (event: WorkflowEvent) => void;
+  resolveWorkflow?: ResolveWorkflow;
+  limits?: WorkflowLimitsInput;
+  cacheRule?: CacheRule;
+  /** A loaded QuickJS module; loaded lazily when absent. */
+  quickjs?: QuickJSWASMModule;
+  now?: () => number;
+}
+
+export interface WorkflowRun {
+  runId: string;
+  outcome: Promise<RunOutcome>;
+  /** Stop the whole run: agents are stopped, the script is dropped, the outcome is 'stopped'. */
+  stop(): void;
+  /** Stop one agent; its agent() call resolves null. False if it is not queued or running. */
+  stopAgent(agentId: string): boolean;
+}
+
+const STOPPED = Symbol('stopped');
+
+export function startWorkflow(options: StartWorkflowOptions): WorkflowRun {
+  const runId = options.runId ?? newId('wfr');
+  const controller = new AbortController();
+  let scheduler: AgentScheduler | undefined;
+  const outcome = execute(options, runId, controller.signal, (s) => {
+    scheduler = s;
+  });
+  return {
+    runId,
+    outcome,
+    stop: () => controller.abort(STOPPED),
+    stopAgent: (agentId) => scheduler?.stopAgent(agentId) ?? false,
+  };
+}
+
+export function runWorkflow(options: StartWorkflowOptions): Promise<RunOutcome> {
+  return startWorkflow(options).outcome;
+}
+
+/** Check a script without running it: its meta, or the error that would stop it. */
+export function inspectWorkflow(source: string): { ok: true; meta: WorkflowMeta } | { ok: false; error: RunError } {
+  try {
+    return { ok: true, meta: checkScript(source).meta };
+  } catch (error) {
+    if (error instanceof WorkflowError) return { ok: false, error: error.toRunError() };
+    throw error;
+  }
+}
+
+function resolveLimits(input: WorkflowLimitsInput | undefined): WorkflowLimits {
+  return { ...DEFAULT_LIMITS, ...input, sandbox: { ...DEFAULT_LIMITS.sandbox, ...input?.sandbox } };
+}
+
+async function execute(
+  options: StartWorkflowOptions,
+  runId: string,
+  stopSignal: AbortSignal,
+  expose: (scheduler: AgentScheduler) => void,
+): Promise<RunOutcome> {
+  const emit = options.onEvent ?? (() => {});
+  const empty = { tokens: 0, agents: { started: 0, executed: 0, cached: 0 } };
+  let checked: ReturnType<typeof checkScript>;
+  try {
+    checked = checkScript(options.source);
+  } catch (error) {
+    // Refused before the run starts: nothing is recorded, nothing ran.
+    const failed: RunOutcome = { status: 'failed', error: toRunError(error), ...empty };
+    emit({ type: 'run-end', outcome: failed });
+    return failed;
+  }
+  const limits = resolveLimits(options.limits);
+  const now = options.now ?? (() => Date.now());
+  const store = options.store ?? new MemoryRunStore();
+  const cacheRule = options.cacheRule ?? 'spec-hash';
+  const args = options.args ?? {};
+  const run: RunStart = {
+    runId,
+    scriptHash: await sha256Hex(options.source),
+    meta: checked.meta,
+    args,
+    cacheRule,
+    budgetTotal: limits.budgetTokens,
+    startedAt: now(),
+  };
+  const { priorStartOrder } = await store.startAttempt(run);
+  emit({ type: 'run-start', run });
+  const recorder = new RunRecorder(store, emit, now);
+  const scheduler = new AgentScheduler({
+    runId,
+    runAgent: options.runAgent,
+    store,
+    recorder,
+    maxConcurrentAgents: limits.maxConcurrentAgents,
+    maxAgents: limits.maxAgents,
+    budgetTokens: limits.budgetTokens,
+    schemaAttempts: limits.schemaAttempts,
+    cacheRule,
+    priorStartOrder,
+    now,
+  });
+  expose(scheduler);
+
+  const runSignal = withWallClock(stopSignal, limits.wallClockMs);
+  let outcome: RunOutcome;
+  try {
+    const module = options.quickjs ?? (await loadQuickJS());
+    const context: HostContext = { module, scheduler, recorder, limits, signal: runSignal.signal, options };
+    const result = await runInSandbox(
+      module,
+      checked.program,
+      makeHost(context, args, 0),
+      limits.sandbox,
+      runSignal.signal,
+    );
+    outcome = { status: 'completed', result, ...totals(scheduler) };
+  } catch (error) {
+    const stopped = error === STOPPED;
+    outcome = stopped
+      ? { status: 'stopped', ...totals(scheduler) }
+      : { status: 'failed', error: toRunError(error), ...totals(scheduler) };
+  } finally {
+    runSignal.dispose();
+    scheduler.close();
+  }
+  if (outcome.error) recorder.log('warn', `${outcome.error.code}: ${outcome.error.message}`);
+  await recorder.flush();
+  await store.finishAttempt(outcome).catch((error: unknown) => {
+    recorder.log('warn', `could not save the run's outcome: ${toRunError(error).message}`);
+  });
+  emit({ type: 'run-end', outcome });
+  return outcome;
+}
+
+interface HostContext {
+  module: QuickJSWASMModule;
+  scheduler: AgentScheduler;
+  recorder: RunRecorder;
+  limits: WorkflowLimits;
+  signal: AbortSignal;
+  options: StartWorkflowOptions;
+}
+
+/** The functions one script (depth 0) or one inlined workflow (depth 1) can call. */
+function makeHost(context: HostContext, args: unknown, depth: number, workflowName?: string): SandboxHost {
+  const { scheduler, recorder } = context;
+  let currentPhase: string | undefined;
+  const prefix = workflowName ? `${workflowName}: ` : '';
+  return {
+    args: JSON.stringify(args),
+    agent: async (prompt, optionsJson) => {
+      const value = await scheduler.call(prompt, optionsJson, { phase: currentPhase, workflow: workflowName });
+      return JSON.stringify(value ?? null);
+    },
+    workflow: (name, argsJson) => runInline(context, depth, name, JSON.parse(argsJson)),
+    phase: (title) => {
+      currentPhase = prefix + title;
+      recorder.phase(currentPhase);
+    },
+    log: (message) => recorder.log('info', prefix + message),
+    warn: (message) => recorder.log('warn', prefix + message),
+    budgetTotal: () => context.limits.budgetTokens ?? Number.POSITIVE_INFINITY,
+    budgetSpent: () => scheduler.spent,
+  };
+}
+
+/** workflow(name, args): the named script runs inline, sharing this run's agents, budget and limits. */
+async function runInline(context: HostContext, depth: number, name: string, args: unknown): Promise<string> {
+  if (depth >= 1) {
+    throw new Error(
+      `workflow("${name}"): workflows run inline only one level deep; an inlined workflow cannot call workflow()`,
+    );
+  }
+  const source = await context.options.resolveWorkflow?.(name);
+  if (source === undefined) throw new Error(`workflow("${name}"): no workflow with that name`);
+  let program: string;
+  try {
+    program = checkScript(source).program;
+  } catch (error) {
+    throw new Error(`workflow("${name}"): ${toRunError(error).message}`);
+  }
+  context.recorder.log('info', `workflow ${name} starts`);
+  const host = makeHost(context, args, depth + 1, name);
+  const value = await runInSandbox(context.module, program, host, context.limits.sandbox, context.signal);
+  return JSON.stringify(value ?? null);
+}
+
+function withWallClock(stop: AbortSignal, wallClockMs: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onStop = () => controller.abort(stop.reason);
+  if (stop.aborted) onStop();
+  stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(() => {
+    controller.abort(
+      new WorkflowError(
+        'WALL_CLOCK_LIMIT',
+        `The run took longer than ${wallClockMs} ms (the wall-clock limit) and was stopped.`,
+      ),
+    );
+  }, wallClockMs);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    },
+  };
+}
+
+function totals(scheduler: AgentScheduler): Pick<RunOutcome, 'tokens' | 'agents'> {
+  return {
+    tokens: scheduler.spent,
+    agents: { started: scheduler.started, executed: scheduler.executed, cached: scheduler.cachedCount },
+  };
+}
+
+function toRunError(error: unknown): RunError {
+  if (error instanceof WorkflowError) return error.toRunError();
+  return { code: 'SCRIPT_ERROR', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,253 @@
+// Runs one checked workflow program in a fresh QuickJS runtime with a memory limit, a stack
+// limit and a CPU deadline counted only while QuickJS executes (time spent awaiting host
+// promises is the caller's wall-clock limit to enforce, through `signal`).
+// Invariant: every handle is released before the runtime is freed, whatever way the run ends.
+import type {
+  QuickJSContext,
+  QuickJSDeferredPromise,
+  QuickJSHandle,
+  QuickJSRuntime,
+  QuickJSWASMModule,
+} from 'quickjs-emscripten-core';
+import { WorkflowError } from '../engine/workflow-error.ts';
+import { PRELUDE } from './prelude.ts';
+
+/** What the script can reach. Strings in and out: values cross the boundary as JSON. */
+export interface SandboxHost {
+  args: string;
+  agent(prompt: string, optionsJson: string): Promise<string>;
+  workflow(name: string, argsJson: string): Promise<string>;
+  phase(title: string): void;
+  log(message: string): void;
+  warn(message: string): void;
+  budgetTotal(): number;
+  budgetSpent(): number;
+}
+
+export interface SandboxLimits {
+  memoryBytes: number;
+  /** QuickJS execution time for the whole script, not counting time spent awaiting the host. */
+  cpuMs: number;
+  stackBytes: number;
+}
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  memoryBytes: 64 * 1024 * 1024,
+  cpuMs: 10_000,
+  // 512 KB overflowed the wasm stack itself (a host RangeError) before QuickJS's check; 256 KB is caught.
+  stackBytes: 256 * 1024,
+};
+
+export const SCRIPT_FILE_NAME = 'workflow.js';
+
+interface ScriptErrorDump {
+  name?: string;
+  message?: string;
+  stack?: string;
+}
+
+export async function runInSandbox(
+  module: QuickJSWASMModule,
+  program: string,
+  host: SandboxHost,
+  limits: SandboxLimits,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const session = new SandboxSession(module, host, limits);
+  try {
+    return await session.run(program, signal);
+  } finally {
+    session.dispose();
+  }
+}
+
+class SandboxSession {
+  private readonly runtime: QuickJSRuntime;
+  private readonly vm: QuickJSContext;
+  private readonly pending = new Set<QuickJSDeferredPromise>();
+  private cpuUsedMs = 0;
+  private sliceStart = 0;
+  private cpuExceeded = false;
+  private disposed = false;
+  private failRun: (error: WorkflowError) => void = () => {};
+  private readonly failed: Promise<never>;
+
+  constructor(
+    module: QuickJSWASMModule,
+    private readonly host: SandboxHost,
+    private readonly limits: SandboxLimits,
+  ) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.failRun = reject;
+    });
+    this.failed.catch(() => {});
+    this.runtime = module.newRuntime();
+    this.runtime.setMemoryLimit(limits.memoryBytes);
+    this.runtime.setMaxStackSize(limits.stackBytes);
+    this.runtime.setInterruptHandler(() => {
+      if (this.cpuUsedMs + (performance.now() - this.sliceStart) <= this.limits.cpuMs) return false;
+      this.cpuExceeded = true;
+      return true;
+    });
+    this.vm = this.runtime.newContext();
+  }
+
+  async run(program: string, signal: AbortSignal): Promise<unknown> {
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => {});
+    this.installApi();
+    const promise = this.slice(() => this.vm.evalCode(program, SCRIPT_FILE_NAME, { type: 'global' }));
+    if (promise.error) throw this.toWorkflowError(this.dumpAndDispose(promise.error));
+    const settled = this.vm.resolvePromise(promise.value);
+    promise.value.dispose();
+    this.pump();
+    const result = await Promise.race([settled, this.failed, aborted]);
+    this.throwIfLimitHit();
+    if (result.error) throw this.toWorkflowError(this.dumpAndDispose(result.error));
+    const value = this.vm.dump(result.value) as unknown;
+    result.value.dispose();
+    return value;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const deferred of this.pending) deferred.dispose();
+    this.pending.clear();
+    this.vm.dispose();
+    this.runtime.dispose();
+  }
+
+  /** Runs QuickJS code, counting its time against the CPU deadline. */
+  private slice<T>(run: () => T): T {
+    this.sliceStart = performance.now();
+    try {
+      return run();
+    } finally {
+      this.cpuUsedMs += performance.now() - this.sliceStart;
+    }
+  }
+
+  /** After the host settles a promise: run the script's continuations. */
+  private pump(): void {
+    if (this.disposed) return;
+    const jobs = this.slice(() => this.runtime.executePendingJobs());
+    if (jobs.error) this.failRun(this.toWorkflowError(this.dumpAndDispose(jobs.error)));
+    this.throwIfLimitHit(true);
+  }
+
+  private throwIfLimitHit(viaFailRun = false): void {
+    if (!this.cpuExceeded) return;
+    const error = this.cpuError();
+    if (viaFailRun) this.failRun(error);
+    else throw error;
+  }
+
+  private cpuError(): WorkflowError {
+    return new WorkflowError(
+      'CPU_LIMIT',
+      `The script used more than ${this.limits.cpuMs} ms of CPU (an endless loop?) and was stopped.`,
+    );
+  }
+
+  private toWorkflowError(dump: ScriptErrorDump | undefined): WorkflowError {
+    if (this.cpuExceeded) return this.cpuError();
+    const name = dump?.name ?? 'Error';
+    const message = dump?.message ?? String(dump);
+    if (name === 'InternalError' && message === 'out of memory') {
+      return new WorkflowError(
+        'MEMORY_LIMIT',
+        `The script ran out of memory (limit ${Math.round(this.limits.memoryBytes / 1024 / 1024)} MB) and was stopped.`,
+      );
+    }
+    const line = /workflow\.js:(\d+)/.exec(dump?.stack ?? '')?.[1];
+    return new WorkflowError('SCRIPT_ERROR', `${name}: ${message}${line ? ` (line ${line})` : ''}`);
+  }
+
+  private dumpAndDispose(handle: QuickJSHandle): ScriptErrorDump | undefined {
+    try {
+      return this.vm.dump(handle) as ScriptErrorDump | undefined;
+    } finally {
+      handle.dispose();
+    }
+  }
+
+  private installApi(): void {
+    const hostObject = this.vm.newObject();
+    const string = (value: string) => this.vm.newString(value);
+    this.defineFunction(hostObject, 'budgetTotal', () => this.vm.newNumber(this.host.budgetTotal()));
+    this.defineFunction(hostObject, 'budgetSpent', () => this.vm.newNumber(this.host.budgetSpent()));
+    this.defineFunction(hostObject, 'phase', (title) => {
+      this.host.phase(this.vm.getString(title!));
+      return this.vm.undefined;
+    });
+    this.defineFunction(hostObject, 'log', (message) => {
+      this.host.log(this.vm.getString(message!));
+      return this.vm.undefined;
+    });
+    this.defineFunction(hostObject, 'warn', (message) => {
+      this.host.warn(this.vm.getString(message!));
+      return this.vm.undefined;
+    });
+    this.defineAsync(hostObject, 'agent', (prompt, options) => this.host.agent(prompt, options));
+    this.defineAsync(hostObject, 'workflow', (name, args) => this.host.workflow(name, args));
+    // host.args is read once by the prelude as a string; expose it as a value, not a function.
+    const argsValue = string(this.host.args);
+    this.vm.setProp(hostObject, 'args', argsValue);
+    argsValue.dispose();
+    const prelude = this.slice(() => this.vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' }));
+    const install = this.vm.unwrapResult(prelude);
+    this.vm.unwrapResult(this.vm.callFunction(install, this.vm.undefined, hostObject)).dispose();
+    install.dispose();
+    hostObject.dispose();
+  }
+
+  private defineFunction(target: QuickJSHandle, name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle): void {
+    const handle = this.vm.newFunction(name, fn);
+    this.vm.setProp(target, name, handle);
+    handle.dispose();
+  }
+
+  /** A host async function: returns a QuickJS promise settled from a host promise. */
+  private defineAsync(target: QuickJSHandle, name: string, fn: (a: string, b: string) => Promise<string>): void {
+    this.defineFunction(target, name, (a, b) => {
+      const deferred = this.vm.newPromise();
+      this.pending.add(deferred);
+      fn(this.vm.getString(a!), this.vm.getString(b!)).then(
+        (json) => this.settle(deferred, { json }),
+        (error: unknown) => this.settle(deferred, { error }),
+      );
+      return deferred.handle;
+    });
+  }
+
+  private settle(deferred: QuickJSDeferredPromise, outcome: { json: string } | { error: unknown }): void {
+    if (this.disposed) return;
+    this.pending.delete(deferred);
+    try {
+      if ('json' in outcome) {
+        const value = this.vm.newString(outcome.json);
+        deferred.resolve(value);
+        value.dispose();
+      } else {
+        const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
+        const value = this.vm.newError({
+          name: error.name === 'WorkflowError' ? 'Error' : error.name,
+          message: error.message,
+        });
+        deferred.reject(value);
+        value.dispose();
+      }
+    } catch (error) {
+      // Allocating the result inside QuickJS can itself hit the memory limit.
+      this.failRun(this.toWorkflowError({ name: 'InternalError', message: String((error as Error).message) }));
+    } finally {
+      deferred.dispose();
+    }
+    this.pump();
+  }
+}

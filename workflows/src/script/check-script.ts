@@ -1,0 +1,128 @@
+// Static checks on a workflow script before anything runs: it must parse as plain JavaScript,
+// must not import or require anything, and must start with a pure `export const meta = {...}`.
+// Invariant: a script that passes has only the powers the sandbox gives it.
+import { WorkflowMeta } from '@boocode/shared/workflow/run-record';
+import { type Node, parse } from 'acorn';
+import { WorkflowError } from '../engine/workflow-error.ts';
+import { readMetaLiteral } from './meta-literal.ts';
+import { looksLikeTypeScript } from './typescript-hint.ts';
+
+export interface CheckedScript {
+  meta: WorkflowMeta;
+  /** The body as one expression evaluating to a promise of the script's return value. */
+  program: string;
+}
+
+type AnyNode = Node & Record<string, unknown>;
+
+export function checkScript(source: string): CheckedScript {
+  const ast = parseScript(source);
+  refuseOutsideAccess(ast);
+  const first = ast.body[0];
+  const meta = readMeta(first);
+  return { meta, program: wrapBody(source, first!, meta) };
+}
+
+function parseScript(source: string): AnyNode & { body: AnyNode[] } {
+  try {
+    return parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      allowReturnOutsideFunction: true,
+      locations: true,
+    }) as unknown as AnyNode & { body: AnyNode[] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (looksLikeTypeScript(source)) {
+      throw new WorkflowError(
+        'TYPESCRIPT_SYNTAX',
+        `TypeScript syntax is not supported: workflow scripts are plain JavaScript (remove type annotations, interfaces, 'as' casts and generics). Parser: ${message}`,
+      );
+    }
+    throw new WorkflowError('SYNTAX_ERROR', `The script does not parse as JavaScript: ${message}`);
+  }
+}
+
+/** import, import(), import.meta, require(), and any export other than the leading meta. */
+function refuseOutsideAccess(ast: AnyNode & { body: AnyNode[] }): void {
+  ast.body.forEach((statement, index) => {
+    const isExport = statement.type.startsWith('Export');
+    if (isExport && index > 0) {
+      throw new WorkflowError(
+        'IMPORT_REFUSED',
+        `${where(statement)}: only the first statement may be an export (\`export const meta = {...}\`); return the result instead.`,
+      );
+    }
+  });
+  walk(ast, (node) => {
+    if (node.type === 'ImportDeclaration' || node.type === 'ImportExpression' || node.type === 'MetaProperty') {
+      throw new WorkflowError(
+        'IMPORT_REFUSED',
+        `${where(node)}: \`import\` is not available in workflow scripts; their only powers are agent, parallel, pipeline, phase, log, budget, args and workflow.`,
+      );
+    }
+    if (node.type === 'CallExpression') {
+      const callee = node.callee as AnyNode;
+      if (callee.type === 'Identifier' && callee.name === 'require') {
+        throw new WorkflowError(
+          'REQUIRE_REFUSED',
+          `${where(node)}: \`require\` is not available in workflow scripts; they have no module, file or network access.`,
+        );
+      }
+    }
+  });
+}
+
+function readMeta(first: AnyNode | undefined): WorkflowMeta {
+  const expected = 'The first statement must be `export const meta = { name, description, phases?, whenToUse? }`';
+  if (first?.type !== 'ExportNamedDeclaration') {
+    throw new WorkflowError('META_INVALID', `${expected}${first ? ` (found ${first.type} at ${where(first)})` : ''}.`);
+  }
+  const declaration = first.declaration as AnyNode | null;
+  const declarators = (declaration?.declarations ?? []) as AnyNode[];
+  const declarator = declarators[0];
+  const id = declarator?.id as AnyNode | undefined;
+  if (declaration?.type !== 'VariableDeclaration' || declaration.kind !== 'const' || declarators.length !== 1) {
+    throw new WorkflowError('META_INVALID', `${expected}.`);
+  }
+  if (
+    id?.type !== 'Identifier' ||
+    id.name !== 'meta' ||
+    (declarator!.init as AnyNode | null)?.type !== 'ObjectExpression'
+  ) {
+    throw new WorkflowError('META_INVALID', `${expected}: meta must be an object literal.`);
+  }
+  const literal = readMetaLiteral(declarator!.init as AnyNode);
+  const parsed = WorkflowMeta.safeParse(literal);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'meta'}: ${i.message}`).join('; ');
+    throw new WorkflowError('META_INVALID', `meta is invalid: ${issues}.`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Blank out the meta statement (keeping its newlines so line numbers in errors still match the
+ * file) and wrap the rest in an async function, which gives top-level await and return.
+ */
+function wrapBody(source: string, first: AnyNode, meta: WorkflowMeta): string {
+  const metaText = source.slice(first.start, first.end).replace(/[^\n]/g, '');
+  const body = source.slice(0, first.start) + metaText + source.slice(first.end);
+  return `(async function () { 'use strict'; const meta = Object.freeze(${JSON.stringify(meta)}); ${body}\n})()`;
+}
+
+function walk(node: unknown, visit: (node: AnyNode) => void): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, visit);
+    return;
+  }
+  if (node === null || typeof node !== 'object' || typeof (node as { type?: unknown }).type !== 'string') return;
+  visit(node as AnyNode);
+  for (const [key, child] of Object.entries(node)) {
+    if (key !== 'loc' && child !== null && typeof child === 'object') walk(child, visit);
+  }
+}
+
+export function where(node: Node): string {
+  return node.loc ? `line ${node.loc.start.line}` : `offset ${node.start}`;
+}
