@@ -20,6 +20,7 @@ export function checkScript(source: string): CheckedScript {
   refuseOutsideAccess(ast);
   const first = ast.body[0];
   const meta = readMeta(first);
+  refuseLaterExports(ast.body);
   return { meta, program: wrapBody(source, first!, meta) };
 }
 
@@ -43,17 +44,8 @@ function parseScript(source: string): AnyNode & { body: AnyNode[] } {
   }
 }
 
-/** import, import(), import.meta, require(), and any export other than the leading meta. */
+/** import, import(), import.meta and require(): a script's only powers are the sandbox's. */
 function refuseOutsideAccess(ast: AnyNode & { body: AnyNode[] }): void {
-  ast.body.forEach((statement, index) => {
-    const isExport = statement.type.startsWith('Export');
-    if (isExport && index > 0) {
-      throw new WorkflowError(
-        'IMPORT_REFUSED',
-        `${where(statement)}: only the first statement may be an export (\`export const meta = {...}\`); return the result instead.`,
-      );
-    }
-  });
   walk(ast, (node) => {
     if (node.type === 'ImportDeclaration' || node.type === 'ImportExpression' || node.type === 'MetaProperty') {
       throw new WorkflowError(
@@ -71,6 +63,17 @@ function refuseOutsideAccess(ast: AnyNode & { body: AnyNode[] }): void {
       }
     }
   });
+}
+
+function refuseLaterExports(body: AnyNode[]): void {
+  for (const statement of body.slice(1)) {
+    if (statement.type.startsWith('Export')) {
+      throw new WorkflowError(
+        'IMPORT_REFUSED',
+        `${where(statement)}: only the first statement may be an export (\`export const meta = {...}\`); return the result instead.`,
+      );
+    }
+  }
 }
 
 function readMeta(first: AnyNode | undefined): WorkflowMeta {
