@@ -25,7 +25,7 @@ export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptio
   const { query } = opts;
   return app.register(async (scope) => {
     await migrateProjectionTables(query);
-    if (opts.authorize) scope.addHook('preHandler', authorizeHook(opts.authorize));
+    if (opts.authorize) scope.addHook('onRequest', authorizeHook(opts.authorize));
 
     scope.get<{ Params: { id: string } }>('/api/chats/:id/traces', async (request, reply) => {
       const sessionId = request.params.id;
