@@ -22,7 +22,7 @@ export interface RunnerFixture {
   dataDir: string;
   home: string;
   /** Standard headers of the user's own tab. */
-  headers: Record<string, string>;
+  headers: { host: string; origin: string; authorization: string };
   post(path: string, body: unknown, extra?: Record<string, string>): Promise<RawResponse>;
   get(path: string, extra?: Record<string, string>): Promise<RawResponse>;
   close(): Promise<void>;

@@ -1,0 +1,143 @@
+// run_command through the runner: no shell unless asked, the whole process tree dies on
+// timeout and on cancel, output is capped with the dropped size reported, exit codes and
+// stderr arrive, and SSE delivers output while the command is still running.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileText, isAlive, type RunnerFixture, startRunner, waitFor } from './runner-fixture.ts';
+
+let f: RunnerFixture;
+beforeAll(async () => {
+  f = await startRunner();
+});
+afterAll(() => f.close());
+
+const run = (input: Record<string, unknown>) => f.post('/tools/run_command', { input, approved: true });
+
+/** Opens an SSE run_command stream with fetch, as the client does, and parses its frames. */
+async function openStream(input: Record<string, unknown>, commandId: string, signal?: AbortSignal) {
+  const response = await fetch(`${f.url}/tools/run_command`, {
+    method: 'POST',
+    headers: { ...f.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ input, approved: true, commandId }),
+    signal,
+  });
+  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: Array<Record<string, any>> = [];
+  let buffer = '';
+  const pump = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      for (let at = buffer.indexOf('\n\n'); at !== -1; at = buffer.indexOf('\n\n')) {
+        const frame = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)));
+      }
+    }
+  })();
+  return { events, pump };
+}
+
+describe('run_command', () => {
+  it('runs without a shell unless asked: $(...) stays literal', async () => {
+    const res = await run({ command: 'echo', args: ['$(touch pwned)', '`id`'] });
+    expect(res.status).toBe(200);
+    expect(res.json().stdout).toBe('$(touch pwned) `id`\n');
+    expect(await fileText(join(f.workspace, 'pwned'))).toBeUndefined();
+  });
+
+  it('reports exit codes and stderr', async () => {
+    const res = await run({ command: 'node', args: ['-e', "console.error('went wrong'); process.exit(3)"] });
+    const result = res.json();
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toBe('went wrong\n');
+    expect(result.timedOut).toBe(false);
+    expect(result.durationMs).toBeGreaterThan(0);
+  });
+
+  it('reports a program that cannot start as a clear error', async () => {
+    const res = await run({ command: 'no-such-program-boocode' });
+    expect(res.status).toBe(422);
+    expect(res.json().code).toBe('COMMAND_FAILED_TO_START');
+  });
+
+  it('caps output at 32 KB and reports the dropped bytes', async () => {
+    const res = await run({ command: 'node', args: ['-e', "process.stdout.write('x'.repeat(100000))"] });
+    const result = res.json();
+    expect(result.stdout.length).toBe(32 * 1024);
+    expect(result.truncated).toBe(true);
+    expect(result.droppedBytes).toBe(100000 - 32 * 1024);
+  });
+
+  it('kills the whole process tree on timeout, grandchildren included', async () => {
+    const started = Date.now();
+    const res = await run({ command: 'sleep 100 & echo $!; wait', shell: true, timeoutMs: 500 });
+    const result = res.json();
+    expect(result.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const grandchild = Number(result.stdout.trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await waitFor(async () => !(await isAlive(grandchild)), 3000, `grandchild ${grandchild} to die`);
+  });
+
+  it('kills a node grandchild spawned without a shell on timeout', async () => {
+    const script =
+      "const c = require('child_process').spawn('sleep', ['100'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000)";
+    const result = (await run({ command: 'node', args: ['-e', script], timeoutMs: 800 })).json();
+    expect(result.timedOut).toBe(true);
+    const grandchild = Number(result.stdout.trim());
+    await waitFor(async () => !(await isAlive(grandchild)), 3000, `grandchild ${grandchild} to die`);
+  });
+
+  it('clamps a per-call timeout to the runner maximum', async () => {
+    const short = await startRunner({ commandLimits: { maxTimeoutMs: 300 } });
+    try {
+      const res = await short.post('/tools/run_command', {
+        input: { command: 'sleep', args: ['30'], timeoutMs: 60_000 },
+        approved: true,
+      });
+      expect(res.json().timeoutMs).toBe(300);
+      expect(res.json().timedOut).toBe(true);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('streams output over SSE before the command ends, and an explicit cancel kills it', async () => {
+    const commandId = 'cmd_stream_test';
+    const script = "console.log('first'); setInterval(() => {}, 1000)";
+    const { events, pump } = await openStream({ command: 'node', args: ['-e', script], timeoutMs: 20_000 }, commandId);
+    await waitFor(
+      () => events.some((e) => e.type === 'command-delta' && e.text.includes('first')),
+      5000,
+      'first output',
+    );
+    expect(events.some((e) => e.type === 'command-end')).toBe(false);
+    const pid = events.find((e) => e.type === 'command-start')?.pid as number;
+    expect(await isAlive(pid)).toBe(true);
+
+    const cancel = await f.post(`/commands/${commandId}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    await pump;
+    const end = events.find((e) => e.type === 'command-end');
+    expect(end?.result.cancelled).toBe(true);
+    await waitFor(async () => !(await isAlive(pid)), 3000, 'cancelled command to die');
+  });
+
+  it('kills the command when the streaming client disconnects', async () => {
+    const controller = new AbortController();
+    const script = "console.log('ready'); setInterval(() => {}, 1000)";
+    const { events } = await openStream(
+      { command: 'node', args: ['-e', script], timeoutMs: 20_000 },
+      'cmd_disconnect_test',
+      controller.signal,
+    );
+    await waitFor(() => events.some((e) => e.type === 'command-delta'), 5000, 'output');
+    const pid = events.find((e) => e.type === 'command-start')?.pid as number;
+    controller.abort();
+    await waitFor(async () => !(await isAlive(pid)), 5000, 'disconnected command to die');
+  });
+});
