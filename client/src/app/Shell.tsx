@@ -1,0 +1,29 @@
+// The frame around every route: top bar (home, settings, global sync status) and the update prompt.
+import { Link, Outlet } from '@tanstack/react-router';
+import { SyncBadge } from '../sync/SyncBadge.tsx';
+import { useApplyTheme } from './theme.ts';
+import { UpdatePrompt } from './UpdatePrompt.tsx';
+
+export function Shell() {
+  useApplyTheme();
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="BooCode: sessions">
+          <img src="/icons/icon.svg" alt="" width={18} height={18} />
+          BooCode
+        </Link>
+        <nav className="topnav">
+          <Link to="/" activeOptions={{ exact: true }}>
+            Sessions
+          </Link>
+          <Link to="/settings">Settings</Link>
+        </nav>
+        <span className="spacer" />
+        <SyncBadge testId="global-sync-status" />
+      </header>
+      <Outlet />
+      <UpdatePrompt />
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+// Hooks over the doc store: open a doc for as long as a component shows it, and re-render when the
+// part of the doc it reads changes. Reads go through the typed accessors in shared/doc.
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type * as Y from 'yjs';
+import { useServices } from './doc-context.tsx';
+
+export interface OpenDocState {
+  doc: Y.Doc | undefined;
+  /** True once everything stored on this device has been applied to the doc. */
+  loaded: boolean;
+}
+
+/** Opens `name` while the calling component is mounted. */
+export function useDoc(name: string | undefined): OpenDocState {
+  const { store } = useServices();
+  const [state, setState] = useState<OpenDocState & { name?: string }>({ doc: undefined, loaded: false });
+  useEffect(() => {
+    if (!name) return;
+    const handle = store.openDoc(name);
+    let live = true;
+    setState({ name, doc: handle.doc, loaded: store.isLoaded(name) });
+    handle.whenLoaded.then(
+      () => live && setState({ name, doc: handle.doc, loaded: true }),
+      () => {},
+    );
+    return () => {
+      live = false;
+      handle.release();
+    };
+  }, [name, store]);
+  // Never hand out the previous doc for a new name during the render before the effect runs.
+  return state.name === name ? state : { doc: undefined, loaded: false };
+}
+
+/**
+ * A number that changes whenever `observe` reports a change in `doc`; use it as a memo key for a
+ * value computed with the accessors.
+ */
+export function useDocVersion(doc: Y.Doc | undefined, observe: (doc: Y.Doc, onChange: () => void) => () => void) {
+  const source = useMemo(() => {
+    let version = 0;
+    return {
+      subscribe: (onChange: () => void) => {
+        if (!doc) return () => {};
+        return observe(doc, () => {
+          version++;
+          onChange();
+        });
+      },
+      get: () => version,
+    };
+  }, [doc, observe]);
+  return useSyncExternalStore(source.subscribe, source.get);
+}

@@ -1,0 +1,47 @@
+// The device's own database (IndexedDB through Dexie): every Y.Doc's updates (y-dexie), local-only
+// settings such as the sync token, and later pairing and blobs. Nothing here is required to be on
+// the server; the server is a peer the docs sync with.
+import { Dexie, type EntityTable } from 'dexie';
+import yDexie from 'y-dexie';
+import type * as Y from 'yjs';
+
+/** One row per Y.Doc the device knows, keyed by doc name (`space`, `session:<id>`). */
+export interface DocRow {
+  name: string;
+  /** When this device first opened or created the doc. */
+  createdAt: number;
+  /** Persisted by y-dexie in its own updates table, never on this row. */
+  readonly doc: Y.Doc;
+}
+
+/** Local-only key/value settings: they never sync (a token must not land in a shared doc). */
+export interface LocalSettingRow {
+  key: string;
+  value: unknown;
+}
+
+/** Content-addressed binary attachments (images); referenced from docs by hash, never inside them. */
+export interface BlobRow {
+  sha256: string;
+  mime: string;
+  bytes: Blob;
+  createdAt: number;
+}
+
+export type LocalDb = Dexie & {
+  docs: EntityTable<DocRow, 'name'>;
+  settings: EntityTable<LocalSettingRow, 'key'>;
+  blobs: EntityTable<BlobRow, 'sha256'>;
+};
+
+export const LOCAL_DB_NAME = 'boocode';
+
+export function createLocalDb(name: string = LOCAL_DB_NAME): LocalDb {
+  const db = new Dexie(name, { addons: [yDexie] }) as LocalDb;
+  db.version(1).stores({
+    docs: 'name, createdAt, doc: Y.Doc',
+    settings: 'key',
+    blobs: 'sha256, createdAt',
+  });
+  return db;
+}

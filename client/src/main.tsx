@@ -1,0 +1,73 @@
+// Entry: open the local database, adopt a token handed over in the URL, load the space doc, then
+// render. Any storage failure on the way ends on a readable error screen, never a blank page.
+import { SPACE_DOC } from '@boocode/shared/doc/names';
+import { RouterProvider } from '@tanstack/react-router';
+import { StrictMode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { createAppRouter } from './app/router.tsx';
+import { StorageErrorScreen } from './app/StorageErrorScreen.tsx';
+import { ServicesProvider } from './docs/doc-context.tsx';
+import { DocStore } from './docs/doc-store.ts';
+import { createLocalDb } from './docs/local-db.ts';
+import { StorageError, toStorageError } from './docs/storage-error.ts';
+import { adoptTokenFromUrl, observeLocalSettings, readLocalSettings, toSyncConfig } from './settings/local-settings.ts';
+import './app/styles.css';
+
+/** IndexedDB can hang instead of failing (a blocked upgrade): give up after this long and say so. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new StorageError('STORAGE_BLOCKED', `Opening the local database timed out (${what}).`)),
+      OPEN_TIMEOUT_MS,
+    );
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+function looksLikeStorageFailure(reason: unknown): boolean {
+  if (!(reason instanceof Error)) return false;
+  return /Quota|DatabaseClosed|OpenFailed|InvalidState|UnknownError|MissingAPI|AbortError/.test(
+    `${reason.name} ${(reason as { inner?: Error }).inner?.name ?? ''}`,
+  );
+}
+
+async function boot(root: Root): Promise<void> {
+  const db = createLocalDb();
+  await withTimeout(db.open(), 'open');
+  await adoptTokenFromUrl(db);
+  const store = new DocStore(db);
+  store.setSyncConfig(toSyncConfig(await readLocalSettings(db)));
+  const space = store.openDoc(SPACE_DOC);
+  await withTimeout(space.whenLoaded, 'load');
+  observeLocalSettings(db, (s) => store.setSyncConfig(toSyncConfig(s)));
+  const router = createAppRouter();
+  root.render(
+    <StrictMode>
+      <ServicesProvider services={{ db, store, space: space.doc }}>
+        <RouterProvider router={router} />
+      </ServicesProvider>
+    </StrictMode>,
+  );
+}
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root');
+const root = createRoot(container);
+const fail = (err: unknown) => root.render(<StorageErrorScreen error={toStorageError(err)} />);
+
+// A write that fails later (quota, the database deleted under us) must not leave a silently stale app.
+window.addEventListener('unhandledrejection', (e) => {
+  if (looksLikeStorageFailure(e.reason)) fail(e.reason);
+});
+boot(root).catch(fail);

@@ -1,0 +1,91 @@
+// One y-websocket connection for one open doc. The stock provider handles the sync protocol and
+// reconnects with backoff; this module adds BooCode's "stored" message (what the server durably
+// stored) and turns socket state + stored snapshot into the SyncStatus the UI shows.
+import { MESSAGE_STORED, readStoredSnapshot, STORED_PARAM, TOKEN_PARAM } from '@boocode/shared/protocol/sync';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { storedSnapshotCovers } from './stored-state.ts';
+import type { SyncStatus } from './sync-status.ts';
+
+export interface SyncConfig {
+  /** WebSocket base, e.g. `ws://localhost:8787/yjs`; the doc name is appended. */
+  url: string;
+  token: string;
+}
+
+export interface SyncLink {
+  readonly status: SyncStatus;
+  destroy(): void;
+}
+
+/** Recomputing the local snapshot walks the doc: do it at most this often while updates stream in. */
+const STATUS_THROTTLE_MS = 150;
+
+export function connectDoc(
+  name: string,
+  doc: Y.Doc,
+  config: SyncConfig,
+  onStatus: (status: SyncStatus) => void,
+): SyncLink {
+  const provider = new WebsocketProvider(config.url, name, doc, {
+    params: { [TOKEN_PARAM]: config.token, [STORED_PARAM]: '1' },
+    maxBackoffTime: 5000,
+    // Cross-tab traffic goes through IndexedDB (y-dexie); a second channel would only duplicate it.
+    disableBc: true,
+  });
+  let stored: Y.Snapshot | undefined;
+  let status: SyncStatus = 'offline';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let destroyed = false;
+
+  const compute = (): SyncStatus => {
+    if (!provider.wsconnected) return 'offline';
+    if (!provider.synced || !stored) return 'syncing';
+    return storedSnapshotCovers(stored, Y.snapshot(doc)) ? 'synced' : 'syncing';
+  };
+  const publish = () => {
+    timer = undefined;
+    if (destroyed) return;
+    const next = compute();
+    if (next === status) return;
+    status = next;
+    onStatus(status);
+  };
+  const schedule = () => {
+    if (timer === undefined) timer = setTimeout(publish, STATUS_THROTTLE_MS);
+  };
+
+  provider.messageHandlers[MESSAGE_STORED] = (_encoder, decoder) => {
+    stored = readStoredSnapshot(decoder);
+    schedule();
+  };
+  provider.on('status', ({ status: socket }) => {
+    if (socket !== 'connected') stored = undefined;
+    // Going offline is shown at once; the other transitions wait for the snapshot comparison.
+    if (socket === 'disconnected') publish();
+    else schedule();
+  });
+  provider.on('sync', schedule);
+  const onUpdate = () => {
+    // A local edit is unconfirmed until the next stored message: show "syncing" right away.
+    if (status === 'synced') {
+      status = provider.wsconnected ? 'syncing' : 'offline';
+      onStatus(status);
+    }
+    schedule();
+  };
+  doc.on('update', onUpdate);
+  onStatus(status);
+
+  return {
+    get status() {
+      return status;
+    },
+    destroy() {
+      destroyed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      doc.off('update', onUpdate);
+      provider.destroy();
+    },
+  };
+}

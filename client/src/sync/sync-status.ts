@@ -1,0 +1,64 @@
+// What the UI tells the user about where their data is. Per doc, and one global value that is the
+// least reassuring of the open docs (one doc offline makes the app offline).
+
+export type SyncStatus =
+  /** No sync server configured: the data is only on this device (and that is fine). */
+  | 'local'
+  /** Connected, and this device has changes the server has not confirmed storing yet. */
+  | 'syncing'
+  /** The server's stored snapshot contains everything this device has. */
+  | 'synced'
+  /** A server is configured but the socket is not open. Changes are kept on this device. */
+  | 'offline';
+
+export const SYNC_STATUS_LABEL: Record<SyncStatus, string> = {
+  local: 'Saved on this device',
+  syncing: 'Syncing…',
+  synced: 'Synced to server',
+  offline: 'Offline · saved on this device',
+};
+
+const RANK: Record<SyncStatus, number> = { synced: 0, local: 1, syncing: 2, offline: 3 };
+
+export function combineStatuses(statuses: Iterable<SyncStatus>): SyncStatus {
+  let worst: SyncStatus | undefined;
+  for (const s of statuses) if (worst === undefined || RANK[s] > RANK[worst]) worst = s;
+  return worst ?? 'local';
+}
+
+/** A tiny observable map docName -> status, read by React through useSyncExternalStore. */
+export class SyncStatusBoard {
+  private readonly statuses = new Map<string, SyncStatus>();
+  private readonly listeners = new Set<() => void>();
+  private version = 0;
+
+  set(docName: string, status: SyncStatus): void {
+    if (this.statuses.get(docName) === status) return;
+    this.statuses.set(docName, status);
+    this.emit();
+  }
+
+  delete(docName: string): void {
+    if (this.statuses.delete(docName)) this.emit();
+  }
+
+  get(docName: string): SyncStatus | undefined {
+    return this.statuses.get(docName);
+  }
+
+  global(): SyncStatus {
+    return combineStatuses(this.statuses.values());
+  }
+
+  getVersion = (): number => this.version;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private emit(): void {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+}

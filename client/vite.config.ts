@@ -1,0 +1,48 @@
+// Vite build for the BooCode PWA. The service worker precaches the app shell (wasm included for the
+// QuickJS engine that loads later) and waits for the user's go-ahead before a new version takes over,
+// so a tab never runs a half-updated mix of old and new files.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  publicDir,
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  plugins: [
+    react(),
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icons/*.png', 'icons/*.svg'],
+      manifest: {
+        id: '/',
+        name: 'BooCode',
+        short_name: 'BooCode',
+        description: 'Local-first coding agents: every session, trace and snapshot on your device, synced.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: '#1f2328',
+        background_color: '#f7f7f5',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,webmanifest,wasm}'],
+        navigateFallback: '/index.html',
+        // The sync socket and the server's APIs are never app shell.
+        navigateFallbackDenylist: [/^\/yjs\//, /^\/api\//],
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+      },
+    }),
+  ],
+});
