@@ -112,6 +112,8 @@ export const SpanSchema = z.object({
   segments: z.array(PromptSegmentSchema).optional(),
   /** Tool calls only: whether re-running it after a crash is safe without asking. */
   readOnly: z.boolean().optional(),
+  /** Tool calls only: the model's tool-call id, linking the span to its assistant and tool messages. */
+  toolCallId: z.string().optional(),
   childSessionId: z.string().optional(),
 });
 export type Span = z.infer<typeof SpanSchema>;

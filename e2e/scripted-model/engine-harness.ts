@@ -1,0 +1,139 @@
+// Test support for driving the agent engine against the scripted model over real HTTP: a session doc, fake
+// tools that record their calls and can be held mid-run, a clock that records sleeps, and waiting for doc
+// conditions without sleeping.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as Y from 'yjs';
+import { AgentEngine } from '../../shared/src/agent/agent-engine.ts';
+import {
+  type AgentConfig,
+  type Clock,
+  realClock,
+  type ToolDefinition,
+  type ToolExecutor,
+  type ToolInvocation,
+  type ToolResult,
+} from '../../shared/src/agent/engine-deps.ts';
+import { initSessionMeta, observeSession } from '../../shared/src/doc/session.ts';
+import { newId } from '../../shared/src/ids.ts';
+import { createChatCompletionsClient } from '../../shared/src/model/chat-completions-client.ts';
+import type { AbortSignalLike } from '../../shared/src/model/model-client.ts';
+import { loadScenarioDir } from './scenario.ts';
+import { type ScriptedModel, startScriptedModel } from './server.ts';
+
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+export function startTestModel(): Promise<ScriptedModel> {
+  return startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'engine-tests') });
+}
+
+export function newSessionDoc(id = newId('ses')): Y.Doc {
+  const doc = new Y.Doc();
+  initSessionMeta(doc, { id, title: 'test', kind: 'coder', createdAt: Date.now() });
+  return doc;
+}
+
+/** A replica of `doc` as it is now: what another tab would load after the driver died. */
+export function replicaOf(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
+}
+
+export const TOOL_DEFS: ToolDefinition[] = [
+  {
+    name: 'read_file',
+    description: 'Read a file',
+    parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+    readOnly: true,
+  },
+  {
+    name: 'write_file',
+    description: 'Write a file',
+    parameters: {
+      type: 'object',
+      properties: { path: { type: 'string' }, content: { type: 'string' } },
+      required: ['path', 'content'],
+    },
+    readOnly: false,
+  },
+];
+
+/** Fake file tools: records every call; `hold` makes calls wait until released (or aborted). */
+export class FakeTools implements ToolExecutor {
+  calls: ToolInvocation[] = [];
+  private held: Array<() => void> = [];
+  hold = false;
+  onStart?: (call: ToolInvocation) => void;
+
+  definitions(): ToolDefinition[] {
+    return TOOL_DEFS;
+  }
+
+  async execute(call: ToolInvocation, ctx: { signal: AbortSignalLike }): Promise<ToolResult> {
+    this.calls.push(call);
+    this.onStart?.(call);
+    if (this.hold) {
+      await new Promise<void>((resolve) => {
+        this.held.push(resolve);
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      if (ctx.signal.aborted) return { ok: false, error: { code: 'aborted', message: 'aborted' } };
+    }
+    const args = call.args as { path?: string; content?: string };
+    if (call.name === 'read_file') return { ok: true, output: `contents of ${args.path}` };
+    return { ok: true, output: `wrote ${args.content?.length ?? 0} bytes to ${args.path}` };
+  }
+
+  release(): void {
+    for (const r of this.held.splice(0)) r();
+  }
+}
+
+/** The real clock, except that sleeps are recorded and cut to `maxSleepMs` so retry tests stay fast. */
+export function recordingClock(maxSleepMs = 20): Clock & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now(),
+    sleep: (ms, signal) => {
+      sleeps.push(ms);
+      return realClock.sleep(Math.min(ms, maxSleepMs), signal);
+    },
+  };
+}
+
+export function makeEngine(
+  doc: Y.Doc,
+  model: ScriptedModel,
+  opts: { tools?: ToolExecutor; config?: Partial<AgentConfig>; clock?: Clock; modelId?: string } = {},
+): AgentEngine {
+  return new AgentEngine(
+    {
+      doc,
+      model: createChatCompletionsClient({ baseUrl: model.baseUrl, apiKey: 'test-key' }),
+      tools: opts.tools,
+      clock: opts.clock ?? realClock,
+      newId: (prefix) => newId(prefix),
+      driverId: newId('tab'),
+    },
+    { model: opts.modelId ?? 'scripted-deepseek', ...opts.config },
+  );
+}
+
+/** Resolves once `cond(doc)` holds, checked after every doc change; rejects after `timeoutMs`. */
+export function waitForDoc(doc: Y.Doc, cond: (doc: Y.Doc) => boolean, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (cond(doc)) return resolve();
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('waitForDoc: condition not met in time'));
+    }, timeoutMs);
+    const stop = observeSession(doc, () => {
+      if (!cond(doc)) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
+}

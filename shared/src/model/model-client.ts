@@ -1,0 +1,50 @@
+// The plain contract between the agent engine and any chat-completions provider: a request in the
+// OpenAI message shape, and a stream of normalised chunk events. No SDK types cross this line.
+import type { Usage } from '../doc/session-schema.ts';
+
+/** The minimum of an AbortSignal the engine needs; a DOM or Node AbortSignal satisfies it. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: ChatToolCall[] }
+  | { role: 'tool'; content: string; tool_call_id: string };
+
+/** A tool schema as the model sees it (OpenAI `tools[]` entry). */
+export interface ChatToolSpec {
+  type: 'function';
+  function: { name: string; description?: string; parameters: Record<string, unknown> };
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  tools?: ChatToolSpec[];
+  temperature?: number;
+  maxTokens?: number;
+}
+
+/** Normalised stream events; `finish` is always the last event of a successful stream. */
+export type ModelChunkEvent =
+  | { type: 'text-delta'; text: string }
+  | { type: 'reasoning-delta'; text: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'finish'; reason: string };
+
+export interface ModelClient {
+  /** Streams one chat completion. Throws `ModelError` for provider and transport failures. */
+  stream(request: ChatRequest, options?: { signal?: AbortSignalLike }): AsyncIterable<ModelChunkEvent>;
+}

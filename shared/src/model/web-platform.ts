@@ -1,0 +1,60 @@
+// The few web-platform globals the model code needs (present in browsers and Node >= 20), typed minimally
+// here because shared/ compiles without DOM or Node types. Reading them through globalThis keeps that honest.
+
+export interface ResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: { getReader(): StreamReaderLike } | null;
+  text(): Promise<string>;
+}
+
+export interface StreamReaderLike {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+export interface FetchInitLike {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: unknown;
+}
+
+export type FetchLike = (url: string, init: FetchInitLike) => Promise<ResponseLike>;
+
+interface WebGlobals {
+  fetch?: FetchLike;
+  TextEncoder?: new () => { encode(s: string): Uint8Array };
+  TextDecoder?: new () => { decode(b?: Uint8Array, opts?: { stream?: boolean }): string };
+  crypto?: { subtle?: { digest(alg: string, data: Uint8Array): Promise<ArrayBuffer> } };
+}
+
+const web = globalThis as unknown as WebGlobals;
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`${name} is not available in this runtime`);
+  return value;
+}
+
+export function globalFetch(): FetchLike {
+  const f = required(web.fetch, 'fetch');
+  return (url, init) => f(url, init);
+}
+
+export function utf8Encode(s: string): Uint8Array {
+  return new (required(web.TextEncoder, 'TextEncoder'))().encode(s);
+}
+
+export function utf8Decoder(): { decode(b?: Uint8Array, opts?: { stream?: boolean }): string } {
+  return new (required(web.TextDecoder, 'TextDecoder'))();
+}
+
+/** SHA-256 hex of a string's UTF-8 bytes, through WebCrypto. */
+export async function sha256Hex(s: string): Promise<string> {
+  const subtle = required(web.crypto?.subtle, 'crypto.subtle');
+  const digest = new Uint8Array(await subtle.digest('SHA-256', utf8Encode(s)));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
