@@ -1,0 +1,104 @@
+// What the agent engine is given instead of reaching for globals: the session doc, a model client, a tool
+// executor, a clock, an id generator and an optional session lock. Everything here is plain and isomorphic,
+// so the same engine runs in a browser tab and under Node.
+import type * as Y from 'yjs';
+import type { AbortSignalLike, ModelClient } from '../model/model-client.ts';
+import type { ModelPrice } from '../model/providers.ts';
+
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignalLike): Promise<void>;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+  /** Safe to re-run without asking (no side effects): decides what resume does with an in-flight call. */
+  readOnly: boolean;
+}
+
+export interface ToolInvocation {
+  /** The model's tool-call id. */
+  id: string;
+  name: string;
+  /** The parsed argument object. */
+  args: unknown;
+  /** The argument JSON exactly as the model sent it. */
+  rawArguments: string;
+}
+
+export type ToolResult =
+  | { ok: true; output: string }
+  | { ok: false; error: { code: string; message: string }; output?: string };
+
+export interface ToolExecutor {
+  definitions(): ToolDefinition[];
+  /** Runs one tool call; must stop promptly when `signal` aborts. Throwing counts as a failed call. */
+  execute(call: ToolInvocation, ctx: { signal: AbortSignalLike; spanId: string }): Promise<ToolResult>;
+}
+
+/** One driver per session: the browser adapts navigator.locks, tests may pass nothing. */
+export interface SessionLock {
+  acquire(sessionKey: string): Promise<{ release(): void }>;
+}
+
+export interface AgentDeps {
+  doc: Y.Doc;
+  model: ModelClient;
+  tools?: ToolExecutor;
+  clock: Clock;
+  newId: (prefix: 'msg' | 'spn') => string;
+  /** Who drives the run (tab id), written to the run state with each heartbeat. */
+  driverId: string;
+  lock?: SessionLock;
+}
+
+export interface AgentConfig {
+  model: string;
+  /** Sent first on every call; a function is re-evaluated per call (so a changing prompt shows as a cache break). */
+  systemPrompt?: string | (() => string);
+  /** Model calls per turn before the engine stops with `step-limit`. */
+  maxSteps?: number;
+  /** Retries of a model call that failed with 429/5xx/network before any output. */
+  maxRetries?: number;
+  /** Streamed text reaches the doc at most this often (ms of the injected clock). */
+  flushMs?: number;
+  heartbeatMs?: number;
+  /** Cap for text stored in a span's input/output (characters). */
+  spanTextCap?: number;
+  price?: ModelPrice;
+}
+
+export const DEFAULTS = {
+  maxSteps: 20,
+  maxRetries: 2,
+  flushMs: 50,
+  heartbeatMs: 2000,
+  spanTextCap: 8000,
+  /** A driver whose heartbeat is older than this is presumed dead. */
+  staleAfterMs: 10_000,
+} as const;
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const g = globalThis as unknown as {
+        setTimeout(fn: () => void, ms: number): unknown;
+        clearTimeout(h: unknown): void;
+      };
+      const onAbort = () => {
+        g.clearTimeout(handle);
+        resolve();
+      };
+      const handle = g.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};

@@ -1,0 +1,99 @@
+// One tool call: its span is written (with whether it is read-only) before the executor starts, and the
+// span's close and the tool message that carries the result to the model are one transaction, so a crash
+// can never leave a result without its span or a closed span without its result.
+import { appendMessage } from '../doc/session.ts';
+import type { MessageStatus, ToolCall } from '../doc/session-schema.ts';
+import { closeSpan, openSpan } from '../doc/spans.ts';
+import type { ToolDefinition, ToolResult } from './engine-deps.ts';
+import type { StepContext } from './model-step.ts';
+import { capText, errorValue, parseArguments } from './span-values.ts';
+
+export type ToolStepOutcome = 'ok' | 'error' | 'cancelled';
+
+export function isReadOnlyTool(defs: ToolDefinition[], name: string): boolean {
+  return defs.find((d) => d.name === name)?.readOnly ?? false;
+}
+
+export async function runToolCall(
+  ctx: StepContext,
+  turn: number,
+  assistantMessageId: string,
+  call: ToolCall,
+): Promise<ToolStepOutcome> {
+  const { deps, config } = ctx;
+  const defs = deps.tools?.definitions() ?? [];
+  const def = defs.find((d) => d.name === call.name);
+  const spanId = deps.newId('spn');
+  const parsed = parseArguments(call.arguments);
+  openSpan(deps.doc, {
+    id: spanId,
+    kind: 'tool',
+    name: call.name,
+    turn,
+    messageId: assistantMessageId,
+    toolCallId: call.id,
+    startedAt: deps.clock.now(),
+    input: parsed.ok ? parsed.value : capText(call.arguments, config.spanTextCap).text,
+    readOnly: def?.readOnly ?? false,
+  });
+
+  let result: ToolResult;
+  if (!parsed.ok) result = { ok: false, error: { code: 'INVALID_ARGUMENTS', message: parsed.message } };
+  else if (!def || !deps.tools)
+    result = { ok: false, error: { code: 'UNKNOWN_TOOL', message: `There is no tool named "${call.name}".` } };
+  else {
+    try {
+      result = await deps.tools.execute(
+        { id: call.id, name: call.name, args: parsed.value, rawArguments: call.arguments },
+        { signal: ctx.signal, spanId },
+      );
+    } catch (e) {
+      result = { ok: false, error: errorValue(e, 'TOOL_FAILED') };
+    }
+  }
+  const cancelled = ctx.signal.aborted;
+  const outcome: ToolStepOutcome = cancelled ? 'cancelled' : result.ok ? 'ok' : 'error';
+  const error = cancelled
+    ? { code: 'cancelled', message: 'Cancelled by the user.' }
+    : result.ok
+      ? undefined
+      : result.error;
+  const output = result.ok ? result.output : (result.output ?? '');
+  const forModel = error ? `Error (${error.code}): ${error.message}${output ? `\n${output}` : ''}` : output;
+  const capped = capText(output, config.spanTextCap);
+  deps.doc.transact(() => {
+    closeSpan(deps.doc, spanId, {
+      status: outcome,
+      endedAt: deps.clock.now(),
+      output: capped.text,
+      outputTruncated: capped.truncated || undefined,
+      error,
+    });
+    appendToolMessage(ctx, turn, call.id, forModel, outcome === 'ok' ? 'done' : outcome, error, spanId);
+  });
+  return outcome;
+}
+
+/** A tool message that answers a call without running it (cancelled before it started, or declined). */
+export function appendToolMessage(
+  ctx: StepContext,
+  turn: number,
+  toolCallId: string,
+  text: string,
+  status: MessageStatus,
+  error?: { code: string; message: string },
+  spanId?: string,
+): void {
+  const { deps } = ctx;
+  appendMessage(deps.doc, {
+    id: deps.newId('msg'),
+    role: 'tool',
+    turn,
+    createdAt: deps.clock.now(),
+    toolCallId,
+    text,
+    status,
+    error,
+    spanId,
+  });
+}
