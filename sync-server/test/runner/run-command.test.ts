@@ -2,6 +2,7 @@
 // timeout and on cancel, output is capped with the dropped size reported, exit codes and
 // stderr arrive, and SSE delivers output while the command is still running.
 import { join } from 'node:path';
+import type { CommandEvent } from '@boocode/shared/runner/tool-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileText, isAlive, type RunnerFixture, startRunner, waitFor } from './runner-fixture.ts';
 
@@ -24,7 +25,7 @@ async function openStream(input: Record<string, unknown>, commandId: string, sig
   expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
-  const events: Array<Record<string, any>> = [];
+  const events: CommandEvent[] = [];
   let buffer = '';
   const pump = (async () => {
     for (;;) {
@@ -39,6 +40,11 @@ async function openStream(input: Record<string, unknown>, commandId: string, sig
     }
   })();
   return { events, pump };
+}
+
+function startedPid(events: CommandEvent[]): number {
+  for (const event of events) if (event.type === 'command-start' && event.pid) return event.pid;
+  throw new Error('no command-start event');
 }
 
 describe('run_command', () => {
@@ -116,13 +122,13 @@ describe('run_command', () => {
       'first output',
     );
     expect(events.some((e) => e.type === 'command-end')).toBe(false);
-    const pid = events.find((e) => e.type === 'command-start')?.pid as number;
+    const pid = startedPid(events);
     expect(await isAlive(pid)).toBe(true);
 
     const cancel = await f.post(`/commands/${commandId}/cancel`, {});
     expect(cancel.status).toBe(200);
     await pump;
-    const end = events.find((e) => e.type === 'command-end');
+    const end = events.find((e): e is Extract<CommandEvent, { type: 'command-end' }> => e.type === 'command-end');
     expect(end?.result.cancelled).toBe(true);
     await waitFor(async () => !(await isAlive(pid)), 3000, 'cancelled command to die');
   });
@@ -136,7 +142,7 @@ describe('run_command', () => {
       controller.signal,
     );
     await waitFor(() => events.some((e) => e.type === 'command-delta'), 5000, 'output');
-    const pid = events.find((e) => e.type === 'command-start')?.pid as number;
+    const pid = startedPid(events);
     controller.abort();
     await waitFor(async () => !(await isAlive(pid)), 5000, 'disconnected command to die');
   });
