@@ -90,6 +90,9 @@ export class FakeTools implements ToolExecutor {
   }
 }
 
+/** Tests set this heartbeat period so a recorded sleep can be told apart from a retry wait. */
+export const TEST_HEARTBEAT_MS = 777;
+
 /** The real clock, except that sleeps are recorded and cut to `maxSleepMs` so retry tests stay fast. */
 export function recordingClock(maxSleepMs = 20): Clock & { sleeps: number[] } {
   const sleeps: number[] = [];
@@ -97,7 +100,7 @@ export function recordingClock(maxSleepMs = 20): Clock & { sleeps: number[] } {
     sleeps,
     now: () => Date.now(),
     sleep: (ms, signal) => {
-      sleeps.push(ms);
+      if (ms !== TEST_HEARTBEAT_MS) sleeps.push(ms);
       return realClock.sleep(Math.min(ms, maxSleepMs), signal);
     },
   };
@@ -117,7 +120,7 @@ export function makeEngine(
       newId: (prefix) => newId(prefix),
       driverId: newId('tab'),
     },
-    { model: opts.modelId ?? 'scripted-deepseek', ...opts.config },
+    { model: opts.modelId ?? 'scripted-deepseek', heartbeatMs: TEST_HEARTBEAT_MS, ...opts.config },
   );
 }
 

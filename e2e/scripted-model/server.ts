@@ -225,7 +225,10 @@ async function streamResponse(res: ServerResponse, script: ResponseScript, plan:
     closed = true;
   });
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const frame = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+  // Each frame is awaited until handed to the socket, so a scripted cut drops the connection *after* the
+  // chunks before it reached the client, as a real mid-stream failure does.
+  const frame = (obj: unknown) =>
+    new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(obj)}\n\n`, () => resolve()));
   const base = { id: plan.id, object: 'chat.completion.chunk', created: plan.created, model: plan.model };
   let sent = 0;
   for (const choice of plan.choices) {
@@ -233,13 +236,14 @@ async function streamResponse(res: ServerResponse, script: ResponseScript, plan:
     if (closed) return;
     if (script.cutAfterChunks !== undefined && sent >= script.cutAfterChunks) {
       // A cut stream: the connection drops with no finish reason and no [DONE].
+      await sleep(10);
       res.destroy();
       return;
     }
-    frame({ ...base, choices: [{ index: 0, ...choice }] });
+    await frame({ ...base, choices: [{ index: 0, ...choice }] });
     sent++;
   }
-  if (plan.usage) frame({ ...base, choices: [], usage: plan.usage });
+  if (plan.usage) await frame({ ...base, choices: [], usage: plan.usage });
   res.write('data: [DONE]\n\n');
   res.end();
 }

@@ -28,7 +28,8 @@ export function createStopSource(parent?: AbortSignalLike): StopSource {
     if (state.aborted) return;
     state.aborted = true;
     state.reason = reason;
-    for (const fn of [...listeners]) fn();
+    // Listeners written for DOM signals may use `this` (undici's do): call them as a DOM signal would.
+    for (const fn of [...listeners]) fn.call(signal);
     listeners.clear();
   };
   if (parent?.aborted) stop(parent.reason);

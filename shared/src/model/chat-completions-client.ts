@@ -5,7 +5,7 @@ import type { AbortSignalLike, ChatRequest, ModelChunkEvent, ModelClient } from 
 import { ModelError, modelErrorFromStatus, parseRetryAfter } from './model-error.ts';
 import { SseParser } from './sse.ts';
 import { normaliseUsage } from './usage.ts';
-import { type FetchLike, globalFetch, type ResponseLike, utf8Decoder } from './web-platform.ts';
+import { type FetchLike, globalFetch, nativeSignal, type ResponseLike, utf8Decoder } from './web-platform.ts';
 
 export interface ChatCompletionsClientOptions {
   /** e.g. `https://api.deepseek.com/v1` or the runner's model proxy; `/chat/completions` is appended. */
@@ -57,7 +57,7 @@ async function send(
   signal: AbortSignalLike | undefined,
 ): Promise<ResponseLike> {
   try {
-    return await doFetch(url, { method: 'POST', headers, body, signal });
+    return await doFetch(url, { method: 'POST', headers, body, signal: nativeSignal(signal) });
   } catch (e) {
     if (signal?.aborted) throw new ModelError('aborted', 'The model call was cancelled.');
     throw new ModelError('network', `Could not reach the model provider: ${messageOf(e)}.`);

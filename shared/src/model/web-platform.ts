@@ -1,5 +1,6 @@
 // The few web-platform globals the model code needs (present in browsers and Node >= 20), typed minimally
 // here because shared/ compiles without DOM or Node types. Reading them through globalThis keeps that honest.
+import type { AbortSignalLike } from './model-client.ts';
 
 export interface ResponseLike {
   readonly ok: boolean;
@@ -25,6 +26,7 @@ export type FetchLike = (url: string, init: FetchInitLike) => Promise<ResponseLi
 
 interface WebGlobals {
   fetch?: FetchLike;
+  AbortController?: new () => { signal: unknown; abort(reason?: unknown): void };
   TextEncoder?: new () => { encode(s: string): Uint8Array };
   TextDecoder?: new () => { decode(b?: Uint8Array, opts?: { stream?: boolean }): string };
   crypto?: { subtle?: { digest(alg: string, data: Uint8Array): Promise<ArrayBuffer> } };
@@ -40,6 +42,18 @@ function required<T>(value: T | undefined, name: string): T {
 export function globalFetch(): FetchLike {
   const f = required(web.fetch, 'fetch');
   return (url, init) => f(url, init);
+}
+
+/**
+ * A native AbortSignal that follows `signal`, for handing to fetch: the platform's fetch only fully honours
+ * its own signal type, while the engine passes plain signal-like objects.
+ */
+export function nativeSignal(signal: AbortSignalLike | undefined): unknown {
+  if (!signal || !web.AbortController) return undefined;
+  const controller = new web.AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
 }
 
 export function utf8Encode(s: string): Uint8Array {
