@@ -239,8 +239,14 @@ async function runInline(context: HostContext, depth: number, name: string, args
   }
   context.recorder.log('info', `workflow ${name} starts`);
   const host = makeHost(context, args, depth + 1, name);
-  const value = await runInSandbox(context.module, program, host, context.limits.sandbox, context.signal);
-  return JSON.stringify(value ?? null);
+  try {
+    const value = await runInSandbox(context.module, program, host, context.limits.sandbox, context.signal);
+    return JSON.stringify(value ?? null);
+  } catch (error) {
+    // A stop or the wall clock ends the whole run, not just the inlined workflow.
+    if (context.signal.aborted) throw error;
+    throw new Error(`workflow("${name}") failed: ${toRunError(error).message}`);
+  }
 }
 
 function withWallClock(stop: AbortSignal, wallClockMs: number): { signal: AbortSignal; dispose(): void } {

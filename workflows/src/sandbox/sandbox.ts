@@ -42,8 +42,12 @@ export const SCRIPT_FILE_NAME = 'workflow.js';
 
 interface ScriptErrorDump {
   name?: string;
-  message?: string;
+  message: string;
   stack?: string;
+}
+
+function isErrorDump(value: unknown): value is ScriptErrorDump {
+  return typeof value === 'object' && value !== null && typeof (value as ScriptErrorDump).message === 'string';
 }
 
 export async function runInSandbox(
@@ -67,7 +71,10 @@ class SandboxSession {
   private readonly pending = new Set<QuickJSDeferredPromise>();
   private cpuUsedMs = 0;
   private sliceStart = 0;
+  private inSlice = false;
   private cpuExceeded = false;
+  /** Set once the run has failed: nothing more may execute in this VM, only disposal. */
+  private halted = false;
   private disposed = false;
   private failRun: (error: WorkflowError) => void = () => {};
   private readonly failed: Promise<never>;
@@ -85,6 +92,7 @@ class SandboxSession {
     this.runtime.setMemoryLimit(limits.memoryBytes);
     this.runtime.setMaxStackSize(limits.stackBytes);
     this.runtime.setInterruptHandler(() => {
+      if (!this.inSlice) return false;
       if (this.cpuUsedMs + (performance.now() - this.sliceStart) <= this.limits.cpuMs) return false;
       this.cpuExceeded = true;
       return true;
@@ -101,16 +109,26 @@ class SandboxSession {
     aborted.catch(() => {});
     this.installApi();
     const promise = this.slice(() => this.vm.evalCode(program, SCRIPT_FILE_NAME, { type: 'global' }));
-    if (promise.error) throw this.toWorkflowError(this.dumpAndDispose(promise.error));
+    if (promise.error) throw this.errorFrom(promise.error);
+    if (this.cpuExceeded) {
+      promise.value.dispose();
+      throw this.cpuError();
+    }
     const settled = this.vm.resolvePromise(promise.value);
     promise.value.dispose();
     this.pump();
     const result = await Promise.race([settled, this.failed, aborted]);
-    this.throwIfLimitHit();
-    if (result.error) throw this.toWorkflowError(this.dumpAndDispose(result.error));
-    const value = this.vm.dump(result.value) as unknown;
-    result.value.dispose();
-    return value;
+    this.halted = true;
+    if (result.error) throw this.errorFrom(result.error);
+    if (this.cpuExceeded) {
+      result.value.dispose();
+      throw this.cpuError();
+    }
+    try {
+      return this.vm.dump(result.value) as unknown;
+    } finally {
+      result.value.dispose();
+    }
   }
 
   dispose(): void {
@@ -118,33 +136,51 @@ class SandboxSession {
     this.disposed = true;
     for (const deferred of this.pending) deferred.dispose();
     this.pending.clear();
-    this.vm.dispose();
-    this.runtime.dispose();
+    try {
+      this.vm.dispose();
+      this.runtime.dispose();
+    } catch (error) {
+      // A leaked object makes JS_FreeRuntime assert; the run's outcome is already decided.
+      console.error('workflow sandbox: QuickJS runtime did not free cleanly', error);
+    }
   }
 
   /** Runs QuickJS code, counting its time against the CPU deadline. */
   private slice<T>(run: () => T): T {
     this.sliceStart = performance.now();
+    this.inSlice = true;
     try {
       return run();
     } finally {
+      this.inSlice = false;
       this.cpuUsedMs += performance.now() - this.sliceStart;
     }
   }
 
   /** After the host settles a promise: run the script's continuations. */
   private pump(): void {
-    if (this.disposed) return;
+    if (this.disposed || this.halted) return;
     const jobs = this.slice(() => this.runtime.executePendingJobs());
-    if (jobs.error) this.failRun(this.toWorkflowError(this.dumpAndDispose(jobs.error)));
-    this.throwIfLimitHit(true);
+    if (jobs.error) this.halt(this.errorFrom(jobs.error));
+    else if (this.cpuExceeded) this.halt(this.cpuError());
   }
 
-  private throwIfLimitHit(viaFailRun = false): void {
-    if (!this.cpuExceeded) return;
-    const error = this.cpuError();
-    if (viaFailRun) this.failRun(error);
-    else throw error;
+  private halt(error: WorkflowError): void {
+    this.halted = true;
+    this.failRun(error);
+  }
+
+  /**
+   * The error a failed evaluation stands for. After a CPU interrupt nothing may run in the VM
+   * again, not even a dump (its JSON.stringify is interrupted too, and leaks objects that then
+   * abort JS_FreeRuntime), so the handle is only released.
+   */
+  private errorFrom(handle: QuickJSHandle): WorkflowError {
+    if (this.cpuExceeded) {
+      handle.dispose();
+      return this.cpuError();
+    }
+    return this.toWorkflowError(this.dumpAndDispose(handle));
   }
 
   private cpuError(): WorkflowError {
@@ -154,23 +190,25 @@ class SandboxSession {
     );
   }
 
-  private toWorkflowError(dump: ScriptErrorDump | undefined): WorkflowError {
+  private toWorkflowError(dump: unknown): WorkflowError {
     if (this.cpuExceeded) return this.cpuError();
-    const name = dump?.name ?? 'Error';
-    const message = dump?.message ?? String(dump);
-    if (name === 'InternalError' && message === 'out of memory') {
+    // QuickJS throws null when it cannot even allocate the "out of memory" error.
+    if (dump === null || (isErrorDump(dump) && dump.name === 'InternalError' && dump.message === 'out of memory')) {
       return new WorkflowError(
         'MEMORY_LIMIT',
         `The script ran out of memory (limit ${Math.round(this.limits.memoryBytes / 1024 / 1024)} MB) and was stopped.`,
       );
     }
-    const line = /workflow\.js:(\d+)/.exec(dump?.stack ?? '')?.[1];
-    return new WorkflowError('SCRIPT_ERROR', `${name}: ${message}${line ? ` (line ${line})` : ''}`);
+    if (!isErrorDump(dump))
+      return new WorkflowError('SCRIPT_ERROR', `The script threw ${JSON.stringify(dump) ?? String(dump)}`);
+    const line = /workflow\.js:(\d+)/.exec(dump.stack ?? '')?.[1];
+    const name = dump.name ?? 'Error';
+    return new WorkflowError('SCRIPT_ERROR', `${name}: ${dump.message ?? ''}${line ? ` (line ${line})` : ''}`);
   }
 
-  private dumpAndDispose(handle: QuickJSHandle): ScriptErrorDump | undefined {
+  private dumpAndDispose(handle: QuickJSHandle): unknown {
     try {
-      return this.vm.dump(handle) as ScriptErrorDump | undefined;
+      return this.vm.dump(handle) as unknown;
     } finally {
       handle.dispose();
     }
@@ -226,7 +264,7 @@ class SandboxSession {
   }
 
   private settle(deferred: QuickJSDeferredPromise, outcome: { json: string } | { error: unknown }): void {
-    if (this.disposed) return;
+    if (this.disposed || this.halted) return;
     this.pending.delete(deferred);
     try {
       if ('json' in outcome) {
@@ -244,7 +282,7 @@ class SandboxSession {
       }
     } catch (error) {
       // Allocating the result inside QuickJS can itself hit the memory limit.
-      this.failRun(this.toWorkflowError({ name: 'InternalError', message: String((error as Error).message) }));
+      this.halt(this.toWorkflowError({ name: 'InternalError', message: String((error as Error).message) }));
     } finally {
       deferred.dispose();
     }
