@@ -17,7 +17,7 @@ import {
 } from '@boocode/shared/protocol/sync';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import { notifyCommitted, UpdateListener } from '../fanout/pgNotify.ts';
@@ -28,6 +28,18 @@ import type { CompactionResult } from '../persistence/updateLog.ts';
 import { SyncConnection } from '../sync/connection.ts';
 import { DocRegistry } from '../sync/docRegistry.ts';
 import { resolveToken, tokenMatches, tokenOfRequest } from './token.ts';
+
+/** What a plugin (read APIs, blobs, ...) gets from the server to mount its routes. */
+export interface SyncServerContext {
+  pool: pg.Pool;
+  storage: StorageKind;
+  token: string;
+  /** True when the request carries the token (`Authorization: Bearer` or `?token=`). */
+  authorize: (request: FastifyRequest) => boolean;
+}
+
+/** Registers routes before the server listens (Fastify cannot add routes afterwards). */
+export type SyncServerPlugin = (app: FastifyInstance, ctx: SyncServerContext) => void | Promise<void>;
 
 export interface SyncServerOptions {
   /** Folder for the embedded database and the generated token. */
@@ -49,6 +61,8 @@ export interface SyncServerOptions {
   compactAfterUpdates?: number;
   /** Pool size for a real Postgres (the embedded one always uses 1). */
   poolSize?: number;
+  /** More routes (read APIs, blobs); `/api/*` already requires the token. */
+  plugins?: SyncServerPlugin[];
 }
 
 export interface SyncServer {
@@ -146,13 +160,15 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       });
     });
 
+    const authorize = (req: FastifyRequest) =>
+      tokenMatches(token, tokenOfRequest(req.headers, new URL(req.url, 'http://localhost').searchParams));
     server.addHook('onRequest', async (req, reply) => {
-      if (!req.url.startsWith('/api/')) return;
-      const url = new URL(req.url, 'http://localhost');
-      if (!tokenMatches(token, tokenOfRequest(req.headers, url.searchParams))) {
-        await reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is required.' });
-      }
+      if (!req.url.startsWith('/api/') || authorize(req)) return;
+      await reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is required.' });
     });
+    for (const plugin of opts.plugins ?? []) {
+      await plugin(server, { pool: db.pool, storage: db.kind, token, authorize });
+    }
 
     if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
       await server.register(fastifyStatic, { root: opts.clientDir });

@@ -1,0 +1,26 @@
+/** A bare WebSocket for sending frames a stock client never would. */
+import WebSocket from 'ws';
+import { wsUrl } from './clients.ts';
+
+export interface RawSocket {
+  ws: WebSocket;
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+  messages: Uint8Array[];
+}
+
+export function openRaw(serverUrl: string, path: string, headers: Record<string, string> = {}): RawSocket {
+  const ws = new WebSocket(`${wsUrl(serverUrl)}/${path}`, { headers });
+  const messages: Uint8Array[] = [];
+  ws.on('message', (data) => messages.push(new Uint8Array(data as Buffer)));
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+  // A refused socket may also error; the close event carries what the test checks.
+  ws.on('error', () => {});
+  return { ws, opened, closed, messages };
+}
