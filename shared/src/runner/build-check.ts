@@ -44,7 +44,8 @@ export function pickBuildScript(scripts: Record<string, unknown>): string | unde
 }
 
 const ERROR_LINE =
-  /\berror\b|\berr!|\bfail(ed|ure)?\b|\bexception\b|\bcannot find\b|\bnot found\b|\bundefined\b|✖|✘|×|^\s*at .+:\d+:\d+|:\d+:\d+|\(\d+,\d+\)/i;
+  /\berror\b|\berr!|\bfail(ed|ure)?\b|\bexception\b|\bcannot find\b|\bnot found\b|✖|✘|×|^\s*at .+:\d+:\d+|[\w-]\.[A-Za-z]{1,5}(:\d+:\d+|\(\d+,\d+\))/i;
+// The last alternative is a source location (`a.ts:3:7`, `a.ts(3,7)`), not any `12:34:56`.
 // Strips colour codes so patterns match and the model reads plain text.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC.
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
