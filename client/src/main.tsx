@@ -51,6 +51,11 @@ async function boot(root: Root): Promise<void> {
   const space = store.openDoc(SPACE_DOC);
   await withTimeout(space.whenLoaded, 'load');
   observeLocalSettings(db, (s) => store.setSyncConfig(toSyncConfig(s)));
+  // The browser's network events are only a hint to re-check the sockets (the badge itself is
+  // derived from socket state, never from navigator.onLine): a dead socket may otherwise look open
+  // until the provider's 30 s watchdog, and a restored network should not wait for the backoff.
+  window.addEventListener('offline', () => store.reconnectAll());
+  window.addEventListener('online', () => store.reconnectAll());
   const router = createAppRouter();
   root.render(
     <StrictMode>

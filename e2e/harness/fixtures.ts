@@ -2,12 +2,25 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { startTestServer, type TestServer } from './sync-server.ts';
 
-export const test = base.extend<{ syncServer: TestServer }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
-  syncServer: async ({}, use) => {
-    const server = await startTestServer();
-    await use(server);
-    await server.dispose();
+/**
+ * One real sync server per worker (a fresh embedded database costs seconds to create; a test's
+ * browser context is always fresh, so tests share the server and use titles of their own).
+ * A test may stop the server; the next one finds it running again on the same port.
+ */
+export const test = base.extend<{ syncServer: TestServer }, { workerSyncServer: TestServer }>({
+  workerSyncServer: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies by destructuring
+    async ({}, use) => {
+      const server = await startTestServer();
+      await use(server);
+      await server.dispose();
+    },
+    { scope: 'worker' },
+  ],
+  syncServer: async ({ workerSyncServer }, use) => {
+    await workerSyncServer.restart();
+    await use(workerSyncServer);
+    await workerSyncServer.restart();
   },
 });
 
@@ -38,4 +51,21 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
   await expect
     .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none'), { timeout: 15_000 })
     .toBe('activated');
+}
+
+/** A session row in the list, by title. */
+export function sessionRow(page: Page, title: string) {
+  return page.getByTestId('session-row').filter({ hasText: title });
+}
+
+/** Renames a session from the list with the keyboard (focus the row, `r`, type, Enter). */
+export async function renameInUi(page: Page, from: string, to: string): Promise<void> {
+  const row = sessionRow(page, from);
+  await row.focus();
+  await row.press('r');
+  const input = page.getByRole('textbox', { name: 'Session title' });
+  await expect(input).toBeFocused();
+  await input.fill(to);
+  await input.press('Enter');
+  await expect(sessionRow(page, to)).toBeVisible();
 }

@@ -71,6 +71,14 @@ export class DocStore {
     }
   }
 
+  /**
+   * Re-dials every open doc's socket. A socket can stay "open" through a network change without
+   * carrying anything; a fresh one either connects or fails, so the status shown is the truth.
+   */
+  reconnectAll(): void {
+    for (const entry of this.open.values()) entry.link?.reconnect();
+  }
+
   /** Names of every doc stored on this device (for export). */
   async listStoredDocNames(): Promise<string[]> {
     return (await this.db.docs.toCollection().primaryKeys()) as string[];

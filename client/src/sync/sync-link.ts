@@ -15,6 +15,8 @@ export interface SyncConfig {
 
 export interface SyncLink {
   readonly status: SyncStatus;
+  /** Drops the socket and dials again now (skipping the backoff); the status follows the new socket. */
+  reconnect(): void;
   destroy(): void;
 }
 
@@ -80,6 +82,10 @@ export function connectDoc(
   return {
     get status() {
       return status;
+    },
+    reconnect() {
+      provider.disconnect();
+      provider.connect();
     },
     destroy() {
       destroyed = true;
