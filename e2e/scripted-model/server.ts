@@ -104,6 +104,12 @@ class ServerState {
 
 async function handle(state: ServerState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+  allowLocalOrigin(req, res);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   const raw = await readBody(req);
   if (req.method === 'GET' && path === '/_requests') return sendJson(res, 200, state.recorded);
   if (req.method === 'POST' && path === '/_reset') {
@@ -246,6 +252,16 @@ async function streamResponse(res: ServerResponse, script: ResponseScript, plan:
   if (plan.usage) await frame({ ...base, choices: [], usage: plan.usage });
   res.write('data: [DONE]\n\n');
   res.end();
+}
+
+/** A page served from localhost (the demo) may call the scripted model directly; other origins get no CORS. */
+function allowLocalOrigin(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  if (!origin || !/^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin)) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-allow-headers', 'authorization, content-type');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
 }
 
 function sleep(ms: number): Promise<void> {
