@@ -29,6 +29,8 @@ export interface CommandLauncher {
     options: { approved?: boolean; commandId?: string; maxOutputBytes?: number; hooks?: Omit<CommandHooks, 'signal'> },
   ): Promise<{ commandId: string; done: Promise<RunCommandResult>; cancel: () => void }>;
   cancel(commandId: string): boolean;
+  /** On shutdown: no command outlives the runner. */
+  cancelAll(): void;
 }
 
 export function newCommandId(): string {
@@ -85,6 +87,9 @@ export function createCommandLauncher(deps: {
       const controller = running.get(commandId);
       controller?.abort();
       return controller !== undefined;
+    },
+    cancelAll() {
+      for (const controller of running.values()) controller.abort();
     },
   };
 }

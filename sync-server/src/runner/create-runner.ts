@@ -168,6 +168,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       return { port, url: `http://${RUNNER_HOST}:${port}` };
     },
     async close() {
+      commands.cancelAll();
       commandSocket.close();
       await app.close();
     },

@@ -2,7 +2,7 @@
 // .gitignore files it meets (root and nested) and never entering .git. Symlinks are listed but
 // not followed, so a link to a big or outside tree cannot leak into the walk.
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { ListFilesInput, ListFilesOutput } from '@boocode/shared/runner/tool-contracts';
 import ignore, { type Ignore } from 'ignore';
@@ -83,6 +83,9 @@ async function* walkDir(
 export async function listWorkspaceFiles(root: string, input: ListFilesInput): Promise<ListFilesOutput> {
   const start = await resolveInsideWorkspace(root, input.path ?? '.');
   if (!start.exists) throw new RunnerError('NOT_FOUND', `No directory at "${input.path}".`, 404);
+  if (!(await stat(start.absolute)).isDirectory()) {
+    throw new RunnerError('NOT_A_DIRECTORY', `"${input.path}" is a file; use read_file to read it.`);
+  }
   const rootReal = (await resolveInsideWorkspace(root, '.')).absolute;
   const limit = input.limit ?? 2000;
   const entries: string[] = [];

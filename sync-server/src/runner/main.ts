@@ -1,22 +1,15 @@
-// Entry point for `npm run runner -w sync-server`: reads the environment, starts the runner.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { createRunner, DEFAULT_APP_ORIGINS, DEFAULT_RUNNER_PORT } from './create-runner.ts';
+// Entry point for `npm run runner -w sync-server`: options from the environment, start, print
+// the pairing URL for the app (the token travels in the fragment only).
+import { pairingUrl } from '@boocode/shared/runner/pairing';
+import { createRunner } from './create-runner.ts';
+import { runnerOptionsFromEnv } from './runner-config.ts';
 
-const env = process.env;
-const runner = await createRunner({
-  workspace: env.BOOCODE_WORKSPACE ?? process.cwd(),
-  dataDir: env.BOOCODE_RUNNER_DATA_DIR ?? join(homedir(), '.boocode', 'runner'),
-  port: env.RUNNER_PORT ? Number(env.RUNNER_PORT) : DEFAULT_RUNNER_PORT,
-  token: env.BOOCODE_RUNNER_TOKEN || undefined,
-  allowedOrigins:
-    env.BOOCODE_RUNNER_ORIGINS?.split(',')
-      .map((o) => o.trim())
-      .filter(Boolean) ?? DEFAULT_APP_ORIGINS,
-  logger: true,
-});
+const options = runnerOptionsFromEnv();
+const runner = await createRunner({ ...options, logger: true });
 const { url } = await runner.listen();
-console.log(`BooCode runner on ${url} for workspace ${env.BOOCODE_WORKSPACE ?? process.cwd()}`);
+const appUrl = options.allowedOrigins?.[0] ?? 'http://127.0.0.1:8787';
+console.log(`BooCode runner on ${url}, workspace ${options.workspace}`);
+console.log(`Pair the app with this runner: ${pairingUrl(appUrl, { runnerUrl: url, token: runner.token })}`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void runner.close().then(() => process.exit(0)));
 }

@@ -46,6 +46,11 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
 
   const forward = async (request: FastifyRequest, reply: FastifyReply, path: string, body?: unknown) => {
     const { provider, key } = pick(request);
+    // A client that goes away (the user pressed stop) ends the upstream call too.
+    const abort = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
     let upstream: Response;
     try {
       upstream = await doFetch(`${provider.baseUrl.replace(/\/$/, '')}${path}`, {
@@ -56,6 +61,7 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
           accept: request.headers.accept ?? '*/*',
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: abort.signal,
       });
     } catch (error) {
       throw new RunnerError('PROVIDER_UNREACHABLE', `Could not reach ${provider.id}: ${(error as Error).message}`, 502);

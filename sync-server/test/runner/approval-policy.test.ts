@@ -2,6 +2,7 @@
 // writes and commands ask unless allowed, deny always wins, and shell syntax never matches an
 // allow rule, so chaining and substitution cannot smuggle a second command.
 import { type ApprovalRule, evaluateApproval, mayRun, suggestAllowRule } from '@boocode/shared/runner/approval-policy';
+import { pairingUrl, parsePairingFragment } from '@boocode/shared/runner/pairing';
 import { modelToolDefinitions } from '@boocode/shared/runner/tool-definitions';
 import { describe, expect, it } from 'vitest';
 
@@ -114,5 +115,13 @@ describe('model tool definitions', () => {
       required: ['path', 'oldText', 'newText'],
     });
     expect(JSON.stringify(defs)).not.toContain('approved');
+  });
+});
+
+describe('pairing fragment', () => {
+  it('round-trips the runner URL and token, and ignores a non-loopback runner', () => {
+    const url = pairingUrl('http://127.0.0.1:8787/', { runnerUrl: 'http://127.0.0.1:8788', token: 'a+b/c=' });
+    expect(parsePairingFragment(new URL(url).hash)).toEqual({ runnerUrl: 'http://127.0.0.1:8788', token: 'a+b/c=' });
+    expect(parsePairingFragment('#runner=http%3A%2F%2Fevil.example%3A8788&token=x')).toBeUndefined();
   });
 });

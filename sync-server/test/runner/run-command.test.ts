@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import type { CommandEvent } from '@boocode/shared/runner/tool-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileText, isAlive, type RunnerFixture, startRunner, waitFor } from './runner-fixture.ts';
+import { WebSocket } from 'ws';
+import { APP_ORIGIN, fileText, isAlive, type RunnerFixture, startRunner, TOKEN, waitFor } from './runner-fixture.ts';
 
 let f: RunnerFixture;
 beforeAll(async () => {
@@ -145,5 +146,39 @@ describe('run_command', () => {
     const pid = startedPid(events);
     controller.abort();
     await waitFor(async () => !(await isAlive(pid)), 5000, 'disconnected command to die');
+  });
+});
+
+describe('run_command over WebSocket', () => {
+  it('streams the same events to a socket that passed the wall with the token subprotocol', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${f.port}/ws/run_command`, [`boocode-token.${TOKEN}`], {
+      origin: APP_ORIGIN,
+    });
+    const events: CommandEvent[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('open', () =>
+        socket.send(
+          JSON.stringify({ input: { command: 'node', args: ['-e', "console.log('over ws')"] }, approved: true }),
+        ),
+      );
+      socket.on('message', (data) => events.push(JSON.parse(data.toString())));
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(events.map((e) => e.type)).toEqual(['command-start', 'command-delta', 'command-end']);
+    expect(events.at(-1)).toMatchObject({ type: 'command-end', result: { exitCode: 0, stdout: 'over ws\n' } });
+  });
+
+  it('refuses an unapproved command on the socket as a command-error', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${f.port}/ws/run_command?token=${TOKEN}`, { origin: APP_ORIGIN });
+    const events: CommandEvent[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.on('open', () => socket.send(JSON.stringify({ input: { command: 'touch', args: ['ws-pwned'] } })));
+      socket.on('message', (data) => events.push(JSON.parse(data.toString())));
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    expect(events).toMatchObject([{ type: 'command-error', error: { code: 'APPROVAL_REQUIRED' } }]);
+    expect(await fileText(join(f.workspace, 'ws-pwned'))).toBeUndefined();
   });
 });
