@@ -1,7 +1,9 @@
-// The storage backends every DB test runs on: in-process PGlite always, and a throwaway database on the
-// real Postgres at DATABASE_URL when it is set (created with a random name, dropped afterwards).
+// The storage backends every DB test runs on: in-process PGlite; PGlite behind pglite-socket through a
+// pg Pool (how the server opens its embedded database); and a throwaway database on the real Postgres at
+// DATABASE_URL when it is set (created with a random name, dropped afterwards).
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import type { SqlQuery } from '../../src/projection/sql-query.ts';
 
@@ -16,7 +18,10 @@ export interface TestBackend {
 }
 
 export function testBackends(): TestBackend[] {
-  const backends: TestBackend[] = [{ name: 'pglite', open: openPglite }];
+  const backends: TestBackend[] = [
+    { name: 'pglite', open: openPglite },
+    { name: 'pglite-socket', open: openPgliteSocket },
+  ];
   const url = process.env.DATABASE_URL;
   if (url) backends.push({ name: 'postgres', open: () => openPostgres(url) });
   return backends;
@@ -30,6 +35,25 @@ async function openPglite(): Promise<TestDatabase> {
     return { rows: res.rows };
   }) as SqlQuery;
   return { query, close: () => db.close() };
+}
+
+async function openPgliteSocket(): Promise<TestDatabase> {
+  const db = new PGlite();
+  await db.waitReady;
+  const socket = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  await socket.start();
+  const [host, port] = socket.getServerConn().split(':');
+  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
+  pool.on('error', () => {});
+  const query = ((sql: string, params?: unknown[]) => pool.query(sql, params)) as SqlQuery;
+  return {
+    query,
+    async close() {
+      await pool.end();
+      await socket.stop();
+      await db.close();
+    },
+  };
 }
 
 async function openPostgres(url: string): Promise<TestDatabase> {
