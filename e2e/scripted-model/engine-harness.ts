@@ -9,6 +9,7 @@ import {
   type AgentConfig,
   type Clock,
   realClock,
+  type SessionLock,
   type ToolDefinition,
   type ToolExecutor,
   type ToolInvocation,
@@ -64,6 +65,8 @@ export class FakeTools implements ToolExecutor {
   calls: ToolInvocation[] = [];
   private held: Array<() => void> = [];
   hold = false;
+  /** When false, a held call ignores cancel (a badly behaved tool). */
+  respectAbort = true;
   onStart?: (call: ToolInvocation) => void;
 
   definitions(): ToolDefinition[] {
@@ -76,7 +79,7 @@ export class FakeTools implements ToolExecutor {
     if (this.hold) {
       await new Promise<void>((resolve) => {
         this.held.push(resolve);
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+        if (this.respectAbort) ctx.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       if (ctx.signal.aborted) return { ok: false, error: { code: 'aborted', message: 'aborted' } };
     }
@@ -109,7 +112,13 @@ export function recordingClock(maxSleepMs = 20): Clock & { sleeps: number[] } {
 export function makeEngine(
   doc: Y.Doc,
   model: ScriptedModel,
-  opts: { tools?: ToolExecutor; config?: Partial<AgentConfig>; clock?: Clock; modelId?: string } = {},
+  opts: {
+    tools?: ToolExecutor;
+    config?: Partial<AgentConfig>;
+    clock?: Clock;
+    modelId?: string;
+    lock?: SessionLock;
+  } = {},
 ): AgentEngine {
   return new AgentEngine(
     {
@@ -119,6 +128,7 @@ export function makeEngine(
       clock: opts.clock ?? realClock,
       newId: (prefix) => newId(prefix),
       driverId: newId('tab'),
+      lock: opts.lock,
     },
     { model: opts.modelId ?? 'scripted-deepseek', heartbeatMs: TEST_HEARTBEAT_MS, ...opts.config },
   );

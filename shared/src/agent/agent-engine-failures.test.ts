@@ -131,6 +131,23 @@ describe('agent engine: cancel and step limit', () => {
     expect((await engine.runTurn({ text: 'say hello' })).outcome).toBe('ok');
   });
 
+  it('cancel does not wait for a tool that ignores the signal', async () => {
+    const doc = newSessionDoc();
+    const tools = new FakeTools();
+    tools.hold = true;
+    tools.respectAbort = false;
+    const engine = makeEngine(doc, model, { tools });
+    const started = new Promise<void>((resolve) => {
+      tools.onStart = () => resolve();
+    });
+    const run = engine.runTurn({ text: 'write then finish' });
+    await started;
+    engine.cancel();
+    expect((await run).outcome).toBe('cancelled');
+    expect(listSpans(doc).find((s) => s.kind === 'tool')?.status).toBe('cancelled');
+    tools.release();
+  });
+
   it('stops a turn at the step limit with a notice', async () => {
     const doc = newSessionDoc();
     const tools = new FakeTools();

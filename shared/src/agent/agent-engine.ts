@@ -14,6 +14,7 @@ import {
 import type { Attachment, Message, ToolCall } from '../doc/session-schema.ts';
 import { appendSnapshot, closeSpan, listOpenSpans, listSpans } from '../doc/spans.ts';
 import type { AbortSignalLike } from '../model/model-client.ts';
+import { modelPrice } from '../model/providers.ts';
 import { buildChatRequest } from './chat-request.ts';
 import { type AgentConfig, type AgentDeps, DEFAULTS } from './engine-deps.ts';
 import { runModelStep, type StepContext } from './model-step.ts';
@@ -58,6 +59,7 @@ export class AgentEngine {
       flushMs: config.flushMs ?? DEFAULTS.flushMs,
       heartbeatMs: config.heartbeatMs ?? DEFAULTS.heartbeatMs,
       spanTextCap: config.spanTextCap ?? DEFAULTS.spanTextCap,
+      price: config.price ?? (config.provider ? modelPrice(config.provider, config.model) : undefined),
     };
   }
 

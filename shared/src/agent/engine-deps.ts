@@ -3,7 +3,7 @@
 // so the same engine runs in a browser tab and under Node.
 import type * as Y from 'yjs';
 import type { AbortSignalLike, ModelClient } from '../model/model-client.ts';
-import type { ModelPrice } from '../model/providers.ts';
+import type { ModelPrice, ProviderId } from '../model/providers.ts';
 
 export interface Clock {
   now(): number;
@@ -69,6 +69,9 @@ export interface AgentConfig {
   heartbeatMs?: number;
   /** Cap for text stored in a span's input/output (characters). */
   spanTextCap?: number;
+  /** Used to look up the model's price when `price` is not given. */
+  provider?: ProviderId;
+  /** Per-model price for span cost; without one (and no known provider price) spans carry no cost. */
   price?: ModelPrice;
 }
 

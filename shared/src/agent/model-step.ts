@@ -123,7 +123,8 @@ async function streamInto(
     // Whatever arrived is kept, also when the stream fails: the message shows what the user saw.
     batcher.close();
   }
-  return { ...out, toolCalls: calls.finish(() => deps.newId('spn').replace('spn_', 'call_')) };
+  // A provider that sends no tool-call id gets one; it is stored with the message, so a resume reuses it.
+  return { ...out, toolCalls: calls.finish(() => `call_${deps.newId('msg').slice(4)}`) };
 }
 
 function finishOk(deps: AgentDeps, config: StepContext['config'], spanId: string, messageId: string, out: Streamed) {

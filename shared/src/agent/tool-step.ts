@@ -43,10 +43,12 @@ export async function runToolCall(
     result = { ok: false, error: { code: 'UNKNOWN_TOOL', message: `There is no tool named "${call.name}".` } };
   else {
     try {
-      result = await deps.tools.execute(
+      const running = deps.tools.execute(
         { id: call.id, name: call.name, args: parsed.value, rawArguments: call.arguments },
         { signal: ctx.signal, spanId },
       );
+      // A tool that ignores the signal must not hold the turn: on cancel the span closes now.
+      result = await Promise.race([running, abortedResult(ctx.signal)]);
     } catch (e) {
       result = { ok: false, error: errorValue(e, 'TOOL_FAILED') };
     }
@@ -72,6 +74,14 @@ export async function runToolCall(
     appendToolMessage(ctx, turn, call.id, forModel, outcome === 'ok' ? 'done' : outcome, error, spanId);
   });
   return outcome;
+}
+
+function abortedResult(signal: StepContext['signal']): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    const done = () => resolve({ ok: false, error: { code: 'cancelled', message: 'Cancelled by the user.' } });
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** A tool message that answers a call without running it (cancelled before it started, or declined). */
