@@ -1,6 +1,8 @@
 // Builds the local runner: a Fastify app on its own listener, bound to 127.0.0.1 only, with the
 // wall (wall.ts) in front of every request and upgrade before Fastify routes or parses
 // anything. Dependencies come in as options so tests can give it temp dirs and fake providers.
+
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
@@ -72,6 +74,8 @@ function refuseUpgrade(socket: Duplex, status: number, body: unknown): void {
 
 export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const env = options.env ?? process.env;
+  const root = await stat(options.workspace).catch(() => undefined);
+  if (!root?.isDirectory()) throw new Error(`The runner workspace ${options.workspace} is not a directory.`);
   await ensurePrivateDir(options.dataDir);
   const token = options.token ?? (await loadOrCreateToken(options.dataDir));
   const providers = options.providers ?? DEFAULT_PROVIDERS;
@@ -94,7 +98,13 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const verdict = checkWall(
-      { method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, upgrade: true },
+      {
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        headers: request.headers,
+        rawHeaders: request.rawHeaders,
+        upgrade: true,
+      },
       wall,
     );
     if (!verdict.allowed) return refuseUpgrade(socket, verdict.status, verdict.body);
@@ -110,7 +120,13 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         const verdict = checkWall(
-          { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, upgrade: false },
+          {
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            rawHeaders: req.rawHeaders,
+            upgrade: false,
+          },
           wall,
         );
         if (!verdict.allowed) return sendRefusal(res, verdict);

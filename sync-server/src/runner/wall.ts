@@ -18,6 +18,8 @@ export interface WallRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** Header names and values as sent; Node keeps only the first of a repeated Host or Origin. */
+  rawHeaders?: readonly string[];
   /** True for `Upgrade: websocket`: the token may then come as a query param or subprotocol. */
   upgrade: boolean;
 }
@@ -62,7 +64,23 @@ function refuse(status: 401 | 403 | 415, code: RunnerErrorBody['code'], message:
   return { allowed: false, status, body: { code, message } };
 }
 
+const SINGLE_HEADERS = new Set(['host', 'origin', 'authorization', 'content-type']);
+
+function repeatsSingleHeader(rawHeaders: readonly string[]): boolean {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]?.toLowerCase() ?? '';
+    if (!SINGLE_HEADERS.has(name)) continue;
+    if (seen.has(name)) return true;
+    seen.add(name);
+  }
+  return false;
+}
+
 export function checkWall(request: WallRequest, config: WallConfig): WallVerdict {
+  if (repeatsSingleHeader(request.rawHeaders ?? [])) {
+    return refuse(403, 'FORBIDDEN_HOST', 'Host, Origin, Authorization and Content-Type may each appear only once.');
+  }
   const host = single(request.headers.host)?.toLowerCase();
   if (!host || !config.allowedHosts.includes(host)) {
     return refuse(403, 'FORBIDDEN_HOST', 'This Host is not allowed to reach the runner.');

@@ -95,7 +95,29 @@ describe('the wall', () => {
   it('refuses an empty Host', async () => {
     const head = `GET /health HTTP/1.1\r\nHost: \r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`;
     const response = await rawSocketRequest(f.port, head);
-    expect(response).toMatch(/^HTTP\/1\.1 (403|400) /);
+    expect(response).toMatch(/^HTTP\/1\.1 403 /);
+    expect(response).toContain('FORBIDDEN_HOST');
+    refused++;
+  });
+  it('refuses a request with no Host at all (HTTP/1.0 and HTTP/1.1)', async () => {
+    const old = await rawSocketRequest(f.port, `GET /health HTTP/1.0\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
+    expect(old).toMatch(/^HTTP\/1\.1 403 /);
+    // Node itself answers 400 to an HTTP/1.1 request without Host, before the wall.
+    const missing = await rawSocketRequest(
+      f.port,
+      `GET /health HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(missing).toMatch(/^HTTP\/1\.1 (400|403) /);
+    expect(old + missing).not.toContain('"ok":true');
+    refused += 2;
+  });
+  it.each([
+    ['Host', (port: number) => `Host: 127.0.0.1:${port}\r\nHost: evil.example`],
+    ['Origin', (port: number) => `Host: 127.0.0.1:${port}\r\nOrigin: ${APP_ORIGIN}\r\nOrigin: https://evil.example`],
+  ])('refuses a repeated %s header (Node keeps only the first)', async (_name, lines) => {
+    const head = `GET /health HTTP/1.1\r\n${lines(f.port)}\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`;
+    const response = await rawSocketRequest(f.port, head);
+    expect(response).toMatch(/^HTTP\/1\.1 403 /);
     expect(response).not.toContain('"ok":true');
     refused++;
   });
