@@ -100,7 +100,7 @@ export class DocStore {
       if (this.open.get(name) === entry) this.link(name, entry);
     });
     this.open.set(name, entry);
-    this.status.set(name, this.config ? 'offline' : 'local');
+    this.status.set(name, this.config ? 'syncing' : 'local');
     return entry;
   }
 

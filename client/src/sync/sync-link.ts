@@ -36,12 +36,15 @@ export function connectDoc(
     disableBc: true,
   });
   let stored: Y.Snapshot | undefined;
-  let status: SyncStatus = 'offline';
+  // "Offline" means an attempt failed, not "not connected yet": the first dial and a reconnect after
+  // a network change show "syncing" until they fail.
+  let lastAttemptFailed = false;
+  let status: SyncStatus = 'syncing';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let destroyed = false;
 
   const compute = (): SyncStatus => {
-    if (!provider.wsconnected) return 'offline';
+    if (!provider.wsconnected) return lastAttemptFailed ? 'offline' : 'syncing';
     if (!provider.synced || !stored) return 'syncing';
     return storedSnapshotCovers(stored, Y.snapshot(doc)) ? 'synced' : 'syncing';
   };
@@ -62,16 +65,23 @@ export function connectDoc(
     schedule();
   };
   provider.on('status', ({ status: socket }) => {
-    if (socket !== 'connected') stored = undefined;
-    // Going offline is shown at once; the other transitions wait for the snapshot comparison.
-    if (socket === 'disconnected') publish();
-    else schedule();
+    if (socket === 'connected') lastAttemptFailed = false;
+    else stored = undefined;
+    schedule();
   });
+  const onFailure = () => {
+    lastAttemptFailed = true;
+    stored = undefined;
+    // Going offline is shown at once; the other transitions wait for the snapshot comparison.
+    publish();
+  };
+  provider.on('connection-close', onFailure);
+  provider.on('connection-error', onFailure);
   provider.on('sync', schedule);
   const onUpdate = () => {
     // A local edit is unconfirmed until the next stored message: show "syncing" right away.
     if (status === 'synced') {
-      status = provider.wsconnected ? 'syncing' : 'offline';
+      status = 'syncing';
       onStatus(status);
     }
     schedule();
