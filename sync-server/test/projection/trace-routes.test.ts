@@ -19,21 +19,28 @@ describe.each(testBackends())('trace routes on $name', (backend) => {
   beforeAll(async () => {
     db = await backend.open();
     // 250 spans, most sharing their start time with others (50 distinct times), ids in shuffled order.
+    // They reach the table in five projections, latest first, so the rows' physical order is not the
+    // sort order and only the ORDER BY / cursor can make pages right.
+    const projector = createSessionProjector({ query: db.query });
     const ids = Array.from({ length: 250 }, (_, i) => `spn_${((i * 7919) % 1000).toString().padStart(4, '0')}`);
-    ids.forEach((id, i) => {
-      const tool = i % 3 === 0;
-      openSpan(doc, {
-        id,
-        kind: tool ? 'tool' : 'model',
-        name: tool ? (i % 2 ? 'read_file' : 'run_command') : 'chat',
-        turn: Math.floor(i / 25),
-        startedAt: 1_700_000_000_000 + Math.floor(i / 5) * 0.5,
-      });
-      if (i % 4 !== 0) closeSpan(doc, id, { status: i % 8 === 1 ? 'error' : 'ok', endedAt: 1_700_000_000_100 });
-    });
+    for (let chunk = 4; chunk >= 0; chunk--) {
+      for (let i = chunk * 50; i < chunk * 50 + 50; i++) {
+        const id = ids[i]!;
+        const tool = i % 3 === 0;
+        openSpan(doc, {
+          id,
+          kind: tool ? 'tool' : 'model',
+          name: tool ? (i % 2 ? 'read_file' : 'run_command') : 'chat',
+          turn: Math.floor(i / 25),
+          startedAt: 1_700_000_000_000 + Math.floor(i / 5) * 0.5,
+        });
+        if (i % 4 !== 0) closeSpan(doc, id, { status: i % 8 === 1 ? 'error' : 'ok', endedAt: 1_700_000_000_100 });
+      }
+      await projector.project(sessionDocName(SESSION), doc);
+    }
     appendSnapshot(doc, { turn: 2, at: 5, messageCount: 4, usage: emptyUsageTotals(), pending: [], outcome: 'ok' });
     appendSnapshot(doc, { turn: 1, at: 3, messageCount: 2, usage: emptyUsageTotals(), pending: [], outcome: 'error' });
-    await createSessionProjector({ query: db.query }).project(sessionDocName(SESSION), doc);
+    await projector.project(sessionDocName(SESSION), doc);
 
     app = Fastify();
     registerTraceRoutes(app, {
