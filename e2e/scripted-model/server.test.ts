@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listModels } from '../../shared/src/model/chat-completions-client.ts';
 import { CACHE_UNIT_TOKENS } from './prompt-cache.ts';
 import { type ScriptedModel, startScriptedModel } from './server.ts';
 
@@ -161,6 +162,14 @@ describe('scripted model: real clients', () => {
     }
     expect(names).toEqual(['read_file', 'read_file']);
     expect(usage).toMatchObject({ prompt_cache_hit_tokens: 0 });
+  });
+
+  it('lists its models through the engine-side client', async () => {
+    expect(await listModels({ baseUrl: model.baseUrl })).toEqual([
+      'scripted-deepseek',
+      'scripted-openai',
+      'scripted-no-usage',
+    ]);
   });
 
   it('allows a localhost page (the demo) through CORS and no other origin', async () => {

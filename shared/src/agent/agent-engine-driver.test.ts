@@ -11,6 +11,7 @@ import {
 import type { ScriptedModel } from '../../../e2e/scripted-model/server.ts';
 import { getRunState, listMessages, observeSession } from '../doc/session.ts';
 import { listSpans } from '../doc/spans.ts';
+import { SessionBusyError } from './agent-engine.ts';
 import type { SessionLock } from './engine-deps.ts';
 
 let model: ScriptedModel;
@@ -50,6 +51,16 @@ describe('agent engine: the driver', () => {
     await engine.runTurn({ text: 'say hello' });
     stop();
     expect(events).toEqual(['acquire ses_', 'streaming', 'release']);
+  });
+
+  it('refuses to drive a session another driver holds, without touching the doc', async () => {
+    const doc = newSessionDoc();
+    const busy: SessionLock = { acquire: async () => undefined };
+    await expect(makeEngine(doc, model, { lock: busy }).runTurn({ text: 'say hello' })).rejects.toBeInstanceOf(
+      SessionBusyError,
+    );
+    expect(listMessages(doc)).toEqual([]);
+    expect(getRunState(doc).status).toBe('idle');
   });
 
   it('a new turn while approval is pending answers the interrupted call as declined', async () => {

@@ -33,6 +33,15 @@ export interface TurnResult {
   pendingApprovals?: string[];
 }
 
+/** Another tab drives this session; this one should watch the doc instead. */
+export class SessionBusyError extends Error {
+  override readonly name = 'SessionBusyError';
+  readonly code = 'session-busy';
+  constructor() {
+    super('Another tab is running this session; this tab follows it read-only.');
+  }
+}
+
 export interface RunOptions {
   signal?: AbortSignalLike;
 }
@@ -141,7 +150,11 @@ export class AgentEngine {
     const stop = createStopSource(opts.signal);
     this.current = stop;
     const { doc, clock, driverId, lock } = this.deps;
-    const held = await lock?.acquire(getSessionMeta(doc)?.id ?? doc.guid);
+    const held = lock ? await lock.acquire(getSessionMeta(doc)?.id ?? doc.guid) : undefined;
+    if (lock && !held) {
+      this.current = undefined;
+      throw new SessionBusyError();
+    }
     const heartbeat = createStopSource();
     setRunState(doc, { status: 'running', driver: driverId, heartbeatAt: clock.now() });
     void this.heartbeatLoop(heartbeat.signal);

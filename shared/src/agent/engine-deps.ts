@@ -40,9 +40,12 @@ export interface ToolExecutor {
   execute(call: ToolInvocation, ctx: { signal: AbortSignalLike; spanId: string }): Promise<ToolResult>;
 }
 
-/** One driver per session: the browser adapts navigator.locks, tests may pass nothing. */
+/**
+ * One driver per session: the browser adapts navigator.locks (see web-session-lock.ts), tests may pass
+ * nothing. `acquire` resolves undefined when another driver holds the session; the engine then refuses to run.
+ */
 export interface SessionLock {
-  acquire(sessionKey: string): Promise<{ release(): void }>;
+  acquire(sessionKey: string): Promise<{ release(): void } | undefined>;
 }
 
 export interface AgentDeps {

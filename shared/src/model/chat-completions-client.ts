@@ -30,6 +30,23 @@ export function createChatCompletionsClient(opts: ChatCompletionsClientOptions):
   };
 }
 
+/** Model ids from `GET {baseUrl}/models`, for providers that list them (the picker's source). */
+export async function listModels(opts: ChatCompletionsClientOptions & { signal?: AbortSignalLike }): Promise<string[]> {
+  const doFetch = opts.fetch ?? globalFetch();
+  const url = `${opts.baseUrl.replace(/\/+$/, '')}/models`;
+  let res: ResponseLike;
+  try {
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
+    res = await doFetch(url, { method: 'GET', headers, signal: nativeSignal(opts.signal) });
+  } catch (e) {
+    throw new ModelError('network', `Could not reach the model provider: ${messageOf(e)}.`);
+  }
+  if (!res.ok) throw await errorFromResponse(res, (opts.now ?? (() => Date.now()))());
+  const body = JSON.parse(await res.text()) as { data?: Array<{ id?: unknown }> };
+  return (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
+}
+
 function requestHeaders(opts: ChatCompletionsClientOptions): Record<string, string> {
   const h: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
   if (opts.apiKey) h.authorization = `Bearer ${opts.apiKey}`;
