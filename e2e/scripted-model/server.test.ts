@@ -1,6 +1,9 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listModels } from '../../shared/src/model/chat-completions-client.ts';
 import { CACHE_UNIT_TOKENS } from './prompt-cache.ts';
+import { loadScenarioDir } from './scenario.ts';
 import { type ScriptedModel, startScriptedModel } from './server.ts';
 
 let model: ScriptedModel;
@@ -141,6 +144,16 @@ describe('scripted model: wire format', () => {
     ]);
     await fetch(`http://127.0.0.1:${model.port}/_reset`, { method: 'POST' });
     expect(model.requests().filter((r) => r.path !== '/_requests')).toEqual([]);
+  });
+});
+
+describe('scripted model: scenario files', () => {
+  it('every file in scenarios/ parses, and the demo labels itself as scripted', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+    const scenarios = loadScenarioDir(dir);
+    expect(scenarios.map((s) => s.name).sort()).toEqual(['demo', 'engine-tests']);
+    const fallback = scenarios.find((s) => s.name === 'demo')?.rules.at(-1);
+    expect(fallback?.response.text).toMatch(/Scripted model/);
   });
 });
 
