@@ -18,6 +18,7 @@ import type { CommandLauncher } from './command-launcher.ts';
 import { resolveInsideWorkspace } from './path-guard.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
+import { readJsonFile, writePrivateFile } from './secret-files.ts';
 
 /** Build output kept before trimming: errors are often at the end of a long log. */
 const BUILD_OUTPUT_BYTES = 1024 * 1024;
@@ -51,11 +52,29 @@ export async function detectBuildCommand(workspace: string): Promise<BuildComman
   return { script, command: await packageManager(rootReal), args: ['run', script] };
 }
 
-export function registerBuildRoutes(
+const storedCommandsSchema = z.record(z.string(), buildCommandSchema);
+
+/** Build commands set with PUT /build, per workspace (by real path), in the data dir. */
+async function openConfiguredBuild(dataDir: string, workspace: string) {
+  const path = join(dataDir, 'build-commands.json');
+  const key = (await resolveInsideWorkspace(workspace, '.')).absolute;
+  const all = storedCommandsSchema.catch({}).parse((await readJsonFile(path).catch(() => undefined)) ?? {});
+  return {
+    get: (): BuildCommand | undefined => all[key],
+    async set(command: BuildCommand | null) {
+      if (command) all[key] = command;
+      else delete all[key];
+      await writePrivateFile(path, `${JSON.stringify(all, null, 2)}\n`);
+    },
+  };
+}
+
+export async function registerBuildRoutes(
   app: FastifyInstance,
-  deps: { workspace: string; commands: CommandLauncher; timeoutMs: number; configured?: BuildCommand },
-): void {
-  let configured = deps.configured;
+  deps: { workspace: string; dataDir: string; commands: CommandLauncher; timeoutMs: number; configured?: BuildCommand },
+): Promise<void> {
+  const stored = await openConfiguredBuild(deps.dataDir, deps.workspace);
+  let configured = deps.configured ?? stored.get();
   const currentInfo = async (): Promise<BuildInfo> => {
     if (configured) return { command: configured, source: 'configured' };
     const detected = await detectBuildCommand(deps.workspace);
@@ -67,6 +86,7 @@ export function registerBuildRoutes(
   app.put('/build', async (request) => {
     const body = parseBody(z.strictObject({ command: buildCommandSchema.nullable() }), request.body);
     configured = body.command ?? undefined;
+    await stored.set(body.command);
     return currentInfo();
   });
 

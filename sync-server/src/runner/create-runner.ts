@@ -158,8 +158,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   );
 
   registerToolRoutes(app, { workspace: options.workspace, rules, commands });
-  registerBuildRoutes(app, {
+  await registerBuildRoutes(app, {
     workspace: options.workspace,
+    dataDir: options.dataDir,
     commands,
     timeoutMs: options.buildTimeoutMs ?? 5 * 60_000,
     configured: options.buildCommand,

@@ -129,3 +129,21 @@ describe('trimBuildOutput patterns', () => {
     expect(text).toBe('src/x.tsx:4:2 unexpected token');
   });
 });
+
+describe('a configured build command', () => {
+  it('overrides detection and is kept across restarts', async () => {
+    const command = { script: null, command: 'node', args: ['-e', 'process.exit(0)'] };
+    const put = await fetch(`${f.url}/build`, {
+      method: 'PUT',
+      headers: { ...f.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ command }),
+    });
+    expect(await put.json()).toEqual({ command, source: 'configured' });
+    const again = await startRunner({ dataDir: f.dataDir, workspace: f.workspace });
+    try {
+      expect((await again.get('/build')).json()).toEqual({ command, source: 'configured' });
+    } finally {
+      await again.close();
+    }
+  });
+});
