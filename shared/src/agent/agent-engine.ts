@@ -133,15 +133,15 @@ export class AgentEngine {
   }
 
   /** The user's answer for an interrupted tool call: re-run it, or tell the model it was not re-run. */
-  resolveApproval(spanId: string, decision: 'approve' | 'deny', opts: RunOptions = {}): Promise<TurnResult> {
+  async resolveApproval(spanId: string, decision: 'approve' | 'deny', opts: RunOptions = {}): Promise<TurnResult> {
+    // Checked before taking the driver seat, so a stale approval leaves the run state untouched.
+    if (!this.pendingCall(spanId)) throw new Error(`resolveApproval: span ${spanId} is not awaiting approval`);
     return this.withDriver(opts, async (ctx) => {
-      const { doc } = this.deps;
-      const run = getRunState(doc);
       const found = this.pendingCall(spanId);
-      if (!found) throw new Error(`resolveApproval: span ${spanId} is not awaiting approval`);
+      if (!found) return this.drive(ctx, getRunState(this.deps.doc).turn);
       if (decision === 'approve') await runToolCall(ctx, found.turn, found.assistant.id, found.call);
       else this.declineCall(ctx, found.turn, found.call);
-      return this.drive(ctx, run.turn);
+      return this.drive(ctx, found.turn);
     });
   }
 
