@@ -72,7 +72,11 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
     return reply.send(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream));
   };
 
-  app.post('/v1/chat/completions', (request, reply) => forward(request, reply, '/chat/completions', request.body));
+  // The body is the provider's business; the proxy only insists on a JSON object.
+  const chatBodySchema = z.record(z.string(), z.unknown());
+  app.post('/v1/chat/completions', (request, reply) =>
+    forward(request, reply, '/chat/completions', parseBody(chatBodySchema, request.body)),
+  );
   app.get('/v1/models', (request, reply) => forward(request, reply, '/models'));
 
   app.get('/providers', async () => ({
