@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { HealthzResponse, StorageKind } from '@boocode/shared/protocol/rest';
 import {
   CLOSE_GOING_AWAY,
@@ -86,6 +87,14 @@ export interface SyncServer {
   close(): Promise<void>;
 }
 
+function allClosed(sockets: Set<WebSocket>): Promise<void> {
+  return Promise.all(
+    [...sockets].map((s) =>
+      s.readyState === s.CLOSED ? undefined : new Promise<void>((resolve) => s.once('close', () => resolve())),
+    ),
+  ).then(() => {});
+}
+
 export const DEFAULT_MAX_UPDATE_BYTES = 8 * 1024 * 1024;
 
 export async function createSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
@@ -127,7 +136,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       await listener.start();
     }
 
-    const server = Fastify({ logger: false, routerOptions: { maxParamLength: 1000 } });
+    const server = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 1000 } });
     app = server;
     // Hard cap on frame size; updates between maxUpdateBytes and this get a readable 4413 instead.
     await server.register(fastifyWebsocket, { options: { maxPayload: 2 * maxUpdateBytes + 64 * 1024 } });
@@ -202,9 +211,15 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       close() {
         closing ??= (async () => {
           for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, CLOSE_REASONS[CLOSE_GOING_AWAY]);
+          // A peer that never answers the close handshake must not hold the shutdown.
+          await Promise.race([allClosed(sockets), delay(1000)]);
+          for (const socket of sockets) socket.terminate();
           await writer.flush();
           await listener?.stop();
-          await server.close();
+          // An upgrade request Fastify refused itself (e.g. a bad URL encoding) can keep its close
+          // pending forever; a shutdown must still finish.
+          const closed = await Promise.race([server.close().then(() => true), delay(2000).then(() => false)]);
+          if (!closed) server.server.closeAllConnections();
           await writer.flush();
           await docs.close();
           await db.close();

@@ -6,6 +6,7 @@ export interface RawSocket {
   ws: WebSocket;
   opened: Promise<void>;
   closed: Promise<{ code: number; reason: string }>;
+  refusedStatus: Promise<number>;
   messages: Uint8Array[];
 }
 
@@ -17,10 +18,18 @@ export function openRaw(serverUrl: string, path: string, headers: Record<string,
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
+  opened.catch(() => {}); // tests that expect a refusal never await it
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
   });
+  /** The HTTP status when the upgrade itself was refused. */
+  const refusedStatus = new Promise<number>((resolve) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+  });
   // A refused socket may also error; the close event carries what the test checks.
   ws.on('error', () => {});
-  return { ws, opened, closed, messages };
+  return { ws, opened, closed, refusedStatus, messages };
 }
