@@ -33,7 +33,10 @@ describe('deep-research', () => {
   };
 
   it('plans, researches each sub-question in parallel, and synthesizes from the answers that came back', async () => {
-    const agent = scriptedAgent(answer, { delayMs: 10 });
+    const agent = scriptedAgent(answer, {
+      gate: 3,
+      gateWhen: (spec) => spec.options.label?.startsWith('research') ?? false,
+    });
     const outcome = await runWorkflow({
       source: source('deep-research'),
       args: { question: 'How do A, B and C relate?', breadth: 3 },
@@ -118,7 +121,7 @@ describe('multi-review', () => {
           findings: [{ severity: 'blocker', file: 'src/path.ts', line: 1, issue: 'path traversal via join' }],
         });
       },
-      { delayMs: 10 },
+      { gate: 4, gateWhen: (spec) => spec.options.label !== 'judge' },
     );
     const outcome = await runWorkflow({
       source: source('multi-review'),

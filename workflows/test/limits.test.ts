@@ -4,7 +4,7 @@ import { deferred, scriptedAgent } from './scripted-agent.ts';
 
 describe('agent cap', () => {
   it('runs at most maxConcurrentAgents agents at once', async () => {
-    const agent = scriptedAgent(undefined, { delayMs: 15 });
+    const agent = scriptedAgent(undefined, { gate: 3 });
     const { outcome } = await runBody(
       `return (await parallel(Array.from({ length: 12 }, (_, i) => () => agent('a' + i)))).length;`,
       {
@@ -17,7 +17,7 @@ describe('agent cap', () => {
   });
 
   it('defaults to 4 agents at once', async () => {
-    const agent = scriptedAgent(undefined, { delayMs: 15 });
+    const agent = scriptedAgent(undefined, { gate: 4 });
     await runBody(`await parallel(Array.from({ length: 10 }, (_, i) => () => agent('a' + i)));`, {
       runAgent: agent.runAgent,
     });

@@ -6,10 +6,13 @@ import { deferred, scriptedAgent } from './scripted-agent.ts';
 describe('parallel()', () => {
   it('is a barrier: resolves once every thunk has finished, results in thunk order', async () => {
     const delays: Record<string, number> = { a: 60, b: 5, c: 30 };
-    const agent = scriptedAgent(async (spec) => {
-      await new Promise((resolve) => setTimeout(resolve, delays[spec.prompt]));
-      return spec.prompt.toUpperCase();
-    });
+    const agent = scriptedAgent(
+      async (spec) => {
+        await new Promise((resolve) => setTimeout(resolve, delays[spec.prompt]));
+        return spec.prompt.toUpperCase();
+      },
+      { gate: 3 },
+    );
     const { outcome } = await runBody(
       `const r = await parallel([() => agent('a'), () => agent('b'), () => agent('c')]);
        return { r, spentAfter: budget.spent() };`,

@@ -14,9 +14,21 @@ export interface ScriptedAgent {
 
 export function scriptedAgent(
   answer: (spec: AgentRunSpec) => ScriptedAnswer | Promise<ScriptedAnswer> = (spec) => `answer to ${spec.prompt}`,
-  options: { delayMs?: number; tokens?: number } = {},
+  options: {
+    delayMs?: number;
+    tokens?: number;
+    /**
+     * Hold every answer until this many agents are in flight at once (then the gate stays open),
+     * or 2 s have passed. Makes concurrency measurements independent of machine load: agents that
+     * really run concurrently all arrive; agents run one by one never open the gate.
+     */
+    gate?: number;
+    /** Which calls the gate holds (default: all). */
+    gateWhen?: (spec: AgentRunSpec) => boolean;
+  } = {},
 ): ScriptedAgent {
   let inFlight = 0;
+  const gate = deferred();
   const agent: ScriptedAgent = {
     prompts: [],
     specs: [],
@@ -26,7 +38,11 @@ export function scriptedAgent(
       agent.specs.push(spec);
       inFlight++;
       agent.maxInFlight = Math.max(agent.maxInFlight, inFlight);
+      if (options.gate !== undefined && inFlight >= options.gate) gate.resolve();
       try {
+        if (options.gate !== undefined && (options.gateWhen?.(spec) ?? true)) {
+          await Promise.race([gate.promise, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        }
         if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
         const reply = await answer(spec);
         if (reply === null || typeof reply !== 'string') return reply;

@@ -80,7 +80,8 @@ export const WorkflowErrorCode = z.enum([
   'CPU_LIMIT',
   'MEMORY_LIMIT',
   'WALL_CLOCK_LIMIT',
-  'WORKFLOW_NOT_FOUND',
+  /** The QuickJS wasm could not be loaded (offline without it cached, a bad deploy). */
+  'SANDBOX_UNAVAILABLE',
 ]);
 export type WorkflowErrorCode = z.infer<typeof WorkflowErrorCode>;
 

@@ -62,6 +62,7 @@ export class AgentScheduler {
     const index = this.started++;
     const hash = specHash(prompt, options);
     const cached = this.lookup(index, hash);
+    cached.catch(() => {}); // a failed hash is reported by `await hash` below
     const entry: AgentEntry = {
       id: `agent-${index}`,
       index,
@@ -93,10 +94,6 @@ export class AgentScheduler {
   close(): void {
     this.closed = true;
     for (const controller of this.controllers.values()) controller.abort();
-  }
-
-  get runningCount(): number {
-    return this.running;
   }
 
   private assertBudget(): void {

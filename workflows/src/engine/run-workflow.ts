@@ -162,7 +162,7 @@ async function execute(
   const runSignal = withWallClock(stopSignal, limits.wallClockMs);
   let outcome: RunOutcome;
   try {
-    const module = options.quickjs ?? (await loadQuickJS());
+    const module = options.quickjs ?? (await loadSandbox());
     const context: HostContext = { module, scheduler, recorder, limits, signal: runSignal.signal, options };
     const result = await runInSandbox(
       module,
@@ -246,6 +246,18 @@ async function runInline(context: HostContext, depth: number, name: string, args
     // A stop or the wall clock ends the whole run, not just the inlined workflow.
     if (context.signal.aborted) throw error;
     throw new Error(`workflow("${name}") failed: ${toRunError(error).message}`);
+  }
+}
+
+async function loadSandbox(): Promise<QuickJSWASMModule> {
+  try {
+    return await loadQuickJS();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new WorkflowError(
+      'SANDBOX_UNAVAILABLE',
+      `The workflow engine (QuickJS wasm) could not be loaded: ${message}`,
+    );
   }
 }
 
