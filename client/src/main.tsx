@@ -10,6 +10,7 @@ import { ServicesProvider } from './docs/doc-context.tsx';
 import { DocStore } from './docs/doc-store.ts';
 import { createLocalDb } from './docs/local-db.ts';
 import { StorageError, toStorageError } from './docs/storage-error.ts';
+import { onStorageFailure } from './docs/storage-failure-events.ts';
 import { adoptTokenFromUrl, observeLocalSettings, readLocalSettings, toSyncConfig } from './settings/local-settings.ts';
 import './app/styles.css';
 
@@ -72,6 +73,7 @@ const root = createRoot(container);
 const fail = (err: unknown) => root.render(<StorageErrorScreen error={toStorageError(err)} />);
 
 // A write that fails later (quota, the database deleted under us) must not leave a silently stale app.
+onStorageFailure(fail);
 window.addEventListener('unhandledrejection', (e) => {
   if (looksLikeStorageFailure(e.reason)) fail(e.reason);
 });

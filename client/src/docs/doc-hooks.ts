@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from './doc-context.tsx';
+import { reportStorageFailure } from './storage-failure-events.ts';
 
 export interface OpenDocState {
   doc: Y.Doc | undefined;
@@ -19,10 +20,7 @@ export function useDoc(name: string | undefined): OpenDocState {
     const handle = store.openDoc(name);
     let live = true;
     setState({ name, doc: handle.doc, loaded: store.isLoaded(name) });
-    handle.whenLoaded.then(
-      () => live && setState({ name, doc: handle.doc, loaded: true }),
-      () => {},
-    );
+    handle.whenLoaded.then(() => live && setState({ name, doc: handle.doc, loaded: true }), reportStorageFailure);
     return () => {
       live = false;
       handle.release();

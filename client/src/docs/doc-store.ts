@@ -6,11 +6,12 @@ import type * as Y from 'yjs';
 import { connectDoc, type SyncConfig, type SyncLink } from '../sync/sync-link.ts';
 import { SyncStatusBoard } from '../sync/sync-status.ts';
 import type { LocalDb } from './local-db.ts';
+import { reportStorageFailure } from './storage-failure-events.ts';
 
 export interface DocHandle {
   readonly name: string;
   readonly doc: Y.Doc;
-  /** Resolves once the doc holds everything stored on this device. */
+  /** Resolves once the doc holds everything stored on this device. Write only after it. */
   readonly whenLoaded: Promise<void>;
   /** Each handle must be released exactly once; the doc closes when the last one goes. */
   release(): void;
@@ -23,6 +24,7 @@ interface OpenEntry {
   refs: number;
   link: SyncLink | undefined;
   closeTimer: ReturnType<typeof setTimeout> | undefined;
+  persistence?: DexieYProvider;
 }
 
 /** Keep a released doc open a little, so moving between routes does not reload and reconnect it. */
@@ -86,7 +88,6 @@ export class DocStore {
 
   private load(name: string): OpenEntry {
     const doc = DexieYProvider.getOrCreateDocument(this.db, 'docs', 'doc', name);
-    const provider = DexieYProvider.load(doc);
     const entry: OpenEntry = {
       doc,
       refs: 0,
@@ -95,10 +96,21 @@ export class DocStore {
       closeTimer: undefined,
       whenLoaded: Promise.resolve(),
     };
-    entry.whenLoaded = Promise.all([provider.whenLoaded, this.ensureRow(name)]).then(() => {
-      entry.loaded = true;
-      if (this.open.get(name) === entry) this.link(name, entry);
-    });
+    // y-dexie destroys a doc whose parent row is missing (it reads that as "deleted"), so the row
+    // is made before the provider loads. Writes must wait for whenLoaded: y-dexie only persists
+    // updates made after load starts.
+    entry.whenLoaded = this.ensureRow(name)
+      .then(() => {
+        if (this.open.get(name) !== entry) return;
+        const persistence = DexieYProvider.load(doc);
+        entry.persistence = persistence;
+        persistence.on('error', (err: unknown) => reportStorageFailure(err));
+        return persistence.whenLoaded;
+      })
+      .then(() => {
+        entry.loaded = true;
+        if (this.open.get(name) === entry) this.link(name, entry);
+      });
     this.open.set(name, entry);
     this.status.set(name, this.config ? 'syncing' : 'local');
     return entry;
@@ -128,7 +140,8 @@ export class DocStore {
       this.open.delete(name);
       entry.link?.destroy();
       this.status.delete(name);
-      DexieYProvider.release(entry.doc);
+      if (entry.persistence) DexieYProvider.release(entry.doc);
+      else entry.doc.destroy();
     }, CLOSE_GRACE_MS);
   }
 }
