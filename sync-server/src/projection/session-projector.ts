@@ -3,7 +3,7 @@
 // (last valid version of each), whatever order edits arrived in and however often it is called.
 import { createHash } from 'node:crypto';
 import { parseDocName } from '@boocode/shared/doc/names';
-import { type Snapshot, SnapshotSchema, type Span, SpanSchema } from '@boocode/shared/doc/session-schema';
+import { SnapshotSchema, type Span, SpanSchema } from '@boocode/shared/doc/session-schema';
 import { listSnapshots, listSpans } from '@boocode/shared/doc/spans';
 import type * as Y from 'yjs';
 import { rowsToPostgresJson, SNAPSHOT_COLUMNS, snapshotToRow, spanToRow, TRACE_COLUMNS } from './projection-rows.ts';
@@ -76,8 +76,8 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     }
     // Read the doc synchronously, in one go: edits that land while we write are picked up by the
     // next project() call, which the caller makes on every change.
-    const spans = readSpans(doc);
-    const snapshots = readSnapshots(doc);
+    const spans = readSpans(doc, sessionId);
+    const snapshots = readSnapshots(doc, sessionId);
     const result: ProjectionResult = {
       sessionId,
       spansWritten: 0,
@@ -93,16 +93,13 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     if (spans.invalid) warn(`${docName}: skipped ${spans.invalid} span(s) that fail SpanSchema`);
     if (snapshots.invalid) warn(`${docName}: skipped ${snapshots.invalid} snapshot(s) that fail SnapshotSchema`);
 
-    const spanRows = new Map([...spans.valid].map(([id, s]) => [id, spanToRow(sessionId, s)]));
-    const snapRows = new Map([...snapshots.valid].map(([t, s]) => [t, snapshotToRow(sessionId, s)]));
-
     const spanSync = await syncRows({
       table: 'tool_traces',
       columns: TRACE_COLUMNS,
       keyColumn: 'span_id',
       keyType: 'text',
       sessionId,
-      rows: spanRows,
+      rows: spans.valid,
       presentKeys: spans.present,
       written: state.spans,
       reconciled: state.reconciled,
@@ -113,7 +110,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
       keyColumn: 'turn',
       keyType: 'integer',
       sessionId,
-      rows: snapRows,
+      rows: snapshots.valid,
       presentKeys: snapshots.present,
       written: state.snapshots,
       reconciled: state.reconciled,
@@ -135,7 +132,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     keyColumn: string;
     keyType: 'text' | 'integer';
     sessionId: string;
-    rows: Map<string, Record<string, unknown>>;
+    rows: Map<string, PreparedRow>;
     /** Every key in the doc, valid or not: a row is deleted only when its key left the doc. */
     presentKeys: Set<string>;
     written: Map<string, string>;
@@ -145,8 +142,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
   async function syncRows(spec: SyncSpec) {
     const changed: { key: string; hash: string; row: Record<string, unknown> }[] = [];
     let unchanged = 0;
-    for (const [key, row] of spec.rows) {
-      const hash = hashRow(row);
+    for (const [key, { row, hash }] of spec.rows) {
       if (spec.written.get(key) === hash) unchanged++;
       else changed.push({ key, hash, row });
     }
@@ -243,48 +239,84 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
   };
 }
 
-function readSpans(doc: Y.Doc) {
-  const valid = new Map<string, Span>();
+interface PreparedRow {
+  row: Record<string, unknown>;
+  hash: string;
+}
+
+type Prepared = { sessionId: string; key: string; prepared: PreparedRow } | { sessionId: string; invalid: true };
+
+// A Y.Map or Y.Array hands back the same object for a value until that value is replaced, so a value seen
+// before needs no new validation, row or hash: a projection after one change in a 10,000-span session
+// costs a walk over the values, not 10,000 parses.
+const preparedValues = new WeakMap<object, Prepared>();
+
+function prepare(raw: unknown, sessionId: string, build: (raw: unknown) => Prepared): Prepared {
+  if (raw === null || typeof raw !== 'object') return build(raw);
+  const cached = preparedValues.get(raw);
+  if (cached && cached.sessionId === sessionId) return cached;
+  const fresh = build(raw);
+  preparedValues.set(raw, fresh);
+  return fresh;
+}
+
+function readSpans(doc: Y.Doc, sessionId: string) {
+  const valid = new Map<string, PreparedRow>();
   const present = new Set<string>();
   let invalid = 0;
-  let all: unknown[];
-  try {
-    all = listSpans(doc);
-  } catch {
-    // listSpans sorts by fields a malformed value may lack; read the raw values instead.
-    all = [...doc.getMap('spans').values()];
-  }
-  for (const raw of all) {
+  for (const raw of spanValues(doc)) {
     const id = (raw as { id?: unknown } | null)?.id;
     if (typeof id === 'string') present.add(id);
-    const parsed = SpanSchema.safeParse(raw);
-    if (!parsed.success || !storableSpan(parsed.data)) {
-      invalid++;
-      continue;
-    }
-    valid.set(parsed.data.id, parsed.data);
+    const p = prepare(raw, sessionId, (value) => {
+      const parsed = SpanSchema.safeParse(value);
+      if (!parsed.success || !storableSpan(parsed.data)) return { sessionId, invalid: true };
+      return { sessionId, key: parsed.data.id, prepared: withHash(spanToRow(sessionId, parsed.data)) };
+    });
+    if ('invalid' in p) invalid++;
+    else valid.set(p.key, p.prepared);
   }
   return { valid, present, invalid };
 }
 
-function readSnapshots(doc: Y.Doc) {
-  const valid = new Map<string, Snapshot>();
+function readSnapshots(doc: Y.Doc, sessionId: string) {
+  const valid = new Map<string, PreparedRow>();
   const present = new Set<string>();
   let invalid = 0;
   // The array may hold several snapshots of one turn (a resumed turn, two replicas): the last one wins,
   // and array order is the same on every replica once they have merged.
   for (const raw of listSnapshots(doc) as unknown[]) {
-    const parsed = SnapshotSchema.safeParse(raw);
-    if (!parsed.success || !isInt(parsed.data.turn) || !Number.isFinite(parsed.data.at)) {
-      const turn = (raw as { turn?: unknown } | null)?.turn;
-      if (typeof turn === 'number' && isInt(turn)) present.add(String(turn));
-      invalid++;
-      continue;
-    }
-    present.add(String(parsed.data.turn));
-    valid.set(String(parsed.data.turn), parsed.data);
+    const turn = (raw as { turn?: unknown } | null)?.turn;
+    if (typeof turn === 'number' && isInt(turn)) present.add(String(turn));
+    const p = prepare(raw, sessionId, (value) => {
+      const parsed = SnapshotSchema.safeParse(value);
+      if (!parsed.success || !isInt(parsed.data.turn) || !Number.isFinite(parsed.data.at)) {
+        return { sessionId, invalid: true };
+      }
+      return { sessionId, key: String(parsed.data.turn), prepared: withHash(snapshotToRow(sessionId, parsed.data)) };
+    });
+    if ('invalid' in p) invalid++;
+    else valid.set(p.key, p.prepared);
   }
   return { valid, present, invalid };
+}
+
+function spanValues(doc: Y.Doc): unknown[] {
+  try {
+    return listSpans(doc);
+  } catch {
+    // listSpans sorts on fields a malformed value (null, say) lacks and throws; such a value must be
+    // counted as invalid, not stop the session's projection, so read the values unsorted.
+    return [...doc.getMap('spans').values()];
+  }
+}
+
+function withHash(row: Record<string, unknown>): PreparedRow {
+  return {
+    row,
+    hash: createHash('sha1')
+      .update(rowsToPostgresJson([row]))
+      .digest('base64'),
+  };
 }
 
 /** What the schema allows but the columns do not: a non-integer turn, a start time that is not a number. */
@@ -294,12 +326,6 @@ function storableSpan(s: Span): boolean {
 
 function isInt(n: number): boolean {
   return Number.isSafeInteger(n) && Math.abs(n) <= 2_147_483_647;
-}
-
-function hashRow(row: Record<string, unknown>): string {
-  return createHash('sha1')
-    .update(rowsToPostgresJson([row]))
-    .digest('base64');
 }
 
 function upsertSql(table: string, columns: readonly (readonly [string, string])[], key: string[]): string {
