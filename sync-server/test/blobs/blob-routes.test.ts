@@ -167,6 +167,26 @@ describe.each(testBackends())('blob routes on $name', (backend) => {
     expect(denied.statusCode).toBe(401);
   });
 
+  it("accepts an image above Fastify's default 1 MiB body limit when the cap allows it", async () => {
+    const big = Fastify();
+    registerBlobRoutes(big, { query: db.query });
+    await big.ready();
+    try {
+      const bytes = Buffer.concat([PNG, Buffer.alloc(3 * 1024 * 1024)]);
+      const res = await big.inject({
+        method: 'PUT',
+        url: `/api/blobs/${sha(bytes)}`,
+        headers: { 'content-type': 'image/png' },
+        payload: bytes,
+      });
+      expect(res.statusCode).toBe(201);
+      const got = await big.inject({ method: 'GET', url: `/api/blobs/${sha(bytes)}` });
+      expect(got.rawPayload.equals(bytes)).toBe(true);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('leaves JSON parsing of routes outside the plugin alone', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/echo', payload: { a: 1 } });
     expect(res.json()).toEqual({ a: 1 });
