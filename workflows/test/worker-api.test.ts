@@ -4,6 +4,7 @@ import { expose, proxy, type Remote, wrap } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRunSpec } from '../src/engine/agent-contract.ts';
 import { MemoryRunStore } from '../src/engine/run-store.ts';
+import { runWorkflowInWorker } from '../src/worker/worker-client.ts';
 import { type AgentHost, createWorkflowWorkerApi, type WorkflowWorkerApi } from '../src/worker/workflow-worker-api.ts';
 import { META } from './run-helpers.ts';
 import { waitFor } from './scripted-agent.ts';
@@ -96,5 +97,32 @@ describe('worker API over Comlink', () => {
     expect(await api.stop('wfr_test3')).toBe(true);
     expect((await outcome).status).toBe('stopped');
     expect(await api.stop('wfr_test3')).toBe(false);
+  });
+});
+
+describe('page-side worker client', () => {
+  it('terminates the worker of a run that does not end within its wall-clock limit plus grace', async () => {
+    const channel = new MessageChannel();
+    channels.push(channel);
+    // A worker whose engine no longer answers (the case the engine's own limit cannot cover).
+    expose({ run: () => new Promise(() => {}), stop: () => true, stopAgent: () => true }, channel.port1);
+    let terminated = 0;
+    const worker = Object.assign(channel.port2, { terminate: () => void terminated++ }) as unknown as Worker;
+    const store = new MemoryRunStore();
+    const events: WorkflowEvent[] = [];
+    const handle = runWorkflowInWorker(() => worker, {
+      request: { runId: 'wfr_hung', source: `${META}return 1;`, limits: { wallClockMs: 100 } },
+      graceMs: 50,
+      agents: { run: async () => null, abort: () => {} },
+      store,
+      onEvent: (event) => events.push(event),
+    });
+    const outcome = await handle.outcome;
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'WALL_CLOCK_LIMIT' } });
+    expect(outcome.error?.message).toBe('The run did not end within 150 ms; its worker was terminated.');
+    expect(terminated).toBeGreaterThan(0);
+    expect(store.state.outcome?.status).toBe('failed');
+    expect(events.at(-1)?.type).toBe('run-end');
+    handle.stop(); // after the end: a no-op, not a throw on the released proxy
   });
 });

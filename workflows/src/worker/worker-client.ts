@@ -56,14 +56,21 @@ export function runWorkflowInWorker(createWorker: () => Worker, options: WorkerR
     proxy(options.onEvent),
     options.resolveWorkflow ? proxy(options.resolveWorkflow) : undefined,
   );
+  let ended = false;
   const outcome = Promise.race([finished, hung]).finally(() => {
+    ended = true;
     clearTimeout(timer);
     api[releaseProxy]();
     worker.terminate();
   });
+  // After the end the proxy is released (using it would throw) and there is nothing to stop.
   return {
     outcome,
-    stop: () => void api.stop(request.runId),
-    stopAgent: (agentId) => void api.stopAgent(request.runId, agentId),
+    stop: () => {
+      if (!ended) void api.stop(request.runId);
+    },
+    stopAgent: (agentId) => {
+      if (!ended) void api.stopAgent(request.runId, agentId);
+    },
   };
 }

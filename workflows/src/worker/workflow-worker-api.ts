@@ -59,7 +59,7 @@ export function createWorkflowWorkerApi(): WorkflowWorkerApi {
         runAgent: agentsOnPage(agents),
         store,
         // Fire and forget: a slow page must not hold the script up (events are also in the store).
-        onEvent: (event) => void onEvent(event),
+        onEvent: (event) => reportFailure(onEvent(event), 'progress event'),
         resolveWorkflow: resolveWorkflow as ResolveWorkflow | undefined,
       });
       runs.set(request.runId, run);
@@ -83,7 +83,7 @@ export function createWorkflowWorkerApi(): WorkflowWorkerApi {
 /** An AbortSignal cannot cross the worker boundary: turn it into an abort() call on the page. */
 function agentsOnPage(agents: AgentHost): RunAgent {
   return async (spec, signal) => {
-    const onAbort = () => void agents.abort(spec.runId, spec.agentId);
+    const onAbort = () => reportFailure(agents.abort(spec.runId, spec.agentId), 'agent abort');
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       return await agents.run(spec);
@@ -91,4 +91,11 @@ function agentsOnPage(agents: AgentHost): RunAgent {
       signal.removeEventListener('abort', onAbort);
     }
   };
+}
+
+/** A call to the page that nobody awaits still must not fail silently. */
+function reportFailure(result: unknown, what: string): void {
+  Promise.resolve(result).catch((error: unknown) =>
+    console.error(`workflow worker: ${what} failed on the page`, error),
+  );
 }
