@@ -92,6 +92,14 @@ describe.each(testBackends())('blob routes on $name', (backend) => {
     expect(got.headers['x-content-type-options']).toBe('nosniff');
     expect(got.headers['cache-control']).toBe('public, max-age=31536000, immutable');
 
+    const revalidated = await app.inject({
+      method: 'GET',
+      url: `/api/blobs/${hash}`,
+      headers: { ...auth, 'if-none-match': `"${hash}"` },
+    });
+    expect(revalidated.statusCode).toBe(304);
+    expect(revalidated.rawPayload.length).toBe(0);
+
     const head = await get(hash, 'HEAD');
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-type']).toBe('image/png');
