@@ -1,7 +1,7 @@
 // Starts the real sync server in the test process: random port, a temp data dir (embedded
-// PGlite), serving the built client. `stop()` closes it and removes the data dir.
+// PGlite), serving a copy of the built client. `dispose()` closes it and removes both.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,10 @@ export interface TestServer {
   appUrl: string;
   token: string;
   port: number;
+  /** The folder the server serves the app from: a copy of client/dist that a test may change. */
+  clientDir: string;
+  /** Changes the served service worker script, as a deploy of a new version would. */
+  publishNewVersion(): Promise<void>;
   server: SyncServer;
   /** Stops the server but keeps its data (a later `restart()` serves the same data on the same port). */
   stop(): Promise<void>;
@@ -28,10 +32,14 @@ export async function startTestServer(): Promise<TestServer> {
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) {
     throw new Error(`No built client in ${CLIENT_DIST}: run \`npm run build -w client\` first.`);
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'boocode-e2e-'));
+  const root = await mkdtemp(join(tmpdir(), 'boocode-e2e-'));
+  const dataDir = join(root, 'data');
+  const clientDir = join(root, 'client');
+  await mkdir(dataDir);
+  await cp(CLIENT_DIST, clientDir, { recursive: true });
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
   const start = (port: number) =>
-    createSyncServer({ dataDir, token, port, host: '127.0.0.1', clientDir: CLIENT_DIST, docIdleMs: 2_000 });
+    createSyncServer({ dataDir, token, port, host: '127.0.0.1', clientDir, docIdleMs: 2_000 });
   let server: SyncServer | undefined = await start(0);
   const port = server.port;
   const t: TestServer = {
@@ -39,7 +47,11 @@ export async function startTestServer(): Promise<TestServer> {
     appUrl: server.appUrl,
     token,
     port,
+    clientDir,
     server,
+    async publishNewVersion() {
+      await appendFile(join(clientDir, 'sw.js'), `\n// deployed ${Date.now()}\n`);
+    },
     async stop() {
       await server?.close();
       server = undefined;
@@ -51,7 +63,7 @@ export async function startTestServer(): Promise<TestServer> {
     },
     async dispose() {
       await t.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
     },
   };
   return t;

@@ -4,6 +4,18 @@ import { useEffect, useState } from 'react';
 
 type UpdateFn = (reload?: boolean) => Promise<void>;
 
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+/**
+ * Tells the waiting worker to take over and reloads once it controls the page, so the reload is
+ * served entirely by the new version's precache. (workbox-window's own reload only fires for an
+ * update it found itself, not for one found by a later update check.)
+ */
+function activateAndReload(update: UpdateFn): void {
+  navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
+  void update(false);
+}
+
 export function UpdatePrompt() {
   const [update, setUpdate] = useState<UpdateFn | undefined>();
   useEffect(() => {
@@ -14,6 +26,13 @@ export function UpdatePrompt() {
       const updateSW = registerSW({
         immediate: true,
         onNeedRefresh: () => setUpdate(() => updateSW),
+        // A tab kept open all day should still learn of a deploy: check hourly, and when shown again.
+        onRegisteredSW: (_url, registration) => {
+          if (!registration) return;
+          const check = () => void registration.update().catch(() => {});
+          setInterval(check, UPDATE_CHECK_MS);
+          document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && check());
+        },
       });
     });
     return () => {
@@ -24,7 +43,7 @@ export function UpdatePrompt() {
   return (
     <div className="toast update" role="status" data-testid="update-prompt">
       <span>A new version of BooCode is ready.</span>
-      <button type="button" className="primary" onClick={() => update(true)}>
+      <button type="button" className="primary" onClick={() => activateAndReload(update)}>
         Reload to update
       </button>
       <button type="button" onClick={() => setUpdate(undefined)}>

@@ -155,7 +155,7 @@ function DataSection() {
     <section className="card" aria-labelledby="data-h">
       <h2 id="data-h">Data on this device</h2>
       <p className="muted">
-        Export writes every session and setting on this device to a JSON file (the sync token is left out). Import
+        Export writes every session and setting on this device to a JSON file (tokens and keys are left out). Import
         merges such a file in: nothing here is overwritten.
       </p>
       <div className="form-actions">

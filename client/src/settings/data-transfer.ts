@@ -1,6 +1,6 @@
 // Export and import of everything this device keeps, as one JSON file: every doc as a Yjs update
-// (so an import merges instead of overwriting) and the local settings, except the sync token
-// (a secret that should not travel in a file by accident).
+// (so an import merges instead of overwriting) and the local settings, except secrets (sync and
+// runner tokens, API keys): they should not travel in a file by accident.
 import * as Y from 'yjs';
 import type { DocStore } from '../docs/doc-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
@@ -16,7 +16,10 @@ export interface ExportFile {
   settings: { key: string; value: unknown }[];
 }
 
-const SECRET_SETTINGS = new Set(['syncToken']);
+/** Local settings whose name says they are a credential stay on the device. */
+function isSecretSetting(key: string): boolean {
+  return /token|secret|key|password/i.test(key);
+}
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -42,7 +45,7 @@ export async function exportAll(store: DocStore, db: LocalDb): Promise<ExportFil
       handle.release();
     }
   }
-  const settings = (await db.settings.toArray()).filter((s) => !SECRET_SETTINGS.has(s.key));
+  const settings = (await db.settings.toArray()).filter((s) => !isSecretSetting(s.key));
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString(), docs, settings };
 }
 
@@ -80,7 +83,7 @@ export async function importAll(store: DocStore, db: LocalDb, text: string): Pro
       handle.release();
     }
   }
-  const settings = (file.settings ?? []).filter((s) => typeof s?.key === 'string' && !SECRET_SETTINGS.has(s.key));
+  const settings = (file.settings ?? []).filter((s) => typeof s?.key === 'string' && !isSecretSetting(s.key));
   if (settings.length) await db.settings.bulkPut(settings);
   return file.docs.length;
 }
