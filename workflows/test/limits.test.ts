@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { runBody } from './run-helpers.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { runBody, startBody } from './run-helpers.ts';
 import { deferred, scriptedAgent } from './scripted-agent.ts';
 
 describe('agent cap', () => {
@@ -95,5 +95,29 @@ describe('sandbox limits', () => {
       `return [typeof fetch, typeof process, typeof require, typeof setTimeout, typeof XMLHttpRequest, typeof __host];`,
     );
     expect(outcome.result).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
+  });
+});
+
+describe('sandbox teardown', () => {
+  it('frees every QuickJS runtime cleanly however the run ends', async () => {
+    const errors = vi.spyOn(console, 'error');
+    try {
+      const never = scriptedAgent(() => new Promise<string>(() => {}));
+      await runBody(`return { ok: [1, 'two'] };`);
+      await runBody(`throw new Error('plain failure');`);
+      await runBody(`await agent('x'); for (;;) {}`, { limits: { sandbox: { cpuMs: 50 } } });
+      await runBody(`const h = []; for (;;) h.push([h.length]);`, {
+        limits: { sandbox: { memoryBytes: 8 * 1024 * 1024 } },
+      });
+      await runBody(`return await agent('hang');`, { runAgent: never.runAgent, limits: { wallClockMs: 50 } });
+      const { run } = await startBody(`await parallel([() => agent('a'), () => agent('b')]);`, {
+        runAgent: never.runAgent,
+      });
+      run.stop();
+      await run.outcome;
+      expect(errors.mock.calls.filter((call) => String(call[0]).includes('did not free cleanly'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

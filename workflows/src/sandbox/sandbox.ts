@@ -78,6 +78,7 @@ class SandboxSession {
   private disposed = false;
   private failRun: (error: WorkflowError) => void = () => {};
   private readonly failed: Promise<never>;
+  private mainResult?: { ok: boolean; handle: QuickJSHandle };
 
   constructor(
     module: QuickJSWASMModule,
@@ -114,26 +115,43 @@ class SandboxSession {
       promise.value.dispose();
       throw this.cpuError();
     }
-    const settled = this.vm.resolvePromise(promise.value);
+    const settled = this.watchMain(promise.value);
     promise.value.dispose();
     this.pump();
-    const result = await Promise.race([settled, this.failed, aborted]);
+    await Promise.race([settled, this.failed, aborted]);
     this.halted = true;
-    if (result.error) throw this.errorFrom(result.error);
-    if (this.cpuExceeded) {
-      result.value.dispose();
-      throw this.cpuError();
-    }
-    try {
-      return this.vm.dump(result.value) as unknown;
-    } finally {
-      result.value.dispose();
-    }
+    const result = this.mainResult!;
+    if (!result.ok) throw this.errorFrom(result.handle);
+    if (this.cpuExceeded) throw this.cpuError();
+    return this.vm.dump(result.handle) as unknown;
+  }
+
+  /**
+   * Resolves when the script's promise settles, keeping the settled value in `mainResult` so
+   * dispose() can release it whichever way the run ended (resolvePromise would hand a handle to a
+   * native promise nobody reads after a stop, and that leak aborts JS_FreeRuntime).
+   */
+  private watchMain(promise: QuickJSHandle): Promise<void> {
+    return new Promise((resolve) => {
+      const settle = (ok: boolean) => (value: QuickJSHandle | undefined) => {
+        this.mainResult = { ok, handle: (value ?? this.vm.undefined).dup() };
+        resolve();
+        return this.vm.undefined;
+      };
+      const onValue = this.vm.newFunction('onValue', settle(true));
+      const onError = this.vm.newFunction('onError', settle(false));
+      const then = this.vm.getProp(promise, 'then');
+      this.vm.unwrapResult(this.vm.callFunction(then, promise, onValue, onError)).dispose();
+      then.dispose();
+      onValue.dispose();
+      onError.dispose();
+    });
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.mainResult?.handle.alive) this.mainResult.handle.dispose();
     for (const deferred of this.pending) deferred.dispose();
     this.pending.clear();
     try {
