@@ -51,6 +51,8 @@ interface DocState {
   snapshots: Map<string, string>;
   /** False until a full pass has reconciled the tables with the doc (deleting rows the doc lacks). */
   reconciled: boolean;
+  /** The invalid counts last reported, as `spans/snapshots`. */
+  invalidWarned: string;
 }
 
 interface Chain {
@@ -71,7 +73,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     await migrateProjectionTables(query);
     let state = states.get(docName);
     if (!state) {
-      state = { spans: new Map(), snapshots: new Map(), reconciled: false };
+      state = { spans: new Map(), snapshots: new Map(), reconciled: false, invalidWarned: '0/0' };
       states.set(docName, state);
     }
     // Read the doc synchronously, in one go: edits that land while we write are picked up by the
@@ -90,8 +92,12 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
       invalidSnapshots: snapshots.invalid,
       failedRows: 0,
     };
-    if (spans.invalid) warn(`${docName}: skipped ${spans.invalid} span(s) that fail SpanSchema`);
-    if (snapshots.invalid) warn(`${docName}: skipped ${snapshots.invalid} snapshot(s) that fail SnapshotSchema`);
+    // Said once per change in the counts, not on every projection of a doc that keeps a bad value.
+    const invalidKey = `${spans.invalid}/${snapshots.invalid}`;
+    if (invalidKey !== state.invalidWarned && (spans.invalid || snapshots.invalid)) {
+      warn(`${docName}: skipped ${spans.invalid} span(s) and ${snapshots.invalid} snapshot(s) failing the schemas`);
+    }
+    state.invalidWarned = invalidKey;
 
     const spanSync = await syncRows({
       table: 'tool_traces',
