@@ -1,7 +1,10 @@
+import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
+import { openRaw } from './support/rawSocket.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
 import { type StorageTarget, storageBackends } from './support/storage.ts';
 
@@ -58,6 +61,18 @@ describe.each(storageBackends)('sync on $name storage', (backend) => {
     // A peer joining later gets the current presence of everyone.
     const c = client(name);
     await waitFor(() => c.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'ada', 'c sees a');
+    // query-awareness (type 3) is answered with every known state (type 1).
+    const raw = openRaw(server.url, `${name}?token=${TEST_TOKEN}`);
+    await raw.opened;
+    raw.messages.length = 0;
+    raw.ws.send(new Uint8Array([3]));
+    await waitFor(() => raw.messages.some((m) => m[0] === 1), 'awareness answer');
+    const answer = decoding.createDecoder(raw.messages.find((m) => m[0] === 1)!);
+    decoding.readVarUint(answer);
+    const probe = new awarenessProtocol.Awareness(new Y.Doc());
+    awarenessProtocol.applyAwarenessUpdate(probe, decoding.readVarUint8Array(answer), null);
+    expect(probe.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'ada' } });
+    raw.ws.close();
     a.provider.disconnect();
     await waitFor(() => !b.provider.awareness.getStates().has(a.doc.clientID), 'a removed at b');
   });
