@@ -46,13 +46,22 @@ export class AgentScheduler {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly controllers = new Map<string, AbortController>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private prefixIntact: Promise<boolean> = Promise.resolve(true);
   private closed = false;
 
   constructor(private readonly config: SchedulerConfig) {}
 
   /** agent(prompt, opts) from the script. Resolves to text, a validated object, or null. */
-  async call(prompt: string, optionsJson: string, context: AgentCallContext): Promise<unknown> {
+  call(prompt: string, optionsJson: string, context: AgentCallContext): Promise<unknown> {
+    const task = this.callOnce(prompt, optionsJson, context);
+    this.inFlight.add(task);
+    const forget = () => this.inFlight.delete(task);
+    task.then(forget, forget);
+    return task;
+  }
+
+  private async callOnce(prompt: string, optionsJson: string, context: AgentCallContext): Promise<unknown> {
     if (this.closed) return null;
     if (this.started >= this.config.maxAgents) {
       throw new RangeError(`agent(): a run may start at most ${this.config.maxAgents} agents`);
@@ -90,10 +99,14 @@ export class AgentScheduler {
     return true;
   }
 
-  /** The run is over: stop every agent and refuse new ones. */
-  close(): void {
+  /**
+   * The run is over: stop every agent, refuse new ones, and resolve once every agent() call has
+   * recorded its end, so the store holds final statuses before the run's outcome.
+   */
+  async close(): Promise<void> {
     this.closed = true;
     for (const controller of this.controllers.values()) controller.abort();
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private assertBudget(): void {
@@ -151,6 +164,7 @@ export class AgentScheduler {
     context: AgentCallContext,
   ): Promise<unknown> {
     const controller = new AbortController();
+    if (this.closed) controller.abort();
     this.controllers.set(entry.id, controller);
     this.config.recorder.agentStart(entry);
     try {

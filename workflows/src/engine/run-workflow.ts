@@ -179,7 +179,7 @@ async function execute(
       : { status: 'failed', error: toRunError(error), ...totals(scheduler) };
   } finally {
     runSignal.dispose();
-    scheduler.close();
+    await scheduler.close();
   }
   if (outcome.error) recorder.log('warn', `${outcome.error.code}: ${outcome.error.message}`);
   await recorder.flush();
