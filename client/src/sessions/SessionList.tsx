@@ -1,6 +1,6 @@
 // Home: every session of the space, newest activity first. Keyboard first: `n` new, `/` search,
 // arrows + Enter to open, `r` rename, `a` archive, Delete to delete, `u` undo.
-import type { SessionIndexEntry } from '@boocode/shared/doc/space';
+import type { SessionIndexEntry, SessionKind } from '@boocode/shared/doc/space';
 import { useNavigate } from '@tanstack/react-router';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
@@ -29,8 +29,8 @@ export function SessionList() {
 
   const current = sessions[Math.min(selected, sessions.length - 1)];
 
-  const newSession = async () => {
-    const id = await createSession(store, space);
+  const newSession = async (kind: SessionKind = 'chat') => {
+    const id = await createSession(store, space, undefined, kind);
     setSearch('');
     setSelected(0);
     setRenaming(id);
@@ -140,6 +140,14 @@ export function SessionList() {
         </label>
         <button type="button" className="primary" onClick={() => void newSession()} data-testid="new-session">
           New session <kbd>n</kbd>
+        </button>
+        <button
+          type="button"
+          onClick={() => void newSession('coder')}
+          data-testid="new-coder-session"
+          title="A coder session: the model with the runner's tools in your workspace"
+        >
+          New coder session
         </button>
       </div>
 

@@ -4,6 +4,7 @@ import { sessionDocName } from '@boocode/shared/doc/names';
 import type { Message } from '@boocode/shared/doc/session-schema';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
+import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
 import { SESSION_PANES } from './session-panes.ts';
@@ -15,7 +16,7 @@ export function SessionView() {
   const { pane = 'traces' } = sessionRoute.useSearch();
   const navigate = useNavigate();
   const entry = useSessionEntry(sessionId);
-  const { loaded, meta, messages } = useSession(sessionId);
+  const { loaded, meta, messages, doc } = useSession(sessionId);
   const title = entry?.title ?? meta?.title;
 
   useEffect(() => {
@@ -44,6 +45,8 @@ export function SessionView() {
           <p className="empty-state">
             This session is not on this device yet. If it was made on another device, it appears once sync reaches it.
           </p>
+        ) : loaded && doc ? (
+          <ChatView sessionId={sessionId} doc={doc} />
         ) : (
           <MessageList messages={messages} loaded={loaded} />
         )}

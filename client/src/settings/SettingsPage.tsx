@@ -3,7 +3,9 @@
 import { setSetting } from '@boocode/shared/doc/space';
 import { type FormEvent, useEffect, useState } from 'react';
 import { type ThemeChoice, useThemeChoice } from '../app/theme.ts';
+import { ModelSettingsSection } from '../chat/ModelSettingsSection.tsx';
 import { useServices } from '../docs/doc-context.tsx';
+import { RunnerSettingsSection } from '../runner/RunnerSettingsSection.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { downloadJson, exportAll, importAll } from './data-transfer.ts';
 import { type LocalSettings, observeLocalSettings, sameOriginSyncUrl, writeLocalSettings } from './local-settings.ts';
@@ -13,6 +15,8 @@ export function SettingsPage() {
     <main className="page settings">
       <h1>Settings</h1>
       <SyncSection />
+      <ModelSettingsSection />
+      <RunnerSettingsSection />
       <AppearanceSection />
       <DataSection />
     </main>

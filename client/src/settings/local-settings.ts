@@ -2,6 +2,7 @@
 // Stored in Dexie; Dexie's liveQuery carries a change made in one tab to the others.
 import { liveQuery } from 'dexie';
 import type { LocalDb } from '../docs/local-db.ts';
+import { adoptRunnerPairingFromHash } from '../runner/runner-pairing.ts';
 import type { SyncConfig } from '../sync/sync-link.ts';
 
 export interface LocalSettings {
@@ -44,6 +45,12 @@ export function toSyncConfig(s: LocalSettings): SyncConfig | undefined {
  */
 export async function adoptTokenFromUrl(db: LocalDb): Promise<boolean> {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  // `#runner=…&token=…` pairs the local runner; its token must never become the sync token.
+  if (params.has('runner')) {
+    if (await adoptRunnerPairingFromHash(db, location.hash))
+      history.replaceState(history.state, '', location.pathname + location.search);
+    return false;
+  }
   const token = params.get('token');
   if (!token) return false;
   await writeLocalSettings(db, { syncUrl: sameOriginSyncUrl(), syncToken: token });

@@ -1,0 +1,114 @@
+// The chat of one session: the live conversation from the doc, the composer, the usage counter, and
+// approvals (inline on a waiting tool card; a crash-interrupted call gets its own card at the end).
+import type { Span } from '@boocode/shared/doc/session-schema';
+import { useEffect, useRef } from 'react';
+import type * as Y from 'yjs';
+import { Composer } from './Composer.tsx';
+import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
+import { MessageList } from './MessageList.tsx';
+import { UsageCounter } from './UsageCounter.tsx';
+
+export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) {
+  const view = useChatDoc(doc);
+  const { driver, state, approvals } = useSessionDriver(sessionId, doc);
+  const busyElsewhere = !state.driving && view.run.status === 'running';
+  const endRef = useAutoScroll(view);
+
+  return (
+    <div className="chat" data-testid="chat" data-kind={view.meta?.kind ?? 'chat'}>
+      <div className="chat-status">
+        <span className="tag">{view.meta?.kind === 'coder' ? 'coder' : 'chat'}</span>
+        {busyElsewhere && (
+          <span className="muted" data-testid="follow-note">
+            Running in another tab; following it live.
+          </span>
+        )}
+        <span className="spacer" />
+        <UsageCounter spans={view.spans} />
+      </div>
+      {view.messages.length === 0 ? (
+        <p className="empty-state chat-empty" data-testid="chat-empty">
+          Ask something…{' '}
+          {view.meta?.kind === 'coder'
+            ? 'The agent can read, edit and run things in your workspace (writes ask first).'
+            : ''}
+        </p>
+      ) : (
+        <MessageList
+          messages={view.messages}
+          spans={view.spans}
+          approvals={approvals}
+          onAnswer={(spanId, a) => driver?.approvals.answer(spanId, a)}
+        />
+      )}
+      <InterruptedApprovals
+        view={view}
+        disabled={state.driving || busyElsewhere}
+        onResolve={(spanId, d) => void driver?.resolveApproval(spanId, d)}
+      />
+      {state.problem && (
+        <p className="error-text chat-problem" role="alert" data-testid="chat-problem">
+          {state.problem}
+        </p>
+      )}
+      <div ref={endRef} />
+      <Composer
+        driving={state.driving}
+        busyElsewhere={busyElsewhere}
+        onSend={(text) => void driver?.send(text)}
+        onStop={() => driver?.stop()}
+      />
+    </div>
+  );
+}
+
+/** A write or command that was running when the driver died: it may have taken effect, so ask. */
+function InterruptedApprovals({
+  view,
+  disabled,
+  onResolve,
+}: {
+  view: ChatDocView;
+  disabled: boolean;
+  onResolve(spanId: string, d: 'approve' | 'deny'): void;
+}) {
+  if (view.run.status !== 'waiting-approval') return null;
+  const spans = (view.run.pendingApprovals ?? [])
+    .map((id) => view.spans.find((s) => s.id === id))
+    .filter((s): s is Span => s !== undefined);
+  return (
+    <div className="interrupted-approvals">
+      {spans.map((s) => (
+        <fieldset key={s.id} className="approval" data-testid="resume-approval">
+          <p>
+            <strong>{s.name}</strong> was interrupted while it ran (the tab closed or crashed). It may or may not have
+            taken effect. Run it again?
+          </p>
+          <pre className="tool-args">{JSON.stringify(s.input, null, 2)}</pre>
+          <div className="approval-actions">
+            <button type="button" className="primary" disabled={disabled} onClick={() => onResolve(s.id, 'approve')}>
+              Run again
+            </button>
+            <button type="button" disabled={disabled} onClick={() => onResolve(s.id, 'deny')}>
+              Don’t run
+            </button>
+          </div>
+        </fieldset>
+      ))}
+    </div>
+  );
+}
+
+/** Keeps the newest content in view while it streams, unless the user scrolled up to read. */
+function useAutoScroll(view: ChatDocView) {
+  const endRef = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the conversation
+  useEffect(() => {
+    const end = endRef.current;
+    const scroller = end?.closest('.conversation');
+    if (!end || !scroller) return;
+    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
+    if (nearBottom) end.scrollIntoView({ block: 'end' });
+  }, [view]);
+  return endRef;
+}

@@ -1,0 +1,71 @@
+// The input: Enter sends, Shift+Enter is a new line, Stop while this tab runs a turn. While another
+// tab drives the session the composer says so and waits (the turn shows live from the doc).
+import { type KeyboardEvent, useRef, useState } from 'react';
+import { ModelPicker } from './ModelPicker.tsx';
+
+export interface ComposerProps {
+  /** This tab runs the current turn. */
+  driving: boolean;
+  /** A turn is running in another tab. */
+  busyElsewhere: boolean;
+  onSend(text: string): void;
+  onStop(): void;
+}
+
+export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerProps) {
+  const [text, setText] = useState('');
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const canSend = !driving && !busyElsewhere && text.trim() !== '';
+
+  const send = () => {
+    if (!canSend) return;
+    onSend(text.trim());
+    setText('');
+  };
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    } else if (e.key === 'Escape' && driving) {
+      e.preventDefault();
+      onStop();
+    }
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <textarea
+        ref={ref}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKey}
+        placeholder={busyElsewhere ? 'Another tab is running this session…' : 'Ask something…'}
+        aria-label="Message"
+        rows={Math.min(10, Math.max(2, text.split('\n').length))}
+        data-testid="composer-input"
+      />
+      <div className="composer-bar">
+        <ModelPicker />
+        <span className="muted composer-hint">
+          <kbd>Enter</kbd> send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
+        </span>
+        <span className="spacer" />
+        {driving ? (
+          <button type="button" className="danger-button" onClick={onStop} data-testid="stop">
+            Stop
+          </button>
+        ) : (
+          <button type="submit" className="primary" disabled={!canSend} data-testid="send">
+            Send
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

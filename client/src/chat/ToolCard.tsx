@@ -1,0 +1,106 @@
+// One tool call as a compact, expandable card: tool, arguments, status and duration from its span,
+// and the result. A call waiting for the user's approval shows Approve / Deny / Always allow inline.
+import type { Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
+import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
+
+export interface ToolCardProps {
+  call: ToolCall;
+  span: Span | undefined;
+  result: Message | undefined;
+  approval: ApprovalRequest | undefined;
+  onAnswer(spanId: string, answer: ApprovalAnswer): void;
+}
+
+export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardProps) {
+  const status = approval ? 'waiting' : (span?.status ?? (result ? result.status : 'pending'));
+  const output = typeof span?.output === 'string' ? span.output : (result?.text ?? '');
+  const error = span?.error ?? result?.error;
+  return (
+    <details className={`tool-card status-${status}`} data-testid="tool-card" data-tool={call.name} open={!!approval}>
+      <summary>
+        <span className="tool-name">{call.name}</span>
+        <code className="tool-args-brief">{briefArgs(call.arguments)}</code>
+        <span className={`tag status-${status}`} data-testid="tool-status">
+          {statusLabel(status)}
+        </span>
+        {span?.endedAt !== undefined && (
+          <span className="muted duration">{formatDuration(span.endedAt - span.startedAt)}</span>
+        )}
+      </summary>
+      <div className="tool-body">
+        <div className="tool-section-label">Arguments</div>
+        <pre className="tool-args">{prettyJson(call.arguments)}</pre>
+        {approval && (
+          <fieldset className="approval" data-testid="approval-card">
+            <legend className="visually-hidden">Approve {call.name}</legend>
+            <p>
+              <strong>Needs your approval:</strong> {approval.reason}.
+            </p>
+            <div className="approval-actions">
+              <button type="button" className="primary" onClick={() => onAnswer(approval.spanId, 'approve')}>
+                Approve
+              </button>
+              <button type="button" onClick={() => onAnswer(approval.spanId, 'deny')}>
+                Deny
+              </button>
+              {approval.canAlwaysAllow && (
+                <button type="button" onClick={() => onAnswer(approval.spanId, 'always')}>
+                  Always allow
+                </button>
+              )}
+            </div>
+          </fieldset>
+        )}
+        {error && <p className="error-text">{error.message}</p>}
+        {output && (
+          <>
+            <div className="tool-section-label">Result{span?.outputTruncated ? ' (cut to the size cap)' : ''}</div>
+            <pre className="tool-output" data-testid="tool-output">
+              {output}
+            </pre>
+          </>
+        )}
+      </div>
+    </details>
+  );
+}
+
+function statusLabel(status: string): string {
+  switch (status) {
+    case 'open':
+      return 'running';
+    case 'ok':
+    case 'done':
+      return 'done';
+    case 'waiting':
+      return 'needs approval';
+    default:
+      return status;
+  }
+}
+
+function briefArgs(raw: string): string {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object')
+      return Object.entries(v)
+        .map(([k, x]) => `${k}=${typeof x === 'string' ? x : JSON.stringify(x)}`)
+        .join(' ')
+        .slice(0, 80);
+  } catch {
+    // Unparseable arguments are shown raw.
+  }
+  return raw.slice(0, 80);
+}
+
+function prettyJson(raw: string): string {
+  try {
+    return JSON.stringify(JSON.parse(raw), null, 2);
+  } catch {
+    return raw;
+  }
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

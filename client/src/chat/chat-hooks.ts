@@ -1,0 +1,83 @@
+// React access to what the chat shows: the session doc's messages, spans and run state (read through
+// the shared accessors on every doc change), this device's model settings and runner pairing (Dexie),
+// and the tab's session driver.
+import { getRunState, getSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
+import type { Message, RunState, SessionMeta, Span } from '@boocode/shared/doc/session-schema';
+import { updateSessionEntry } from '@boocode/shared/doc/space';
+import { listSpans } from '@boocode/shared/doc/spans';
+import type { RunnerPairing } from '@boocode/shared/runner/pairing';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type * as Y from 'yjs';
+import { useServices } from '../docs/doc-context.tsx';
+import { useDocVersion } from '../docs/doc-hooks.ts';
+import type { ApprovalRequest } from '../runner/approval-queue.ts';
+import { observeRunnerPairing } from '../runner/runner-pairing.ts';
+import { type ModelSettings, observeModelSettings } from './model-settings.ts';
+import { prepareTurn } from './prepare-turn.ts';
+import { type DriverState, SessionDriver } from './session-driver.ts';
+
+export interface ChatDocView {
+  meta: SessionMeta | undefined;
+  messages: Message[];
+  spans: Span[];
+  run: RunState;
+}
+
+export function useChatDoc(doc: Y.Doc): ChatDocView {
+  const version = useDocVersion(doc, observeSession);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
+  return useMemo(
+    () => ({ meta: getSessionMeta(doc), messages: listMessages(doc), spans: listSpans(doc), run: getRunState(doc) }),
+    [doc, version],
+  );
+}
+
+export function useModelSettings(): ModelSettings | undefined {
+  const { db } = useServices();
+  const [settings, setSettings] = useState<ModelSettings>();
+  useEffect(() => observeModelSettings(db, setSettings), [db]);
+  return settings;
+}
+
+/** undefined while loading, null when this device is not paired. */
+export function useRunnerPairing(): RunnerPairing | null | undefined {
+  const { db } = useServices();
+  const [pairing, setPairing] = useState<RunnerPairing | null>();
+  useEffect(() => observeRunnerPairing(db, (p) => setPairing(p ?? null)), [db]);
+  return pairing;
+}
+
+export interface DriverView {
+  driver: SessionDriver | undefined;
+  state: DriverState;
+  approvals: ApprovalRequest[];
+}
+
+const IDLE: DriverState = { driving: false };
+const NONE: ApprovalRequest[] = [];
+
+/** The tab's driver for one session: created while the view is open, takes over abandoned turns. */
+export function useSessionDriver(sessionId: string, doc: Y.Doc): DriverView {
+  const { db, space } = useServices();
+  const [driver, setDriver] = useState<SessionDriver>();
+  useEffect(() => {
+    const d = new SessionDriver({
+      doc,
+      sessionId,
+      setup: (approvals, resume) => prepareTurn(db, doc, approvals, resume),
+      onStatus: (status) =>
+        space.transact(() => updateSessionEntry(space, sessionId, { status, updatedAt: Date.now() })),
+    });
+    setDriver(d);
+    d.start();
+    return () => d.dispose();
+  }, [db, space, doc, sessionId]);
+  const state = useSyncExternalStore(driver?.subscribe ?? noSubscribe, driver?.getState ?? (() => IDLE));
+  const approvals = useSyncExternalStore(
+    driver?.approvals.subscribe ?? noSubscribe,
+    driver?.approvals.list ?? (() => NONE),
+  );
+  return { driver, state, approvals };
+}
+
+const noSubscribe = () => () => {};

@@ -1,0 +1,45 @@
+// What a turn runs with, decided when it starts: the model (this device's choice, or for a resume the
+// model the session was running with), the client for it, and, for coder sessions, the runner's tools.
+// Chat sessions get no tools.
+import { getSessionMeta } from '@boocode/shared/doc/session';
+import { PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
+import type * as Y from 'yjs';
+import type { LocalDb } from '../docs/local-db.ts';
+import type { ApprovalQueue } from '../runner/approval-queue.ts';
+import { createRunnerClient } from '../runner/runner-client.ts';
+import { readRunnerPairing } from '../runner/runner-pairing.ts';
+import { createRunnerToolExecutor } from '../runner/runner-tool-executor.ts';
+import { createModelClient, modelEndpoint } from './model-access.ts';
+import { readModelSettings } from './model-settings.ts';
+import type { TurnSetup } from './session-driver.ts';
+
+const CHAT_PROMPT = 'You are a helpful assistant. Answer in Markdown.';
+const CODER_PROMPT =
+  'You are a coding agent working in the user’s workspace through tools (read_file, list_files, grep, write_file, edit_file, run_command). Look before you change things; keep edits small; answer in Markdown.';
+
+export async function prepareTurn(
+  db: LocalDb,
+  doc: Y.Doc,
+  approvals: ApprovalQueue,
+  resume: boolean,
+): Promise<TurnSetup> {
+  const settings = await readModelSettings(db);
+  const meta = getSessionMeta(doc);
+  const sessionProvider = PROVIDER_PRESETS.find((p) => p.id === meta?.provider)?.id as ProviderId | undefined;
+  const useSession = resume && meta?.model && sessionProvider === settings.provider;
+  const model = useSession && meta?.model ? meta.model : settings.model;
+  if (!model) throw new Error('No model is chosen. Pick one in the composer or in Settings → Model.');
+  const pairing = await readRunnerPairing(db);
+  const endpoint = modelEndpoint(settings, pairing);
+  if (endpoint instanceof Error) throw endpoint;
+  const coder = meta?.kind === 'coder';
+  if (coder && !pairing)
+    throw new Error('A coder session needs the local runner for its tools. Pair this device in Settings → Runner.');
+  return {
+    model,
+    provider: settings.provider,
+    client: createModelClient(endpoint),
+    tools: coder && pairing ? createRunnerToolExecutor(createRunnerClient(pairing), approvals) : undefined,
+    systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
+  };
+}

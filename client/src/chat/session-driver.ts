@@ -1,0 +1,159 @@
+// Drives one session's agent from this tab, or watches another tab drive it. The tab that sends holds
+// the session's Web Lock (the engine takes it) and runs the engine; every other tab only reads the doc.
+// When the doc says a turn is running (or was interrupted) but nobody holds the lock, the driver died
+// (tab closed, reload, crash): this tab takes the lock and resumes, so the turn finishes exactly once.
+import { AgentEngine, SessionBusyError } from '@boocode/shared/agent/agent-engine';
+import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
+import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
+import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
+import type { SessionStatus } from '@boocode/shared/doc/space';
+import { newId } from '@boocode/shared/ids';
+import type { ModelClient } from '@boocode/shared/model/model-client';
+import type { ProviderId } from '@boocode/shared/model/providers';
+import type * as Y from 'yjs';
+import { ApprovalQueue } from '../runner/approval-queue.ts';
+
+const LOCK_PREFIX = 'boocode-session:';
+/** How often a watching tab checks whether a running turn lost its driver. */
+const TAKEOVER_CHECK_MS = 1500;
+
+/** What a turn needs from this device's settings; resolved at the moment the turn starts. */
+export interface TurnSetup {
+  model: string;
+  provider: ProviderId;
+  client: ModelClient;
+  tools?: ToolExecutor;
+  systemPrompt: string;
+}
+
+export interface DriverState {
+  /** True while this tab runs a turn (it holds the lock). */
+  driving: boolean;
+  /** The last failure to start or resume, in words (model errors are on the messages). */
+  problem?: string;
+}
+
+export interface SessionDriverOptions {
+  doc: Y.Doc;
+  sessionId: string;
+  /** Builds the model client and tools for a turn; throws an Error in words when it cannot. */
+  setup(approvals: ApprovalQueue, resume: boolean): Promise<TurnSetup>;
+  /** Mirrors the run status into the session index (the list shows it). */
+  onStatus?(status: SessionStatus): void;
+}
+
+const TAB_ID = newId('tab');
+
+export class SessionDriver {
+  readonly approvals = new ApprovalQueue();
+  private engine: AgentEngine | undefined;
+  private state: DriverState = { driving: false };
+  private listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+
+  constructor(private readonly opts: SessionDriverOptions) {}
+
+  getState = (): DriverState => this.state;
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  /** Starts watching for an abandoned turn (now and every little while). */
+  start(): void {
+    void this.takeOverIfAbandoned();
+    this.timer = setInterval(() => void this.takeOverIfAbandoned(), TAKEOVER_CHECK_MS);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.timer);
+    // Closing the view stops a turn this tab drives; the spans close as cancelled, nothing is left half-open.
+    this.engine?.cancel();
+  }
+
+  async send(text: string): Promise<void> {
+    await this.drive((engine) => engine.runTurn({ text }));
+  }
+
+  stop(): void {
+    this.engine?.cancel();
+  }
+
+  /** The user's answer for a call that was interrupted by a crash and is not safe to re-run unasked. */
+  async resolveApproval(spanId: string, decision: 'approve' | 'deny'): Promise<void> {
+    await this.drive((engine) => engine.resolveApproval(spanId, decision));
+  }
+
+  /** Resumes a turn whose driver is gone: the run says running/interrupted and the lock is free. */
+  async takeOverIfAbandoned(): Promise<void> {
+    if (this.disposed || this.engine) return;
+    const run = getRunState(this.opts.doc);
+    if (run.status !== 'running' && run.status !== 'interrupted') return;
+    if (await this.lockHeld()) return;
+    await this.drive((engine) => engine.resume(), true);
+  }
+
+  private async lockHeld(): Promise<boolean> {
+    const locks = navigator.locks;
+    if (!locks?.query) return false;
+    const name = `${LOCK_PREFIX}${this.sessionKey()}`;
+    const snapshot = await locks.query();
+    return (snapshot.held ?? []).some((l) => l.name === name);
+  }
+
+  private sessionKey(): string {
+    return getSessionMeta(this.opts.doc)?.id ?? this.opts.doc.guid;
+  }
+
+  private async drive(run: (engine: AgentEngine) => Promise<unknown>, quietWhenBusy = false): Promise<void> {
+    if (this.engine) throw new Error('This tab is already running a turn of this session.');
+    let setup: TurnSetup;
+    try {
+      setup = await this.opts.setup(this.approvals, quietWhenBusy);
+    } catch (e) {
+      this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (this.disposed || this.engine) return;
+    const { doc } = this.opts;
+    const engine = new AgentEngine(
+      {
+        doc,
+        model: setup.client,
+        tools: setup.tools,
+        clock: realClock,
+        newId: (prefix) => newId(prefix),
+        driverId: TAB_ID,
+        lock: webSessionLock(LOCK_PREFIX),
+      },
+      { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt },
+    );
+    this.engine = engine;
+    this.set({ driving: true, problem: undefined });
+    this.opts.onStatus?.('running');
+    setSessionMeta(doc, { model: setup.model, provider: setup.provider });
+    try {
+      await run(engine);
+      this.set({ driving: false, problem: undefined });
+    } catch (e) {
+      if (e instanceof SessionBusyError) this.set({ driving: false, problem: quietWhenBusy ? undefined : e.message });
+      else this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.engine = undefined;
+      this.opts.onStatus?.(statusOf(getRunState(doc).status));
+      this.set({ ...this.state, driving: false });
+    }
+  }
+
+  private set(next: DriverState) {
+    this.state = next;
+    for (const fn of this.listeners) fn();
+  }
+}
+
+function statusOf(run: string): SessionStatus {
+  return run === 'waiting-approval' ? 'waiting-approval' : run === 'running' ? 'running' : 'idle';
+}

@@ -1,0 +1,84 @@
+// Settings → Runner: this device's pairing with the local runner (URL and token), kept in local-only
+// storage. `npm start` pairs automatically through the URL fragment; this form is the manual way.
+import { type FormEvent, useEffect, useState } from 'react';
+import { useServices } from '../docs/doc-context.tsx';
+import { observeRunnerPairing, writeRunnerPairing } from './runner-pairing.ts';
+
+export function RunnerSettingsSection() {
+  const { db } = useServices();
+  const [url, setUrl] = useState('');
+  const [token, setToken] = useState('');
+  const [showToken, setShowToken] = useState(false);
+  const [note, setNote] = useState('');
+  const [seeded, setSeeded] = useState(false);
+
+  useEffect(
+    () =>
+      observeRunnerPairing(db, (p) => {
+        if (seeded) return;
+        setSeeded(true);
+        setUrl(p?.runnerUrl ?? '');
+        setToken(p?.token ?? '');
+      }),
+    [db, seeded],
+  );
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (url.trim() && !/^http:\/\/(127\.0\.0\.1|localhost):\d+\/?$/.test(url.trim())) {
+      setNote('The runner listens on this machine only: use http://127.0.0.1:<port>.');
+      return;
+    }
+    await writeRunnerPairing(db, { runnerUrl: url.trim().replace(/\/+$/, ''), token });
+    setNote('Saved on this device only.');
+  };
+
+  return (
+    <section className="card" aria-labelledby="runner-h">
+      <div className="card-head">
+        <h2 id="runner-h">Runner</h2>
+      </div>
+      <p className="muted">
+        The local runner gives coder sessions their tools (files, commands) and holds provider API keys. Its token stays
+        on this device and is never synced. When this app is served from a remote https address, Chromium asks before
+        letting the page reach 127.0.0.1 (Local Network Access): allow it for the runner to work.
+      </p>
+      <form onSubmit={save} className="form">
+        <label>
+          <span>Runner URL</span>
+          <input
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            placeholder="http://127.0.0.1:8788"
+            spellCheck={false}
+            data-testid="runner-url"
+          />
+        </label>
+        <label>
+          <span>Token</span>
+          <span className="inline">
+            <input
+              type={showToken ? 'text' : 'password'}
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              data-testid="runner-token"
+            />
+            <button type="button" onClick={() => setShowToken((s) => !s)}>
+              {showToken ? 'Hide' : 'Show'}
+            </button>
+          </span>
+        </label>
+        <div className="form-actions">
+          <button type="submit" className="primary" data-testid="runner-save">
+            Save
+          </button>
+          <span className="muted" role="status">
+            {note}
+          </span>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+// Chat e2e helpers: the scripted model in-process (demo + chat-e2e scenarios), a real local runner on a
+// temp workspace, and the user's steps in the UI (pick the scripted model, pair the runner, make a
+// session of a kind, send a prompt).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, type Page } from '@playwright/test';
+import { createRunner } from '../../sync-server/src/runner/create-runner.ts';
+import { loadScenarioDir } from '../scripted-model/scenario.ts';
+import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
+
+const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
+
+export function startChatModel(): Promise<ScriptedModel> {
+  const scenarios = loadScenarioDir(SCENARIOS).filter((s) => s.name === 'demo' || s.name === 'chat-e2e');
+  return startScriptedModel({ scenarios });
+}
+
+export interface TestRunner {
+  url: string;
+  token: string;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/** A real runner on 127.0.0.1 with a temp workspace holding `files`, allowing the app's origin. */
+export async function startTestRunner(appOrigin: string, files: Record<string, string> = {}): Promise<TestRunner> {
+  const workspace = await mkdtemp(join(tmpdir(), 'boocode-ws-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'boocode-runner-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(workspace, name), text);
+  const token = `runner-${Math.random().toString(36).slice(2)}`;
+  const runner = await createRunner({
+    workspace,
+    dataDir,
+    port: 0,
+    token,
+    allowedOrigins: [appOrigin],
+    rules: [],
+    home: dataDir,
+  });
+  const { url } = await runner.listen();
+  return {
+    url,
+    token,
+    workspace,
+    async close() {
+      await runner.close();
+      await rm(workspace, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Settings → Model: the scripted provider at the test model's URL. */
+export async function useScriptedModel(page: Page, appUrl: string, model: ScriptedModel): Promise<void> {
+  await page.goto(`${appUrl}/settings`);
+  await page.getByTestId('model-provider').selectOption('scripted');
+  await page.getByTestId('model-base-url').fill(model.baseUrl);
+  await page.getByTestId('model-name').fill('scripted-deepseek');
+  await page.getByTestId('model-save').click();
+  await expect(page.getByText('Saved. The next turn uses it.')).toBeVisible();
+}
+
+/** Settings → Runner: pair this browser with the test runner. */
+export async function pairRunner(page: Page, appUrl: string, runner: TestRunner): Promise<void> {
+  await page.goto(`${appUrl}/settings`);
+  await page.getByTestId('runner-url').fill(runner.url);
+  await page.getByTestId('runner-token').fill(runner.token);
+  await page.getByTestId('runner-save').click();
+  await expect(page.getByText('Saved on this device only.')).toBeVisible();
+}
+
+/** Makes a session of `kind` from the list, names it, opens it; returns its id. */
+export async function openNewSession(page: Page, appUrl: string, kind: 'chat' | 'coder', title: string) {
+  await page.goto(`${appUrl}/`);
+  await page.getByTestId(kind === 'coder' ? 'new-coder-session' : 'new-session').click();
+  const input = page.getByRole('textbox', { name: 'Session title' });
+  await expect(input).toBeFocused();
+  await input.fill(title);
+  await input.press('Enter');
+  const row = page.getByTestId('session-row').filter({ hasText: title });
+  const id = await row.getAttribute('data-session-id');
+  if (!id) throw new Error('session row has no id');
+  await page.goto(`${appUrl}/s/${id}`);
+  await expect(page.getByTestId('chat')).toHaveAttribute('data-kind', kind);
+  return id;
+}
+
+/** Types a prompt and sends it with Enter, as a user would. */
+export async function sendPrompt(page: Page, text: string): Promise<void> {
+  const box = page.getByTestId('composer-input');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** The assistant's messages' rendered text. */
+export function assistantMessages(page: Page) {
+  return page.locator('[data-testid="message"][data-role="assistant"]');
+}

@@ -1,0 +1,53 @@
+// The chat drives the agent from the browser: a prompt streams an answer, and a coder session's tool
+// call to the real local runner shows as a card with its arguments, result and duration.
+
+import { expect, test } from '../harness/fixtures.ts';
+import {
+  assistantMessages,
+  openNewSession,
+  pairRunner,
+  sendPrompt,
+  startChatModel,
+  startTestRunner,
+  type TestRunner,
+  useScriptedModel,
+} from '../harness/model.ts';
+import type { ScriptedModel } from '../scripted-model/server.ts';
+
+let model: ScriptedModel;
+let runner: TestRunner | undefined;
+
+test.beforeAll(async () => {
+  model = await startChatModel();
+});
+test.afterAll(async () => {
+  await model.close();
+});
+test.afterEach(async () => {
+  await runner?.close();
+  runner = undefined;
+});
+
+test('a prompt streams an answer and a runner tool call shows as a card', async ({ page, syncServer }) => {
+  runner = await startTestRunner(syncServer.url, { 'hello.txt': 'hi\n', 'README.md': '# demo\n' });
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  await openNewSession(page, syncServer.url, 'coder', 'List the workspace');
+  await expect(page.getByTestId('chat-empty')).toContainText('Ask something…');
+  await expect(page.getByTestId('scripted-label')).toBeVisible();
+
+  await sendPrompt(page, 'please list files here');
+  const card = page.getByTestId('tool-card').filter({ hasText: 'list_files' });
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId('tool-status')).toHaveText('done');
+  await expect(assistantMessages(page).last()).toContainText('Here is what I found', { timeout: 10_000 });
+  await expect(assistantMessages(page).last()).toContainText('hello.txt');
+
+  // The card expands to the arguments and the runner's result.
+  await card.locator('summary').click();
+  await expect(card.getByTestId('tool-output')).toContainText('hello.txt');
+  await expect(card).toContainText('"path": "."');
+  await expect(page.getByTestId('usage-counter')).not.toHaveText(/^0 tokens/);
+  await expect(page.getByTestId('send')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/chat-tool-card.png' });
+});
