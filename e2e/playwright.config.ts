@@ -11,7 +11,8 @@ export default defineConfig({
   expect: { timeout: 5_000 },
   retries: 0,
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
-  outputDir: '../test-results',
+  // Its own folder: other tools in this repo write (and clean) the root test-results/.
+  outputDir: './test-results',
   use: {
     browserName: 'chromium',
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
