@@ -6,6 +6,7 @@ import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
+import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
 import { SESSION_PANES } from './session-panes.ts';
 
@@ -67,9 +68,15 @@ export function SessionView() {
             </Link>
           ))}
         </div>
-        <div className="pane-body empty-state" role="tabpanel">
-          {SESSION_PANES.find((p) => p.id === pane)?.empty}
-        </div>
+        {isObservabilityPane(pane) ? (
+          <div className="pane-body" role="tabpanel">
+            <ObservabilityPane pane={pane} sessionId={sessionId} doc={doc} meta={meta} />
+          </div>
+        ) : (
+          <div className="pane-body empty-state" role="tabpanel">
+            {SESSION_PANES.find((p) => p.id === pane)?.empty}
+          </div>
+        )}
       </aside>
     </main>
   );
@@ -83,7 +90,7 @@ function MessageList({ messages, loaded }: { messages: Message[]; loaded: boolea
   return (
     <ol className="messages" data-testid="messages">
       {messages.map((m) => (
-        <li key={m.id} className={`message role-${m.role}`} data-testid="message">
+        <li key={m.id} className={`message role-${m.role}`} data-testid="message" data-message-id={m.id}>
           <div className="message-meta">
             <span className="role">{m.role}</span>
             {m.status !== 'done' && <span className={`tag status-${m.status}`}>{m.status}</span>}

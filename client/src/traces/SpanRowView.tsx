@@ -1,0 +1,131 @@
+// One row of the waterfall: indent by depth, kind, name, outcome, latency, a bar on the shared time axis,
+// and (for model calls) the token breakdown and cost. Expanded, it shows the span's details.
+import type { Span, SpanKind } from '@boocode/shared/doc/session-schema';
+import { memo } from 'react';
+import { SpanDetails } from './SpanDetails.tsx';
+import { formatCost, formatDuration, formatTokens, STATUS_LABEL } from './span-format.ts';
+import { barGeometry, type SpanRow, spanDuration, type TimeAxis } from './span-rows.ts';
+
+const KIND_LABEL: Record<SpanKind, string> = {
+  model: 'model',
+  tool: 'tool',
+  autofix: 'auto-fix',
+  subagent: 'subagent',
+  'workflow-agent': 'workflow agent',
+};
+
+const INDENT_PX = 12;
+
+export interface SpanRowProps {
+  row: SpanRow;
+  index: number;
+  axis: TimeAxis;
+  now: number;
+  expanded: boolean;
+  active: boolean;
+  cost: number | undefined;
+  measure: (el: HTMLElement | null) => void;
+  start: number;
+  onSelect: (index: number, toggle: boolean) => void;
+  onJump: (span: Span) => void;
+}
+
+export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
+  const { span, depth } = p.row;
+  const { left, width } = barGeometry(span, p.axis, p.now);
+  return (
+    <div
+      ref={p.measure}
+      data-index={p.index}
+      id={rowDomId(span.id)}
+      role="treeitem"
+      tabIndex={-1}
+      aria-level={depth + 1}
+      aria-expanded={p.expanded}
+      aria-selected={p.active}
+      data-testid="span-row"
+      data-span-id={span.id}
+      data-status={span.status}
+      data-kind={span.kind}
+      data-depth={depth}
+      className={`span-row status-${span.status}${p.active ? ' active' : ''}`}
+      style={{ transform: `translateY(${p.start}px)` }}
+    >
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the tree container handles the keyboard (arrows, Enter) */}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a mouse shortcut for what Enter does on the tree */}
+      <div className="span-line" onClick={() => p.onSelect(p.index, true)}>
+        <div className="span-label" style={{ paddingLeft: depth * INDENT_PX }}>
+          <span className="span-caret" aria-hidden>
+            {p.expanded ? '▾' : '▸'}
+          </span>
+          <span className={`span-kind kind-${span.kind}`}>{KIND_LABEL[span.kind]}</span>
+          <span className="span-name" title={span.name}>
+            {span.name}
+          </span>
+          {span.status !== 'ok' && (
+            <span className={`tag span-status status-${span.status}`} data-testid="span-status">
+              {STATUS_LABEL[span.status]}
+            </span>
+          )}
+          <span className="span-latency" data-testid="span-latency">
+            {formatDuration(spanDuration(span, p.now))}
+          </span>
+        </div>
+        <div className="span-track">
+          <div
+            className={`span-bar kind-${span.kind} status-${span.status}`}
+            data-testid="span-bar"
+            style={{ left: `${left * 100}%`, width: `${width * 100}%` }}
+          />
+        </div>
+        <div className="span-sub" style={{ paddingLeft: depth * INDENT_PX + 14 }}>
+          <SpanSubline span={span} cost={p.cost} />
+        </div>
+      </div>
+      {p.expanded && <SpanDetails span={span} now={p.now} onJump={() => p.onJump(span)} />}
+    </div>
+  );
+});
+
+export function rowDomId(spanId: string): string {
+  return `span-row-${spanId}`;
+}
+
+/** The second line: tokens and cost for a model call, a glimpse of the input for the others. */
+function SpanSubline({ span, cost }: { span: Span; cost: number | undefined }) {
+  if (span.kind !== 'model') {
+    if (span.error) return <span className="error-text">{span.error.message}</span>;
+    return <span className="muted">{glimpse(span.input)}</span>;
+  }
+  const u = span.usage;
+  if (!u) return <span className="muted">{span.status === 'open' ? 'waiting for usage…' : 'no usage recorded'}</span>;
+  if (!u.reported) return <span className="muted">usage not reported</span>;
+  return (
+    <span className="span-tokens" data-testid="span-tokens">
+      <span title="Prompt tokens">in {formatTokens(u.prompt)}</span>
+      {u.cacheHit !== undefined ? (
+        <span className="cache-split" title="Prompt tokens served from the cache / not">
+          {' '}
+          (<span className="hit">hit {formatTokens(u.cacheHit)}</span> /{' '}
+          <span className="miss">miss {formatTokens(u.cacheMiss ?? u.prompt - u.cacheHit)}</span>)
+        </span>
+      ) : (
+        <span className="muted"> (cache not reported)</span>
+      )}
+      <span title="Completion tokens"> · out {formatTokens(u.completion)}</span>
+      {u.reasoning > 0 && <span title="Reasoning tokens"> · reasoning {formatTokens(u.reasoning)}</span>}
+      {cost !== undefined && <span title="Cost"> · {formatCost(cost)}</span>}
+    </span>
+  );
+}
+
+function glimpse(input: unknown): string {
+  if (input === undefined) return '';
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : JSON.stringify(input);
+  } catch {
+    text = String(input);
+  }
+  return text.length > 90 ? `${text.slice(0, 87)}…` : text;
+}

@@ -1,0 +1,325 @@
+// The trace viewer: a virtualised waterfall of the session's spans (10,000 rows stay smooth), live while a
+// span is open, with filters, search, keyboard navigation, a full-screen mode, jumps to the chat and OTLP
+// export. Reads spans through the shared accessors only.
+import { listMessages } from '@boocode/shared/doc/session';
+import type { SessionMeta, Span, SpanKind, SpanStatus } from '@boocode/shared/doc/session-schema';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type * as Y from 'yjs';
+import { SHOW_SPAN_EVENT, type ShowSpanDetail, scrollChatToMessage } from './chat-jump.ts';
+import { OtlpButtons } from './OtlpButtons.tsx';
+import { rowDomId, SpanRowView } from './SpanRowView.tsx';
+import { spanCost } from './span-cost.ts';
+import { formatCost, formatDuration, STATUS_LABEL } from './span-format.ts';
+import { useNow, useSpans } from './span-hooks.ts';
+import { filterRows, hasOpenSpan, type SpanFilter, spanRows, timeAxis, toolNames } from './span-rows.ts';
+
+const ROW_HEIGHT = 40;
+const KINDS: SpanKind[] = ['model', 'tool', 'autofix', 'subagent', 'workflow-agent'];
+const STATUSES: SpanStatus[] = ['open', 'ok', 'error', 'interrupted', 'cancelled'];
+
+export interface TracePaneProps {
+  sessionId: string;
+  doc: Y.Doc | undefined;
+  meta: SessionMeta | undefined;
+}
+
+export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
+  const spans = useSpans(doc);
+  const live = hasOpenSpan(spans);
+  const now = useNow(live);
+  const rows = useMemo(() => spanRows(spans), [spans]);
+  const [filter, setFilter] = useState<SpanFilter>({});
+  const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
+  const axis = useMemo(() => timeAxis(spans, now), [spans, now]);
+  const tools = useMemo(() => toolNames(spans), [spans]);
+  const [fullscreen, setFullscreen] = useState(false);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [activeId, setActiveId] = useState<string | undefined>();
+  const [returnTo, setReturnTo] = useState<string | undefined>();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const treeRef = useRef<HTMLDivElement>(null);
+  const provider = meta?.provider;
+
+  const virtualizer = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (i) => shown[i]?.span.id ?? i,
+    overscan: 12,
+  });
+
+  const activeIndex = activeId === undefined ? -1 : shown.findIndex((r) => r.span.id === activeId);
+
+  const toggle = useCallback((id: string, open?: boolean) => {
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (open ?? !next.has(id)) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const onSelect = useCallback(
+    (index: number, toggleIt: boolean) => {
+      const id = shown[index]?.span.id;
+      if (!id) return;
+      setActiveId(id);
+      if (toggleIt) toggle(id);
+      treeRef.current?.focus({ preventScroll: true });
+    },
+    [shown, toggle],
+  );
+
+  const reveal = useCallback(
+    (spanId: string) => {
+      let index = shown.findIndex((r) => r.span.id === spanId);
+      if (index < 0) {
+        // The span is hidden by a filter: clear it so the user sees what they asked for.
+        setFilter({});
+        index = rows.findIndex((r) => r.span.id === spanId);
+      }
+      if (index < 0) return;
+      setActiveId(spanId);
+      requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
+      treeRef.current?.focus({ preventScroll: true });
+    },
+    [shown, rows, virtualizer],
+  );
+
+  const onJump = useCallback(
+    (span: Span) => {
+      const messageId = doc ? messageIdForSpan(span, doc) : span.messageId;
+      if (!messageId) return;
+      setFullscreen(false);
+      setReturnTo(span.id);
+      // Leave full screen first so the chat is laid out before it is scrolled.
+      requestAnimationFrame(() => scrollChatToMessage(messageId));
+    },
+    [doc],
+  );
+
+  // The way back from the chat: a message (or anything else) asks for a span or a message's first span.
+  useEffect(() => {
+    const onShow = (e: Event) => {
+      const { spanId, messageId } = (e as CustomEvent<ShowSpanDetail>).detail ?? {};
+      const target = spanId ?? spans.find((s) => s.messageId === messageId)?.id;
+      if (target) reveal(target);
+    };
+    window.addEventListener(SHOW_SPAN_EVENT, onShow);
+    return () => window.removeEventListener(SHOW_SPAN_EVENT, onShow);
+  }, [spans, reveal]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape' && fullscreen) {
+      // Keep the session view's Esc (back to the list) from firing: Esc here only leaves full screen.
+      e.stopPropagation();
+      setFullscreen(false);
+      return;
+    }
+    if (e.target !== treeRef.current || shown.length === 0) return;
+    const move = (to: number) => {
+      const i = Math.max(0, Math.min(shown.length - 1, to));
+      setActiveId(shown[i]!.span.id);
+      virtualizer.scrollToIndex(i, { align: 'auto' });
+    };
+    const cur = activeIndex;
+    const id = shown[cur]?.span.id;
+    switch (e.key) {
+      case 'ArrowDown':
+        move(cur + 1);
+        break;
+      case 'ArrowUp':
+        move(cur < 0 ? 0 : cur - 1);
+        break;
+      case 'Home':
+        move(0);
+        break;
+      case 'End':
+        move(shown.length - 1);
+        break;
+      case 'PageDown':
+        move(cur + 10);
+        break;
+      case 'PageUp':
+        move(cur - 10);
+        break;
+      case 'Enter':
+      case ' ':
+        if (id) toggle(id);
+        break;
+      case 'ArrowRight':
+        if (id) toggle(id, true);
+        break;
+      case 'ArrowLeft': {
+        if (id && expanded.has(id)) toggle(id, false);
+        else {
+          const parentId = shown[cur]?.span.parentId;
+          const p = parentId ? shown.findIndex((r) => r.span.id === parentId) : -1;
+          if (p >= 0) move(p);
+        }
+        break;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  const totals = useMemo(() => sessionTotals(spans, provider), [spans, provider]);
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <section
+      className={`trace-pane obs-pane${fullscreen ? ' fullscreen' : ''}`}
+      aria-label="Trace"
+      data-testid="trace-pane"
+      onKeyDown={onKeyDown}
+    >
+      <div className="obs-toolbar">
+        <span className="obs-summary" data-testid="trace-summary">
+          {shown.length === spans.length ? `${spans.length} spans` : `${shown.length} of ${spans.length} spans`}
+          {spans.length > 0 && ` · ${formatDuration(axis.end - axis.start)}`}
+          {totals.cost !== undefined && ` · ${formatCost(totals.cost)}`}
+          {live && <span className="live-dot" title="A span is running" />}
+        </span>
+        <span className="spacer" />
+        <OtlpButtons sessionId={sessionId} spans={spans} meta={meta} />
+        <button
+          type="button"
+          className="icon-button"
+          data-testid="trace-fullscreen"
+          aria-pressed={fullscreen}
+          title={fullscreen ? 'Leave full screen (Esc)' : 'Full screen'}
+          onClick={() => setFullscreen(!fullscreen)}
+        >
+          {fullscreen ? '⤡' : '⤢'}
+        </button>
+      </div>
+      <div className="obs-filters">
+        <select
+          aria-label="Filter by kind"
+          value={filter.kind ?? ''}
+          onChange={(e) => setFilter({ ...filter, kind: (e.target.value || undefined) as SpanKind | undefined })}
+        >
+          <option value="">All kinds</option>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+        {tools.length > 0 && (
+          <select
+            aria-label="Filter by tool"
+            value={filter.tool ?? ''}
+            onChange={(e) => setFilter({ ...filter, tool: e.target.value || undefined })}
+          >
+            <option value="">All tools</option>
+            {tools.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        )}
+        <select
+          aria-label="Filter by outcome"
+          value={filter.status ?? ''}
+          onChange={(e) => setFilter({ ...filter, status: (e.target.value || undefined) as SpanStatus | undefined })}
+        >
+          <option value="">Any outcome</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABEL[s]}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          placeholder="Search inputs and outputs"
+          aria-label="Search spans"
+          value={filter.search ?? ''}
+          onChange={(e) => setFilter({ ...filter, search: e.target.value })}
+        />
+      </div>
+      {returnTo && (
+        <div className="obs-return">
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              reveal(returnTo);
+              setReturnTo(undefined);
+            }}
+          >
+            ← Back to the span
+          </button>
+        </div>
+      )}
+      {spans.length === 0 ? (
+        <p className="empty-state">Model and tool calls of this session will be listed here, with timing and tokens.</p>
+      ) : (
+        <div className="span-scroll" ref={scrollRef} data-testid="span-scroll">
+          <div
+            ref={treeRef}
+            role="tree"
+            aria-label="Spans"
+            aria-activedescendant={activeId ? rowDomId(activeId) : undefined}
+            tabIndex={0}
+            className="span-tree"
+            data-testid="span-tree"
+            style={{ height: virtualizer.getTotalSize() }}
+          >
+            {items.map((item) => {
+              const row = shown[item.index];
+              if (!row) return null;
+              return (
+                <SpanRowView
+                  key={item.key}
+                  row={row}
+                  index={item.index}
+                  start={item.start}
+                  axis={axis}
+                  now={now}
+                  expanded={expanded.has(row.span.id)}
+                  active={row.span.id === activeId}
+                  cost={row.span.kind === 'model' ? spanCost(row.span, provider) : undefined}
+                  measure={virtualizer.measureElement}
+                  onSelect={onSelect}
+                  onJump={onJump}
+                />
+              );
+            })}
+          </div>
+          {shown.length === 0 && <p className="empty-state">No span matches these filters.</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The chat message a span belongs to: its own, or the one carrying its tool call. */
+function messageIdForSpan(span: Span, doc: Y.Doc): string | undefined {
+  if (span.messageId) return span.messageId;
+  const messages = listMessages(doc);
+  const bySpan = messages.find((m) => m.spanId === span.id);
+  if (bySpan) return bySpan.id;
+  if (!span.toolCallId) return undefined;
+  const byTool =
+    messages.find((m) => m.toolCallId === span.toolCallId) ??
+    messages.find((m) => m.toolCalls?.some((c) => c.id === span.toolCallId));
+  return byTool?.id;
+}
+
+function sessionTotals(spans: readonly Span[], provider: string | undefined): { cost: number | undefined } {
+  let cost: number | undefined;
+  for (const s of spans) {
+    if (s.kind !== 'model') continue;
+    const c = spanCost(s, provider);
+    if (c !== undefined) cost = (cost ?? 0) + c;
+  }
+  return { cost };
+}
+
+export default TracePane;
