@@ -7,10 +7,11 @@ export const meta = {
 };
 
 // args: { question: string, breadth?: number (1-8, default 4), model?: string }
-const question = typeof args.question === 'string' ? args.question.trim() : '';
+const input = args ?? {};
+const question = typeof input.question === 'string' ? input.question.trim() : '';
 if (!question) throw new Error('deep-research needs args.question (a non-empty string)');
-const breadth = Math.min(Math.max(Math.floor(Number(args.breadth ?? 4)) || 4, 1), 8);
-const model = typeof args.model === 'string' ? args.model : undefined;
+const breadth = Math.min(Math.max(Math.floor(Number(input.breadth ?? 4)) || 4, 1), 8);
+const model = typeof input.model === 'string' ? input.model : undefined;
 
 phase('Plan');
 const plan = await agent(

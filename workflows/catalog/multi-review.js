@@ -7,18 +7,19 @@ export const meta = {
 };
 
 // args: { diff: string, reviewers?: [{ name, focus }], context?: string, model?: string }
-const diff = typeof args.diff === 'string' ? args.diff : '';
+const input = args ?? {};
+const diff = typeof input.diff === 'string' ? input.diff : '';
 if (!diff.trim()) throw new Error('multi-review needs args.diff (the unified diff to review)');
 const reviewers =
-  Array.isArray(args.reviewers) && args.reviewers.length > 0
-    ? args.reviewers
+  Array.isArray(input.reviewers) && input.reviewers.length > 0
+    ? input.reviewers
     : [
         { name: 'correctness', focus: 'logic errors, edge cases, broken invariants, wrong error handling' },
         { name: 'security', focus: 'injection, path traversal, secrets, unsafe input handling, auth checks' },
         { name: 'tests', focus: 'missing or weak tests for the changed behaviour, tests that cannot fail' },
         { name: 'readability', focus: 'naming, structure, dead code, comments that do not say why' },
       ];
-const model = typeof args.model === 'string' ? args.model : undefined;
+const model = typeof input.model === 'string' ? input.model : undefined;
 
 const finding = {
   type: 'object',
@@ -46,7 +47,7 @@ const reviews = await parallel(
           `You are reviewing a diff for ${reviewer.name}. Look only for: ${reviewer.focus}.`,
           'Report each problem with its severity, file and line when you can, and a concrete suggestion.',
           'Report nothing rather than guess; an empty list is a fine answer.',
-          args.context ? `Context: ${args.context}` : '',
+          input.context ? `Context: ${input.context}` : '',
           '',
           diff,
         ].join('\n'),

@@ -32,6 +32,12 @@ describe('phase(), log(), args', () => {
     expect(store.state.run?.args).toEqual(args);
   });
 
+  it('args is undefined when the run has none, and an explicit null stays null', async () => {
+    const none = await runBody(`return typeof args;`);
+    const explicitNull = await runBody(`return args === null;`, { args: null });
+    expect([none.outcome.result, explicitNull.outcome.result]).toEqual(['undefined', true]);
+  });
+
   it('the script’s return value is the run’s result and progress events bracket the run', async () => {
     const { outcome, events } = await runBody(`await agent('x'); return { ok: true };`);
     expect(outcome).toMatchObject({ status: 'completed', result: { ok: true }, agents: { started: 1, executed: 1 } });
@@ -73,9 +79,9 @@ describe('budget', () => {
     expect(agent.prompts).toHaveLength(3);
   });
 
-  it('an unlimited budget has total Infinity', async () => {
-    const { outcome } = await runBody(`return budget.total === Infinity && budget.remaining() === Infinity;`);
-    expect(outcome.result).toBe(true);
+  it('without a budget, total is null and remaining() is Infinity', async () => {
+    const { outcome } = await runBody(`return [budget.total, budget.remaining() === Infinity, budget.spent()];`);
+    expect(outcome.result).toEqual([null, true, 0]);
   });
 });
 
@@ -103,6 +109,17 @@ return await workflow('child', { topic: 'x' });`;
     expect(outcome.result).toBe(
       'workflow("nested") failed: Error: workflow("child"): workflows run inline only one level deep; an inlined workflow cannot call workflow()',
     );
+  });
+
+  it('workflow(name) without args gives the inlined script undefined args', async () => {
+    const probe = `export const meta = { name: 'probe', description: 'reports its args' };\nreturn [typeof args, args];`;
+    const { outcome } = await runBody(`return [await workflow('probe'), await workflow('probe', null)];`, {
+      resolveWorkflow: () => probe,
+    });
+    expect(outcome.result).toEqual([
+      ['undefined', null],
+      ['object', null],
+    ]);
   });
 
   it('an unknown or invalid workflow throws in the calling script', async () => {

@@ -112,7 +112,8 @@ export const RunStart = z.object({
   runId: z.string(),
   scriptHash: z.string(),
   meta: WorkflowMeta,
-  args: jsonValue,
+  /** Absent when the run was started without args (the script then sees `args === undefined`). */
+  args: jsonValue.optional(),
   cacheRule: CacheRule,
   budgetTotal: z.number().nullable(),
   startedAt: z.number(),

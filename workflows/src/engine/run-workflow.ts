@@ -39,7 +39,8 @@ export const DEFAULT_LIMITS: WorkflowLimits = {
   maxConcurrentAgents: 4,
   maxAgents: 1000,
   budgetTokens: null,
-  schemaAttempts: 3,
+  // Claude Code's MAX_STRUCTURED_OUTPUT_RETRIES default.
+  schemaAttempts: 5,
   wallClockMs: 60 * 60 * 1000,
   sandbox: DEFAULT_SANDBOX_LIMITS,
 };
@@ -51,7 +52,7 @@ export type ResolveWorkflow = (name: string) => Promise<string | undefined> | st
 
 export interface StartWorkflowOptions {
   source: string;
-  /** The run's input, given to the script as `args` (verbatim JSON). Defaults to {}. */
+  /** The run's input, given to the script as `args` (verbatim JSON; undefined when omitted, as in Claude Code). */
   args?: unknown;
   runAgent: RunAgent;
   /** Where progress and results are kept; reuse one to re-run or resume. */
@@ -131,7 +132,7 @@ async function execute(
   const now = options.now ?? (() => Date.now());
   const store = options.store ?? new MemoryRunStore();
   const cacheRule = options.cacheRule ?? 'spec-hash';
-  const args = options.args ?? {};
+  const args = options.args;
   const run: RunStart = {
     runId,
     scriptHash: await sha256Hex(options.source),
@@ -205,19 +206,19 @@ function makeHost(context: HostContext, args: unknown, depth: number, workflowNa
   let currentPhase: string | undefined;
   const prefix = workflowName ? `${workflowName}: ` : '';
   return {
-    args: JSON.stringify(args),
+    args: args === undefined ? undefined : JSON.stringify(args),
     agent: async (prompt, optionsJson) => {
       const value = await scheduler.call(prompt, optionsJson, { phase: currentPhase, workflow: workflowName });
       return JSON.stringify(value ?? null);
     },
-    workflow: (name, argsJson) => runInline(context, depth, name, JSON.parse(argsJson)),
+    workflow: (name, argsJson) => runInline(context, depth, name, argsJson === '' ? undefined : JSON.parse(argsJson)),
     phase: (title) => {
       currentPhase = prefix + title;
       recorder.phase(currentPhase);
     },
     log: (message) => recorder.log('info', prefix + message),
     warn: (message) => recorder.log('warn', prefix + message),
-    budgetTotal: () => context.limits.budgetTokens ?? Number.POSITIVE_INFINITY,
+    budgetTotal: () => context.limits.budgetTokens,
     budgetSpent: () => scheduler.spent,
   };
 }

@@ -95,17 +95,19 @@ export const PRELUDE = `(function (host) {
 
   async function workflow(name, args) {
     if (typeof name !== 'string') throw new TypeError('workflow(name, args?): name must be a string');
-    return fromHost(await host.workflow(name, JSON.stringify(args === undefined ? {} : args)));
+    // '' stands for "no args": JSON never serialises to an empty string.
+    return fromHost(await host.workflow(name, args === undefined ? '' : JSON.stringify(args)));
   }
 
+  // As in Claude Code: total is null without a budget, and then remaining() is Infinity.
   const total = host.budgetTotal();
   const budget = Object.freeze({
     total,
     spent: () => host.budgetSpent(),
-    remaining: () => Math.max(0, total - host.budgetSpent()),
+    remaining: () => (total === null ? Infinity : Math.max(0, total - host.budgetSpent())),
   });
 
-  const api = { agent, parallel, pipeline, phase, log, workflow, budget, args: JSON.parse(host.args) };
+  const api = { agent, parallel, pipeline, phase, log, workflow, budget, args: fromHost(host.args) };
   for (const [name, value] of Object.entries(api)) {
     Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
   }

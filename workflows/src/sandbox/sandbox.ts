@@ -14,13 +14,15 @@ import { PRELUDE } from './prelude.ts';
 
 /** What the script can reach. Strings in and out: values cross the boundary as JSON. */
 export interface SandboxHost {
-  args: string;
+  /** The script's `args` as JSON; undefined when the run has none (the script sees undefined). */
+  args: string | undefined;
   agent(prompt: string, optionsJson: string): Promise<string>;
+  /** `argsJson` is '' when the script passed no args. */
   workflow(name: string, argsJson: string): Promise<string>;
   phase(title: string): void;
   log(message: string): void;
   warn(message: string): void;
-  budgetTotal(): number;
+  budgetTotal(): number | null;
   budgetSpent(): number;
 }
 
@@ -235,7 +237,10 @@ class SandboxSession {
   private installApi(): void {
     const hostObject = this.vm.newObject();
     const string = (value: string) => this.vm.newString(value);
-    this.defineFunction(hostObject, 'budgetTotal', () => this.vm.newNumber(this.host.budgetTotal()));
+    this.defineFunction(hostObject, 'budgetTotal', () => {
+      const total = this.host.budgetTotal();
+      return total === null ? this.vm.null : this.vm.newNumber(total);
+    });
     this.defineFunction(hostObject, 'budgetSpent', () => this.vm.newNumber(this.host.budgetSpent()));
     this.defineFunction(hostObject, 'phase', (title) => {
       this.host.phase(this.vm.getString(title!));
@@ -252,9 +257,11 @@ class SandboxSession {
     this.defineAsync(hostObject, 'agent', (prompt, options) => this.host.agent(prompt, options));
     this.defineAsync(hostObject, 'workflow', (name, args) => this.host.workflow(name, args));
     // host.args is read once by the prelude as a string; expose it as a value, not a function.
-    const argsValue = string(this.host.args);
-    this.vm.setProp(hostObject, 'args', argsValue);
-    argsValue.dispose();
+    if (this.host.args !== undefined) {
+      const argsValue = string(this.host.args);
+      this.vm.setProp(hostObject, 'args', argsValue);
+      argsValue.dispose();
+    }
     const prelude = this.slice(() => this.vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' }));
     const install = this.vm.unwrapResult(prelude);
     this.vm.unwrapResult(this.vm.callFunction(install, this.vm.undefined, hostObject)).dispose();
