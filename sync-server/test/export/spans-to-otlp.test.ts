@@ -139,7 +139,7 @@ describe('spansToOtlp', () => {
   });
 });
 
-describe.each(testBackends())('exportSessionOtlp from the projection on $name', (backend) => {
+describe.each(testBackends({ socket: false }))('exportSessionOtlp from the projection on $name', (backend) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await backend.open();
