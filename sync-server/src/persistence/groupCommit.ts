@@ -108,8 +108,10 @@ export class UpdateWriter {
   private async writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
     const client = await this.pool.connect();
     let failure: Error | undefined;
+    // One statement is its own transaction: skip BEGIN/COMMIT round trips when nothing else runs in it.
+    const explicit = batch.length > this.maxRows || this.opts.beforeCommit !== undefined;
     try {
-      await client.query('BEGIN');
+      if (explicit) await client.query('BEGIN');
       const seqsByDoc = new Map<string, string[]>();
       for (let i = 0; i < batch.length; i += this.maxRows) {
         const chunk = batch.slice(i, i + this.maxRows);
@@ -130,11 +132,11 @@ export class UpdateWriter {
       }
       const committed = { seqsByDoc };
       await this.opts.beforeCommit?.(client, committed);
-      await client.query('COMMIT');
+      if (explicit) await client.query('COMMIT');
       return committed;
     } catch (err) {
       failure = err as Error;
-      await client.query('ROLLBACK').catch(() => {});
+      if (explicit) await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
       // A connection that failed mid-transaction is discarded rather than reused.

@@ -1,0 +1,2 @@
+/** The token the benchmark's BooCode server and clients share. */
+export const BENCH_TOKEN = 'bench-token';

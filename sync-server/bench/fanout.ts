@@ -1,0 +1,143 @@
+/**
+ * Fan-out benchmark: N clients spread over M docs, each sending small updates at a fixed rate;
+ * every other client of the doc records the delivery latency. Clients run in this process, the
+ * server in another (peerServer.ts), as in FINDINGS.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { BENCH_TOKEN } from './benchToken.ts';
+
+export type ServerKind = 'boocode' | 'boocode-pg' | 'y-websocket' | 'hocuspocus';
+
+export interface FanoutConfig {
+  clients: number;
+  docs: number;
+  /** Updates per second per client. */
+  rate: number;
+  seconds: number;
+}
+
+export interface FanoutResult {
+  kind: ServerKind;
+  sentPerSecond: number;
+  deliveriesPerSecond: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  p50: number;
+  p99: number;
+}
+
+interface BenchClient {
+  doc: Y.Doc;
+  destroy(): void;
+  synced(): boolean;
+}
+
+const PEER = fileURLToPath(new URL('./peerServer.ts', import.meta.url));
+
+async function startPeer(kind: ServerKind): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', PEER, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /PORT=(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+function connect(kind: ServerKind, port: number, docName: string): BenchClient {
+  const doc = new Y.Doc();
+  if (kind === 'hocuspocus') {
+    const provider = new HocuspocusProvider({
+      url: `ws://127.0.0.1:${port}`,
+      name: docName,
+      document: doc,
+      WebSocketPolyfill: WebSocket,
+    } as ConstructorParameters<typeof HocuspocusProvider>[0]);
+    return { doc, destroy: () => provider.destroy(), synced: () => provider.isSynced };
+  }
+  const provider = new WebsocketProvider(`ws://127.0.0.1:${port}/yjs`, docName, doc, {
+    params: { token: BENCH_TOKEN },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  return { doc, destroy: () => provider.destroy(), synced: () => provider.synced };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<FanoutResult> {
+  const peer = await startPeer(kind);
+  const clients: BenchClient[] = [];
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < cfg.clients; i++) {
+      const c = connect(kind, peer.port, `bench-${i % cfg.docs}`);
+      const me = String(i);
+      c.doc.getMap<number>('m').observe((event) => {
+        const now = performance.now();
+        for (const key of event.keysChanged) {
+          if (key === me) continue;
+          const sentAt = c.doc.getMap<number>('m').get(key);
+          if (sentAt !== undefined) latencies.push(now - sentAt);
+        }
+      });
+      clients.push(c);
+    }
+    const deadline = Date.now() + 30_000;
+    while (!clients.every((c) => c.synced())) {
+      if (Date.now() > deadline) throw new Error(`${kind}: clients did not sync`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    latencies.length = 0;
+    let sent = 0;
+    const perDoc = cfg.clients / cfg.docs;
+    const started = performance.now();
+    const timers = clients.map((c, i) =>
+      setInterval(() => {
+        // Each update overwrites this client's key with its send time: small, constant-size doc.
+        c.doc.getMap<number>('m').set(String(i), performance.now());
+        sent++;
+      }, 1000 / cfg.rate),
+    );
+    await new Promise((r) => setTimeout(r, cfg.seconds * 1000));
+    for (const t of timers) clearInterval(t);
+    const elapsed = (performance.now() - started) / 1000;
+    const expected = sent * (perDoc - 1);
+    // Drain: wait (bounded) for deliveries still in flight.
+    const drainUntil = Date.now() + 10_000;
+    while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      kind,
+      sentPerSecond: sent / elapsed,
+      deliveriesPerSecond: latencies.length / elapsed,
+      expectedDeliveries: expected,
+      deliveries: latencies.length,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    };
+  } finally {
+    for (const c of clients) c.destroy();
+    await peer.stop();
+  }
+}

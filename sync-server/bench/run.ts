@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: fan-out (BooCode vs @y/websocket-server vs hocuspocus) and persistence
+ * (group commit vs one insert per update) figures, printed as tables. Figures, not a test.
+ */
+import { type FanoutConfig, type FanoutResult, runFanout, type ServerKind } from './fanout.ts';
+import { type PersistenceResult, runPersistence } from './persistence.ts';
+
+const config: FanoutConfig = {
+  clients: Number(process.env.BENCH_CLIENTS ?? 40),
+  docs: Number(process.env.BENCH_DOCS ?? 10),
+  rate: Number(process.env.BENCH_RATE ?? 100),
+  seconds: Number(process.env.BENCH_SECONDS ?? 6),
+};
+const databaseUrl = process.env.DATABASE_URL || undefined;
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+async function main() {
+  console.log(
+    `fan-out: ${config.clients} clients on ${config.docs} docs, ${config.rate} updates/s each, ${config.seconds} s (clients in this process, server in another)`,
+  );
+  const kinds: ServerKind[] = [
+    'boocode',
+    ...(databaseUrl ? (['boocode-pg'] as const) : []),
+    'y-websocket',
+    'hocuspocus',
+  ];
+  const results: FanoutResult[] = [];
+  for (const kind of kinds) {
+    const r = await runFanout(kind, config);
+    results.push(r);
+    console.log(`  ${kind}: done`);
+  }
+  const base = results[0]!;
+  console.table(
+    results.map((r) => ({
+      server: r.kind,
+      'stores before broadcast': r.kind.startsWith('boocode') ? 'yes' : 'no (memory)',
+      'updates/s sent': fmt(r.sentPerSecond),
+      'deliveries/s': fmt(r.deliveriesPerSecond),
+      delivered: `${r.deliveries}/${r.expectedDeliveries}`,
+      'p50 ms': fmt(r.p50, 1),
+      'p99 ms': fmt(r.p99, 1),
+      'boocode deliveries/s ÷ this': fmt(base.deliveriesPerSecond / r.deliveriesPerSecond, 2),
+      'this p99 ÷ boocode p99': fmt(r.p99 / base.p99, 2),
+    })),
+  );
+
+  console.log('persistence: 4000 small updates from 50 concurrent writers');
+  const persistence: PersistenceResult[] = [await runPersistence(undefined)];
+  if (databaseUrl) persistence.push(await runPersistence(databaseUrl));
+  console.table(
+    persistence.map((p) => ({
+      storage: p.storage,
+      'group commit updates/s': fmt(p.groupCommitPerSecond),
+      'one insert per update, updates/s': fmt(p.singleInsertPerSecond),
+      ratio: fmt(p.groupCommitPerSecond / p.singleInsertPerSecond, 1),
+    })),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
