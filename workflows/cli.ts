@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   console.error(baseUrl ? `model: ${baseUrl}` : 'model: echo agent (set MODEL_BASE_URL for a real model)');
   const run = startWorkflow({
     source,
-    args: values.args === undefined ? {} : (JSON.parse(values.args) as unknown),
+    args: values.args === undefined ? undefined : (JSON.parse(values.args) as unknown),
     runAgent,
     store,
     resolveWorkflow: catalogResolver(catalog),
