@@ -102,13 +102,20 @@ function InterruptedApprovals({
 /** Keeps the newest content in view while it streams, unless the user scrolled up to read. */
 function useAutoScroll(view: ChatDocView) {
   const endRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  useEffect(() => {
+    const scroller = endRef.current?.closest('.conversation');
+    if (!scroller) return;
+    const onScroll = () => {
+      stick.current = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+    };
+    scroller.addEventListener('scroll', onScroll, { passive: true });
+    return () => scroller.removeEventListener('scroll', onScroll);
+  }, []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the conversation
   useEffect(() => {
-    const end = endRef.current;
-    const scroller = end?.closest('.conversation');
-    if (!end || !scroller) return;
-    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
-    if (nearBottom) end.scrollIntoView({ block: 'end' });
+    const scroller = endRef.current?.closest('.conversation');
+    if (stick.current && scroller) scroller.scrollTop = scroller.scrollHeight;
   }, [view]);
   return endRef;
 }

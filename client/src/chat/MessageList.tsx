@@ -4,6 +4,7 @@
 import type { Message, Span } from '@boocode/shared/doc/session-schema';
 import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 import { Markdown } from './Markdown.tsx';
+import { modelLabel } from './ModelPicker.tsx';
 import { ToolCard } from './ToolCard.tsx';
 
 export interface MessageListProps {
@@ -29,7 +30,8 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
           data-message-id={m.id}
         >
           <div className="message-meta">
-            <span className="role">{roleLabel(m)}</span>
+            <span className="role">{m.role}</span>
+            {m.role === 'assistant' && m.model && <span className="muted model-name">{modelLabel(m.model)}</span>}
             {m.status !== 'done' && <span className={`tag status-${m.status}`}>{m.status}</span>}
             <time className="muted">{new Date(m.createdAt).toLocaleTimeString()}</time>
           </div>
@@ -77,9 +79,4 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
       ))}
     </ol>
   );
-}
-
-function roleLabel(m: Message): string {
-  if (m.role === 'assistant') return m.model ? `assistant · ${m.model}` : 'assistant';
-  return m.role;
 }

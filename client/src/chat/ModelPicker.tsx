@@ -9,7 +9,7 @@ import { fetchModelList, modelEndpoint } from './model-access.ts';
 import { writeModelSettings } from './model-settings.ts';
 
 export function modelLabel(model: string): string {
-  return isScriptedModel(model) ? `${model} (scripted model, not a real one)` : model;
+  return isScriptedModel(model) ? `${model} (scripted)` : model;
 }
 
 export function ModelPicker() {

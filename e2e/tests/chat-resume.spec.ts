@@ -1,0 +1,53 @@
+// A turn survives its driver: a reload mid-stream, or closing the driving page, leaves the run
+// "running" with nobody holding the session's lock; the next page to open the session takes the lock,
+// resumes, and the answer ends up in the conversation exactly once.
+import { expect, type Page } from '@playwright/test';
+import { test } from '../harness/fixtures.ts';
+import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
+import type { ScriptedModel } from '../scripted-model/server.ts';
+
+const START = 'This answer streams slowly';
+const END = 'without repeating a word.';
+
+let model: ScriptedModel;
+test.beforeAll(async () => {
+  model = await startChatModel();
+});
+test.afterAll(async () => {
+  await model.close();
+});
+
+/** The conversation holds one user prompt and one answer, and the answer's text appears once. */
+async function expectFinishedOnce(page: Page) {
+  const answer = assistantMessages(page);
+  await expect(answer.last()).toContainText(END, { timeout: 20_000 });
+  await expect(answer).toHaveCount(1);
+  await expect(page.locator('[data-testid="message"][data-role="user"]')).toHaveCount(1);
+  const text = ((await answer.first().getByTestId('message-text').textContent()) ?? '').trim();
+  expect(text.split(START).length - 1).toBe(1);
+  expect(text.endsWith(END)).toBe(true);
+  await expect(page.getByTestId('send')).toBeVisible();
+}
+
+test('reloading mid-turn finishes the turn with no duplicated messages', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Reload mid-turn');
+  await sendPrompt(page, 'answer slowly please');
+  await expect(assistantMessages(page).first()).toContainText(START);
+  await expect(page.getByTestId('stop')).toBeVisible();
+  await page.reload();
+  await expectFinishedOnce(page);
+});
+
+test('closing the driving page mid-turn: another page takes over and finishes it', async ({ context, syncServer }) => {
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Crash mid-turn');
+  await sendPrompt(driver, 'answer slowly please');
+  await expect(assistantMessages(driver).first()).toContainText(START);
+  await driver.close();
+
+  const other = await context.newPage();
+  await other.goto(`${syncServer.url}/s/${id}`);
+  await expectFinishedOnce(other);
+});
