@@ -1,0 +1,158 @@
+// The cache and timeline panes in real Chromium against the real sync server: DeepSeek-style accounting
+// with a stable prefix shows rising hits, a changed system prompt is named as the break, a provider without
+// cache data says "not reported"; forking from a turn makes a new session with that turn's messages.
+import { emptyUsageTotals, type Snapshot } from '@boocode/shared/doc/session-schema';
+import type { Page } from '@playwright/test';
+import { segment, writeSnapshots, writeSpans } from '../bench/traces-seed.ts';
+import { expect, openApp, sessionRow, test } from '../harness/fixtures.ts';
+import { seedSession } from '../harness/server-docs.ts';
+
+async function openPane(page: Page, url: string, sessionId: string, pane: string) {
+  await page.goto(`${url}/s/${sessionId}?pane=${pane}`);
+  await expect(page.getByTestId('session-sync-status')).toHaveAttribute('data-status', 'synced', { timeout: 10_000 });
+}
+
+const SYSTEM = (time: string) => `You are BooCode, a coding agent.\nWorkspace: /repo\nToday is 2026-11-25 ${time}`;
+
+test('cache pane: a stable prefix gives rising hits; a changed system prompt is named as the break', async ({
+  page,
+  syncServer,
+}) => {
+  await openApp(page, syncServer);
+  const id = await seedSession(syncServer, 'Cache shape', [{ role: 'user', text: 'Find the bug' }]);
+  const T = Date.now() - 60_000;
+  const tools = segment('tools', 400, 't1', 'read_file a1\nrun_command b1');
+  const call = (
+    n: number,
+    system: string,
+    history: string,
+    input: string,
+    prompt: number,
+    hit: number | undefined,
+  ) => ({
+    id: `spn_m${n}`,
+    kind: 'model' as const,
+    name: 'deepseek-chat',
+    model: 'deepseek-chat',
+    turn: n - 1,
+    startedAt: T + n * 1000,
+    endedAt: T + n * 1000 + 800,
+    status: 'ok' as const,
+    usage: {
+      reported: true,
+      prompt,
+      completion: 50,
+      reasoning: 0,
+      ...(hit !== undefined ? { cacheHit: hit, cacheMiss: prompt - hit } : {}),
+    },
+    segments: [
+      segment('system', 300, `s-${system}`, SYSTEM(system)),
+      tools,
+      segment('history', prompt - 800, `h-${n}`, history),
+      segment('input', 100, `i-${n}`, input),
+    ],
+  });
+  await writeSpans(syncServer, id, [
+    call(1, '10:00', '', 'user Find the bug', 1000, 0),
+    call(2, '10:00', 'user Find the bug', 'assistant Looking', 1200, 896),
+    call(3, '10:00', 'user Find the bug\nassistant Looking', 'user Now fix it', 1500, 1280),
+    call(4, '10:05', 'user Find the bug\nassistant Looking\nuser Now fix it', 'user And test it', 1600, 0),
+    call(
+      5,
+      '10:05',
+      'user Find the bug\nassistant Looking\nuser Now fix it\nuser And test it',
+      'user ok',
+      1700,
+      undefined,
+    ),
+  ]);
+
+  await openPane(page, syncServer.url, id, 'cache');
+  const rows = page.getByTestId('cache-row');
+  await expect(rows).toHaveCount(5);
+  const rates = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-hit-rate')));
+  expect(rates.slice(0, 3).map(Number)).toEqual([0, 0.747, 0.853]);
+  await expect(rows.nth(1).getByTestId('cache-rate')).toHaveText('75% hit');
+  await expect(rows.nth(2).getByTestId('cache-rate')).toHaveText('85% hit');
+  // The cached prefix overlay covers the hit share of the call's bar.
+  const bar = await rows.nth(2).getByTestId('cache-bar').boundingBox();
+  const prefix = await rows.nth(2).getByTestId('cache-prefix').boundingBox();
+  expect(prefix!.width / bar!.width).toBeCloseTo(1280 / 1500, 1);
+
+  // The drop at call 4 names the system prompt's timestamp at line 3.
+  await expect(page.getByTestId('cache-break')).toHaveCount(1);
+  await expect(rows.nth(3).getByTestId('cache-break')).toContainText('system prompt changed at line 3: a timestamp');
+
+  // No cache data from the provider: "not reported", never 0%.
+  await expect(rows.nth(4)).toHaveAttribute('data-report', 'no-cache-data');
+  await expect(rows.nth(4).getByTestId('cache-rate')).toHaveText('not reported');
+  // Cumulative: (0 + 896 + 1280 + 0) / (1000 + 1200 + 1500 + 1600) = 41%.
+  await expect(page.getByTestId('cache-summary')).toContainText('41%');
+  await expect(page.getByTestId('cache-summary')).toContainText('saved $');
+});
+
+test('timeline: turns from snapshots, a click scrolls the chat, fork from a turn keeps the original', async ({
+  page,
+  syncServer,
+}) => {
+  await openApp(page, syncServer);
+  const id = await seedSession(syncServer, 'Three turns', [
+    { role: 'user', text: 'First question' },
+    { role: 'assistant', text: 'First answer' },
+    { role: 'user', text: 'Second question' },
+    { role: 'assistant', text: 'Second answer' },
+    { role: 'user', text: 'Third question' },
+    { role: 'assistant', text: 'Third answer' },
+  ]);
+  const T = Date.now() - 60_000;
+  const snap = (turn: number, tools: string[], tokens: number): Snapshot => ({
+    turn,
+    at: T + turn * 10_000 + 4000,
+    startedAt: T + turn * 10_000,
+    messageCount: (turn + 1) * 2,
+    usage: { ...emptyUsageTotals(), prompt: tokens, completion: tokens / 10 },
+    pending: [],
+    outcome: turn === 2 ? 'interrupted' : 'ok',
+    tools,
+  });
+  await writeSnapshots(syncServer, id, [
+    snap(0, ['read_file'], 1000),
+    snap(1, ['grep', 'run_command'], 3000),
+    snap(2, [], 5000),
+  ]);
+
+  await openPane(page, syncServer.url, id, 'timeline');
+  const turns = page.getByTestId('timeline-turn');
+  await expect(turns).toHaveCount(3);
+  await expect(turns.nth(1)).toContainText('Turn 2');
+  await expect(turns.nth(1)).toContainText('4.00 s');
+  await expect(turns.nth(1)).toContainText('2.2k tokens');
+  await expect(turns.nth(1)).toContainText('run_command');
+  await expect(turns.nth(2)).toContainText('interrupted');
+
+  // A click scrolls the chat to the turn's first message.
+  await turns
+    .nth(2)
+    .getByRole('button', { name: /Turn 3/ })
+    .click();
+  await expect(page.getByTestId('message').nth(4)).toHaveClass(/jump-target/);
+
+  // Fork from turn 2: the new session has its first four messages and a notice; the original all six.
+  await turns.nth(1).getByTestId('fork-from-here').click();
+  await expect(page).not.toHaveURL(new RegExp(`/s/${id}`));
+  await expect(page.getByTestId('session-title')).toHaveText('Three turns (fork at turn 2)');
+  const forked = page.getByTestId('message');
+  await expect(forked).toHaveCount(5);
+  await expect(forked.nth(3)).toContainText('Second answer');
+  await expect(forked.nth(4)).toContainText('Forked from “Three turns” at turn 2');
+  await expect(page.getByTestId('timeline-turn')).toHaveCount(2);
+
+  await openPane(page, syncServer.url, id, 'timeline');
+  await expect(page.getByTestId('message')).toHaveCount(7);
+  await expect(page.getByTestId('message').nth(5)).toContainText('Third answer');
+  await expect(page.getByTestId('message').nth(6)).toContainText(
+    'Forked at turn 2 into “Three turns (fork at turn 2)”',
+  );
+  await page.goto(syncServer.url);
+  await expect(sessionRow(page, 'Three turns (fork at turn 2)')).toBeVisible();
+});
