@@ -12,7 +12,7 @@ export default defineConfig({
   retries: 0,
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   // Its own folder: other tools in this repo write (and clean) the root test-results/.
-  outputDir: './test-results',
+  outputDir: process.env.BOOCODE_E2E_OUTPUT ?? './test-results',
   use: {
     browserName: 'chromium',
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },

@@ -1,5 +1,13 @@
 // Two tabs of one browser share the device's data live through IndexedDB, with no server at all.
-import { createSessionInUi, expect, openApp, renameInUi, sessionRow, test } from '../harness/fixtures.ts';
+import {
+  createSessionInUi,
+  expect,
+  openApp,
+  renameInUi,
+  sessionRow,
+  test,
+  waitForServiceWorker,
+} from '../harness/fixtures.ts';
 
 test('two tabs see each other’s changes within a second while the sync server is stopped', async ({
   context,
@@ -13,6 +21,8 @@ test('two tabs see each other’s changes within a second while the sync server 
   await b.goto(`${syncServer.url}/`);
   await expect(sessionRow(b, 'Tab one made this')).toBeVisible();
 
+  // A tab opened while the server is down is served by the service worker: let it install first.
+  await waitForServiceWorker(a);
   await syncServer.stop();
   await expect(a.getByTestId('global-sync-status')).toHaveAttribute('data-status', 'offline');
   await expect(b.getByTestId('global-sync-status')).toHaveAttribute('data-status', 'offline');

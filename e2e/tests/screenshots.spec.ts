@@ -34,7 +34,7 @@ test('screenshots: session list and a session, light and dark', async ({ page, s
     await page.screenshot({ path: `${OUT}session-list-${scheme}.png` });
 
     await page.goto(`${syncServer.url}/s/${id}`);
-    await expect(page.getByTestId('message')).toHaveCount(4);
+    await expect(page.getByText('Fixed: the test now waits for the service worker')).toBeVisible();
     await expect(page.getByTestId('session-sync-status')).toHaveAttribute('data-status', 'synced');
     await page.screenshot({ path: `${OUT}session-${scheme}.png` });
   }
