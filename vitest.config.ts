@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'sync-server/**/*.test.ts', 'workflows/**/*.test.ts', 'client/**/*.test.ts', 'e2e/scripted-model/**/*.test.ts'],
+    include: [
+      'shared/**/*.test.ts',
+      'sync-server/**/*.test.ts',
+      'workflows/**/*.test.ts',
+      'client/**/*.test.ts',
+      'e2e/scripted-model/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
