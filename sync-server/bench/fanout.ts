@@ -40,7 +40,17 @@ interface BenchClient {
 const PEER = fileURLToPath(new URL('./peerServer.ts', import.meta.url));
 
 async function startPeer(kind: ServerKind): Promise<{ port: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', PEER, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
+      '--import',
+      'tsx',
+      PEER,
+      kind,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -25,6 +25,7 @@ if (kind === 'boocode' || kind === 'boocode-pg') {
     databaseUrl: kind === 'boocode-pg' ? process.env.DATABASE_URL : undefined,
     token: BENCH_TOKEN,
     port: 0,
+    compactAfterUpdates: process.env.BENCH_COMPACT_AFTER ? Number(process.env.BENCH_COMPACT_AFTER) : undefined,
   });
   console.log(`PORT=${server.port}`);
   stop = async () => {

@@ -1,12 +1,11 @@
 /**
- * Opens the server's Postgres: the one at DATABASE_URL, or an embedded PGlite in the data folder
- * served over a local socket so the same `pg` code talks to both.
+ * Opens the server's Postgres: the one at DATABASE_URL, or an embedded PGlite in the data folder,
+ * run on a worker thread and served over a local socket so the same `pg` code talks to both.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { StorageKind } from '@boocode/shared/protocol/rest';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 
 export interface Database {
@@ -44,10 +43,22 @@ function openPostgres(connectionString: string, max: number): Database {
 async function openEmbedded(dataDir: string): Promise<Database> {
   const pgdata = join(dataDir, 'pgdata');
   await mkdir(pgdata, { recursive: true });
-  const db = await PGlite.create(pgdata);
-  const socket = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
-  await socket.start();
-  const [host, port] = socket.getServerConn().split(':');
+  const worker = new Worker(new URL('./embeddedDatabaseWorker.mjs', import.meta.url), { workerData: { pgdata } });
+  const conn = await new Promise<string>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`embedded database worker exited with ${code}`)));
+    worker.once('message', (msg: { type: string; conn?: string; message?: string }) => {
+      if (msg.type === 'ready' && msg.conn) resolve(msg.conn);
+      else reject(new Error(`embedded database failed to start: ${msg.message ?? msg.type}`));
+    });
+  }).catch(async (err) => {
+    await worker.terminate();
+    throw err;
+  });
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  worker.on('error', (err) => console.error('[sync-server] embedded database worker failed:', err.message));
+  const [host, port] = conn.split(':');
   // PGlite runs one query at a time whatever the socket accepts: pool size 1 is the honest setting.
   const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
   pool.on('error', (err) => console.error('[sync-server] embedded pool error:', err.message));
@@ -57,8 +68,13 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     listenConfig: null,
     async close() {
       await pool.end();
-      await socket.stop();
-      await db.close();
+      const closed = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'close' });
+      await closed;
+      await worker.terminate();
     },
   };
 }
