@@ -26,3 +26,22 @@ test('a database that never opens (blocked) ends on the error screen too', async
   await page.clock.runFor(11_000);
   await expect(page.getByTestId('storage-error')).toContainText('timed out');
 });
+
+test('a write that hits the storage quota replaces the app with the error, not a silent stale list', async ({
+  page,
+  syncServer,
+}) => {
+  await page.goto(syncServer.appUrl);
+  await expect(page.getByTestId('new-session')).toBeVisible();
+  await page.evaluate(() => {
+    const quota = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+    IDBObjectStore.prototype.add = quota;
+    IDBObjectStore.prototype.put = quota;
+  });
+  await page.getByTestId('new-session').click();
+  const screen = page.getByTestId('storage-error');
+  await expect(screen).toBeVisible();
+  await expect(screen).toContainText('run out of storage space');
+});
