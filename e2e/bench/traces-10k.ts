@@ -1,0 +1,106 @@
+// Bench (not part of the test suite): a 10,000-span session in the trace pane, in Debian's Chromium against
+// the real sync server. Reports the time until the pane shows its first rows (cold page load, and switching
+// to the Traces tab in a loaded session) and the frame rate during a scripted scroll (rAF count).
+// Run: npm run build -w client && npx tsx e2e/bench/traces-10k.ts [spanCount]
+import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../harness/browser.ts';
+import { seedSession } from '../harness/server-docs.ts';
+import { startTestServer } from '../harness/sync-server.ts';
+import { manySpans, writeSpans } from './traces-seed.ts';
+
+const COUNT = Number(process.argv[2] ?? 10_000);
+const BATCH = 2_000;
+
+async function firstRowsAfter(page: Page, action: () => Promise<unknown>): Promise<number> {
+  const t0 = Date.now();
+  await action();
+  await page.getByTestId('span-row').first().waitFor({ timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid="trace-summary"]')?.textContent?.startsWith(`${n} spans`),
+    COUNT,
+    {
+      timeout: 60_000,
+    },
+  );
+  return Date.now() - t0;
+}
+
+/**
+ * Scrolls the waterfall by `step` px per frame for `ms`, counting frames and frames slower than 50 ms.
+ * Passed as source text: tsx would wrap named functions in a helper the page does not have.
+ */
+function scriptedScroll(page: Page, ms: number, step: number) {
+  return page.evaluate(`new Promise((resolve) => {
+    const ms = ${ms}, step = ${step};
+    const el = document.querySelector('[data-testid="span-scroll"]');
+    const start = performance.now();
+    let last = start, frames = 0, slowFrames = 0, worst = 0;
+    const tick = (now) => {
+      frames++;
+      const dt = now - last;
+      last = now;
+      worst = Math.max(worst, dt);
+      if (dt > 50) slowFrames++;
+      el.scrollTop += step;
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) el.scrollTop = 0;
+      if (now - start < ms) requestAnimationFrame(tick);
+      else resolve({ frames, fps: (frames * 1000) / (now - start), slowFrames, worstMs: Math.round(worst), scrolledPx: frames * step });
+    };
+    requestAnimationFrame(tick);
+  })`) as Promise<{ frames: number; fps: number; slowFrames: number; worstMs: number; scrolledPx: number }>;
+}
+
+async function main() {
+  const server = await startTestServer();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const id = await seedSession(server, `Bench ${COUNT} spans`, [{ role: 'user', text: 'A long session' }]);
+    const spans = manySpans(COUNT, Date.now() - COUNT * 500);
+    const seedStart = Date.now();
+    for (let i = 0; i < spans.length; i += BATCH) await writeSpans(server, id, spans.slice(i, i + BATCH));
+    console.log(`seeded ${spans.length} spans in ${Date.now() - seedStart} ms`);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(server.appUrl);
+    await page.getByTestId('new-session').waitFor();
+
+    // Cold: the session doc comes over the network (nothing on this device yet).
+    const cold = await firstRowsAfter(page, () => page.goto(`${server.url}/s/${id}?pane=traces`));
+    await page.getByTestId('session-sync-status').and(page.locator('[data-status="synced"]')).waitFor();
+    // Warm reload: the doc loads from IndexedDB, then syncs.
+    const warm = await firstRowsAfter(page, () => page.reload());
+    // Tab switch in a loaded session: what a user feels when opening the pane.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByTestId('span-row').first().waitFor({ state: 'detached' });
+    const tab = await firstRowsAfter(page, () => page.getByRole('tab', { name: 'Traces' }).click());
+
+    const side = await scriptedScroll(page, 3000, 40);
+    await page.getByTestId('trace-fullscreen').click();
+    const full = await scriptedScroll(page, 3000, 120);
+    const rowsInDom = await page.getByTestId('span-row').count();
+
+    const r = (x: number) => Math.round(x * 10) / 10;
+    console.log(
+      JSON.stringify(
+        {
+          spans: COUNT,
+          firstRowsColdLoadMs: cold,
+          firstRowsWarmReloadMs: warm,
+          firstRowsTabSwitchMs: tab,
+          scrollSidePane: { ...side, fps: r(side.fps) },
+          scrollFullScreen: { ...full, fps: r(full.fps) },
+          rowsInDom,
+        },
+        null,
+        2,
+      ),
+    );
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.dispose();
+  }
+}
+
+await main();
