@@ -57,6 +57,9 @@ async function boot(root: Root): Promise<void> {
   // until the provider's 30 s watchdog, and a restored network should not wait for the backoff.
   window.addEventListener('offline', () => store.reconnectAll());
   window.addEventListener('online', () => store.reconnectAll());
+  // Local-first means this device's copy matters: ask the browser not to evict it under pressure
+  // (granted silently for installed apps and engaged sites; otherwise Settings offers it).
+  void navigator.storage?.persist?.().catch(() => false);
   const router = createAppRouter();
   root.render(
     <StrictMode>

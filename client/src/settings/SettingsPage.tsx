@@ -9,6 +9,7 @@ import { RunnerSettingsSection } from '../runner/RunnerSettingsSection.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { downloadJson, exportAll, importAll } from './data-transfer.ts';
 import { type LocalSettings, observeLocalSettings, sameOriginSyncUrl, writeLocalSettings } from './local-settings.ts';
+import { StorageInfo } from './StorageInfo.tsx';
 
 export function SettingsPage() {
   return (
@@ -162,6 +163,7 @@ function DataSection() {
         Export writes every session and setting on this device to a JSON file (tokens and keys are left out). Import
         merges such a file in: nothing here is overwritten.
       </p>
+      <StorageInfo />
       <div className="form-actions">
         <button type="button" onClick={() => void doExport()} disabled={busy} data-testid="export">
           Export all data
