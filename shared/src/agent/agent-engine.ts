@@ -15,6 +15,7 @@ import type { Attachment, Message, ToolCall } from '../doc/session-schema.ts';
 import { appendSnapshot, closeSpan, listOpenSpans, listSpans } from '../doc/spans.ts';
 import type { AbortSignalLike } from '../model/model-client.ts';
 import { modelPrice } from '../model/providers.ts';
+import { loadAttachmentBytes } from './attachment-parts.ts';
 import { buildChatRequest } from './chat-request.ts';
 import { type AgentConfig, type AgentDeps, DEFAULTS } from './engine-deps.ts';
 import { runModelStep, type StepContext } from './model-step.ts';
@@ -188,10 +189,13 @@ export class AgentEngine {
       if (action.kind === 'model') {
         if (!action.partial && stepsTaken(messages, turn) >= this.config.maxSteps) return this.stopAtStepLimit(turn);
         const messageId = this.prepareAssistantMessage(turn, action.partial);
-        const request = buildChatRequest(listMessages(doc), {
+        const history = listMessages(doc);
+        const request = buildChatRequest(history, {
           model: this.config.model,
           systemPrompt: this.systemPrompt(),
           tools: this.deps.tools?.definitions(),
+          attachmentBytes: await loadAttachmentBytes(history, this.deps.loadBlob),
+          vision: this.config.vision,
         });
         const r = await runModelStep(ctx, turn, messageId, request);
         if (r.kind === 'cancelled') return this.finish(turn, 'cancelled', []);

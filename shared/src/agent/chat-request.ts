@@ -3,12 +3,17 @@
 // the provider sees is always valid even after a cancel or an interrupted tool.
 import type { Message } from '../doc/session-schema.ts';
 import type { ChatMessage, ChatRequest, ChatToolSpec } from '../model/model-client.ts';
+import { type AttachmentBytes, userContent } from './attachment-parts.ts';
 import type { ToolDefinition } from './engine-deps.ts';
 
 export interface RequestOptions {
   model: string;
   systemPrompt?: string;
   tools?: ToolDefinition[];
+  /** Bytes of the messages' attachments by SHA-256 (see loadAttachmentBytes). */
+  attachmentBytes?: AttachmentBytes;
+  /** False when the model takes no images. */
+  vision?: boolean;
 }
 
 export function toolSpecs(defs: ToolDefinition[]): ChatToolSpec[] {
@@ -24,7 +29,7 @@ export function buildChatRequest(messages: Message[], opts: RequestOptions): Cha
   const out: ChatMessage[] = [];
   if (opts.systemPrompt) out.push({ role: 'system', content: opts.systemPrompt });
   for (const m of messages) {
-    const msg = toChatMessage(m, answered, sent);
+    const msg = toChatMessage(m, answered, sent, opts);
     if (msg) out.push(msg);
   }
   const req: ChatRequest = { model: opts.model, messages: out };
@@ -32,12 +37,17 @@ export function buildChatRequest(messages: Message[], opts: RequestOptions): Cha
   return req;
 }
 
-function toChatMessage(m: Message, answered: Set<string | undefined>, sent: Set<string>): ChatMessage | undefined {
+function toChatMessage(
+  m: Message,
+  answered: Set<string | undefined>,
+  sent: Set<string>,
+  opts: RequestOptions,
+): ChatMessage | undefined {
   switch (m.role) {
     case 'system':
       return { role: 'system', content: m.text };
     case 'user':
-      return { role: 'user', content: m.text };
+      return { role: 'user', content: userContent(m, { bytes: opts.attachmentBytes, vision: opts.vision }) };
     case 'notice':
       return undefined;
     case 'tool':

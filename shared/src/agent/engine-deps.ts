@@ -57,6 +57,11 @@ export interface AgentDeps {
   /** Who drives the run (tab id), written to the run state with each heartbeat. */
   driverId: string;
   lock?: SessionLock;
+  /**
+   * The bytes of a content-addressed attachment (SHA-256 hex), for sending images and text files to the
+   * model; undefined when this device does not have them. Without it, attachments reach the model as a note.
+   */
+  loadBlob?: (sha256: string) => Promise<Uint8Array | undefined>;
 }
 
 export interface AgentConfig {
@@ -76,6 +81,8 @@ export interface AgentConfig {
   provider?: ProviderId;
   /** Per-model price for span cost; without one (and no known provider price) spans carry no cost. */
   price?: ModelPrice;
+  /** False when the model takes no images: they are then sent as a note saying so, never dropped silently. */
+  vision?: boolean;
 }
 
 export const DEFAULTS = {

@@ -34,6 +34,11 @@ export interface ProviderPreset {
   models: Record<string, ModelPrice>;
   /** True for the scripted test model: the UI must label it so, never pass it off as real. */
   scripted?: boolean;
+  /**
+   * Which models take images: `true` all, `false` none, a list those (others none). Absent: unknown
+   * (local servers and routers serve any model), and the UI says it may not take them.
+   */
+  vision?: boolean | readonly string[];
 }
 
 const FREE: ModelPrice = { input: 0, cachedInput: 0, output: 0 };
@@ -48,6 +53,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     listsModels: true,
     defaultModel: 'deepseek-chat',
     models: { 'deepseek-chat': DEEPSEEK, 'deepseek-reasoner': DEEPSEEK },
+    // The chat API takes text only.
+    vision: false,
   },
   {
     id: 'openai',
@@ -64,6 +71,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
       'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
       'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
     },
+    vision: ['gpt-5', 'gpt-5-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'gpt-4o-mini'],
   },
   {
     id: 'openrouter',
@@ -93,6 +101,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     // Priced like deepseek-chat so cost and cache-savings displays can be exercised offline.
     models: { 'scripted-deepseek': DEEPSEEK, 'scripted-openai': DEEPSEEK, 'scripted-no-usage': DEEPSEEK },
     scripted: true,
+    // It records what it is sent, images included, so the attachment path can be tested end to end.
+    vision: true,
   },
 ];
 
@@ -110,6 +120,13 @@ export function modelPrice(provider: ProviderId, model: string): ModelPrice | un
   const known = p.models[model];
   if (known) return known;
   return provider === 'ollama' || provider === 'lmstudio' || provider === 'openai-compatible' ? FREE : undefined;
+}
+
+/** Whether a model takes image parts: true, false, or undefined when nobody knows (local and custom servers). */
+export function modelSupportsVision(provider: ProviderId, model: string): boolean | undefined {
+  const v = providerPreset(provider).vision;
+  if (v === undefined || typeof v === 'boolean') return v;
+  return v.includes(model);
 }
 
 /** True for model ids served by the scripted model, so the UI can label them. */
