@@ -21,7 +21,7 @@ describe.skipIf(!adminDatabaseUrl)('two instances on one real Postgres', () => {
     await target?.cleanup();
   });
 
-  it('R14 clients of different instances converge, also after one instance is killed and restarted', async () => {
+  it('R14 clients of different instances converge (updates and presence), also after one instance is killed and restarted', async () => {
     const start = (port?: number) =>
       spawnServer({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, token: TEST_TOKEN, port });
     const [one, two] = await Promise.all([start(), start()]);
@@ -45,6 +45,15 @@ describe.skipIf(!adminDatabaseUrl)('two instances on one real Postgres', () => {
       b1.doc.getArray<string>('log').push([`b1-${i}`]);
     }
     await waitFor(() => log(a1).length === 102 && same([a1, a2, b1]), 'converged across instances');
+    // Presence crosses instances too (not stored: it travels in the notification).
+    a1.provider.awareness.setLocalStateField('user', 'a1');
+    b1.provider.awareness.setLocalStateField('user', 'b1');
+    await waitFor(
+      () =>
+        b1.provider.awareness.getStates().get(a1.doc.clientID)?.user === 'a1' &&
+        a2.provider.awareness.getStates().get(b1.doc.clientID)?.user === 'b1',
+      'awareness across instances',
+    );
 
     // Kill instance one; its clients lose their server, instance two carries on.
     await one!.kill('SIGKILL');

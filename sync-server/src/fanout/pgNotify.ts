@@ -8,6 +8,8 @@ import pg from 'pg';
 import type { CommittedBatch } from '../persistence/groupCommit.ts';
 
 export const UPDATES_CHANNEL = 'boocode_doc_updates';
+/** Presence is not stored: awareness updates travel in the payload itself (best effort, size-capped). */
+export const AWARENESS_CHANNEL = 'boocode_awareness';
 /** Stay under Postgres's 8000-byte NOTIFY payload limit. */
 const MAX_PAYLOAD_CHARS = 7000;
 
@@ -39,10 +41,29 @@ export async function notifyCommitted(client: pg.PoolClient, instanceId: string,
   await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [UPDATES_CHANNEL, payloads]);
 }
 
+export interface AwarenessNotification {
+  instanceId: string;
+  doc: string;
+  update: Uint8Array;
+}
+
+/** Payload: `instanceId \t doc \t base64(awareness update)`, or null when it would not fit. */
+export function encodeAwarenessNotification(n: AwarenessNotification): string | null {
+  const payload = `${n.instanceId}\t${n.doc}\t${Buffer.from(n.update).toString('base64')}`;
+  return payload.length <= MAX_PAYLOAD_CHARS ? payload : null;
+}
+
+export function decodeAwarenessNotification(payload: string): AwarenessNotification | null {
+  const [instanceId, doc, data] = payload.split('\t');
+  if (!instanceId || !doc || !data) return null;
+  return { instanceId, doc, update: new Uint8Array(Buffer.from(data, 'base64')) };
+}
+
 export interface UpdateListenerOptions {
   config: pg.ClientConfig;
   instanceId: string;
   onUpdate: (n: UpdateNotification) => void;
+  onAwareness: (n: AwarenessNotification) => void;
   /** After a reconnect: notifications may have been lost while the connection was down. */
   onResync: () => void;
   retryMs?: number;
@@ -72,9 +93,14 @@ export class UpdateListener {
   private async connect(): Promise<void> {
     const client = new pg.Client(this.opts.config);
     client.on('notification', (msg) => {
-      if (msg.channel !== UPDATES_CHANNEL || !msg.payload) return;
-      const n = decodeNotification(msg.payload);
-      if (n && n.instanceId !== this.opts.instanceId) this.opts.onUpdate(n);
+      if (!msg.payload) return;
+      if (msg.channel === UPDATES_CHANNEL) {
+        const n = decodeNotification(msg.payload);
+        if (n && n.instanceId !== this.opts.instanceId) this.opts.onUpdate(n);
+      } else if (msg.channel === AWARENESS_CHANNEL) {
+        const n = decodeAwarenessNotification(msg.payload);
+        if (n && n.instanceId !== this.opts.instanceId) this.opts.onAwareness(n);
+      }
     });
     const lost = (err?: Error) => {
       if (this.client !== client) return;
@@ -88,6 +114,7 @@ export class UpdateListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${UPDATES_CHANNEL}`);
+      await client.query(`LISTEN ${AWARENESS_CHANNEL}`);
     } catch (err) {
       client.end().catch(() => {});
       throw err;

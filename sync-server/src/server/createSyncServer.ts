@@ -21,7 +21,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
-import { notifyCommitted, UpdateListener } from '../fanout/pgNotify.ts';
+import { AWARENESS_CHANNEL, encodeAwarenessNotification, notifyCommitted, UpdateListener } from '../fanout/pgNotify.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
@@ -118,6 +118,15 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       writer,
       docIdleMs: opts.docIdleMs ?? 30_000,
       compactAfterUpdates: opts.compactAfterUpdates ?? 500,
+      publishAwareness: fanOut
+        ? (doc, update) => {
+            const payload = encodeAwarenessNotification({ instanceId, doc, update });
+            if (!payload) return; // presence too large for a notification stays local
+            db.pool.query('SELECT pg_notify($1, $2)', [AWARENESS_CHANNEL, payload]).catch((err: Error) => {
+              console.error('[sync-server] publishing awareness failed:', err.message);
+            });
+          }
+        : null,
     });
     registry = docs;
     if (db.listenConfig) {
@@ -129,6 +138,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
             console.error(`[sync-server] reading ${n.doc} from another instance failed:`, err.message);
           });
         },
+        onAwareness: (n) => docs.applyRemoteAwareness(n.doc, n.update),
         onResync: () => {
           docs.resyncAll().catch((err: Error) => console.error('[sync-server] resync failed:', err.message));
         },

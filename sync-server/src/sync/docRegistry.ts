@@ -4,6 +4,7 @@
  * schedules background compaction. Everything here can be rebuilt from the database.
  */
 import type pg from 'pg';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import type { UpdateWriter } from '../persistence/groupCommit.ts';
 import {
   applyStoredDoc,
@@ -12,7 +13,7 @@ import {
   loadStoredDoc,
   readUpdatesBySeq,
 } from '../persistence/updateLog.ts';
-import { type Peer, SharedDoc } from './sharedDoc.ts';
+import { type Peer, REMOTE_AWARENESS, SharedDoc } from './sharedDoc.ts';
 
 /** Origin of updates read from the database (loads, other instances): broadcast to every peer. */
 export const STORE_ORIGIN = Symbol('store');
@@ -24,6 +25,8 @@ export interface DocRegistryOptions {
   docIdleMs: number;
   /** Compact a doc once this many of its rows are in `doc_updates`. */
   compactAfterUpdates: number;
+  /** Sends local awareness changes to other instances; null with a single instance. */
+  publishAwareness?: ((doc: string, update: Uint8Array) => void) | null;
 }
 
 export class DocRegistry {
@@ -111,6 +114,17 @@ export class DocRegistry {
     this.maybeCompact(doc);
   }
 
+  /** Presence from another instance: relayed to this instance's peers of the doc, if it is loaded here. */
+  applyRemoteAwareness(name: string, update: Uint8Array): void {
+    const doc = this.loaded.get(name);
+    if (!doc || doc.destroyed) return;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(doc.awareness, update, REMOTE_AWARENESS);
+    } catch (err) {
+      console.error(`[sync-server] bad awareness from another instance for ${name}:`, (err as Error).message);
+    }
+  }
+
   /** Re-reads every loaded doc (after the notification channel was down and may have missed some). */
   async resyncAll(): Promise<void> {
     await Promise.all([...this.loaded.keys()].map((name) => this.applyRemote(name, null)));
@@ -130,7 +144,7 @@ export class DocRegistry {
   }
 
   private async load(name: string): Promise<SharedDoc> {
-    const doc = new SharedDoc(name);
+    const doc = new SharedDoc(name, this.opts.publishAwareness ?? null);
     try {
       const stored = await loadStoredDoc(this.opts.pool, name);
       applyStoredDoc(doc.ydoc, stored, STORE_ORIGIN);

@@ -21,6 +21,9 @@ interface AwarenessChange {
   removed: number[];
 }
 
+/** Origin of awareness updates that came from another instance: relayed locally, never sent back. */
+export const REMOTE_AWARENESS = Symbol('remote-awareness');
+
 export class SharedDoc {
   readonly ydoc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
@@ -34,7 +37,11 @@ export class SharedDoc {
   evictTimer: NodeJS.Timeout | null = null;
   destroyed = false;
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** Publishes awareness changes made on this instance to the others (scale-out). */
+    private readonly publishAwareness: ((doc: string, update: Uint8Array) => void) | null = null,
+  ) {
     // The server announces no presence of its own.
     this.awareness.setLocalState(null);
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => this.broadcastUpdate(update, origin));
@@ -118,7 +125,11 @@ export class SharedDoc {
       for (const id of added) controlled.add(id);
       for (const id of removed) controlled.delete(id);
     }
-    if (this.peers.size === 0 || changed.length === 0) return;
+    if (changed.length === 0) return;
+    if (this.publishAwareness && origin !== REMOTE_AWARENESS) {
+      this.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
+    if (this.peers.size === 0) return;
     const message = this.encodeAwareness(changed);
     for (const peer of this.peers.keys()) peer.send(message);
   }
