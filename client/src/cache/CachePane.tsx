@@ -169,7 +169,7 @@ function CacheCallRow(p: {
         )}
       </div>
       <div className="cache-call-foot muted">
-        {formatTokens(call.promptTokens)} prompt tokens
+        {formatTokens(call.promptTokens)} in
         {call.hit !== undefined && ` · ${formatTokens(call.hit)} cached`}
         {call.savings !== undefined && ` · saved ${formatCost(call.savings)}`}
         {call.cumulativeSavings !== undefined && ` (Σ ${formatCost(call.cumulativeSavings)})`}

@@ -14,7 +14,7 @@ import { formatCost, formatDuration, STATUS_LABEL } from './span-format.ts';
 import { useNow, useSpans } from './span-hooks.ts';
 import { filterRows, hasOpenSpan, type SpanFilter, spanRows, timeAxis, toolNames } from './span-rows.ts';
 
-const ROW_HEIGHT = 40;
+const ROW_HEIGHT = 46;
 const KINDS: SpanKind[] = ['model', 'tool', 'autofix', 'subagent', 'workflow-agent'];
 const STATUSES: SpanStatus[] = ['open', 'ok', 'error', 'interrupted', 'cancelled'];
 
