@@ -46,6 +46,13 @@ function looksLikeStorageFailure(reason: unknown): boolean {
 async function boot(root: Root): Promise<void> {
   const db = createLocalDb();
   await withTimeout(db.open(), 'open');
+  // A newer version opened in another tab wants to upgrade the schema: step aside (close) so it
+  // can, and tell this tab's user to reload instead of letting later writes fail one by one.
+  db.on('versionchange', () => {
+    db.close();
+    fail(new StorageError('STORAGE_UPGRADED', 'BooCode was updated in another tab.'));
+    return false;
+  });
   await adoptTokenFromUrl(db);
   const store = new DocStore(db);
   store.setSyncConfig(toSyncConfig(await readLocalSettings(db)));

@@ -45,3 +45,24 @@ test('a write that hits the storage quota replaces the app with the error, not a
   await expect(screen).toBeVisible();
   await expect(screen).toContainText('run out of storage space');
 });
+
+test('a schema upgrade from a newer tab asks this tab to reload', async ({ context, syncServer }) => {
+  const old = await context.newPage();
+  await old.goto(syncServer.appUrl);
+  await expect(old.getByTestId('new-session')).toBeVisible();
+  const newer = await context.newPage();
+  await newer.goto(`${syncServer.url}/settings`);
+  // What a newer build's Dexie schema does on open: a higher IndexedDB version for the same database.
+  await newer.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('boocode', 10_000);
+        req.onsuccess = () => {
+          req.result.close();
+          resolve();
+        };
+        req.onerror = () => reject(req.error);
+      }),
+  );
+  await expect(old.getByTestId('storage-error')).toContainText('updated in another tab');
+});

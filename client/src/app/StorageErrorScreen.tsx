@@ -6,6 +6,7 @@ const ADVICE: Record<StorageError['code'], string> = {
   STORAGE_UNAVAILABLE:
     'Private or incognito windows and some privacy settings turn IndexedDB off. Open BooCode in a normal window, or allow site data for this address.',
   STORAGE_BLOCKED: 'Close the other BooCode tabs or windows (or reload them), then reload this one.',
+  STORAGE_UPGRADED: 'Everything this tab saved is kept. Reload it to continue with the new version.',
   STORAGE_QUOTA:
     'Free some disk space or clear data of other sites, then reload. Your sessions already saved here are not deleted.',
   STORAGE_FAILED: 'Reload the page. If it keeps happening, check the browser’s site data settings for this address.',

@@ -1,7 +1,12 @@
 // Storage failures the user can hit (private mode, blocked IndexedDB, full disk) as values with a
 // code, so the app can say what went wrong in words instead of rendering nothing.
 
-export type StorageErrorCode = 'STORAGE_UNAVAILABLE' | 'STORAGE_BLOCKED' | 'STORAGE_QUOTA' | 'STORAGE_FAILED';
+export type StorageErrorCode =
+  | 'STORAGE_UNAVAILABLE'
+  | 'STORAGE_BLOCKED'
+  | 'STORAGE_UPGRADED'
+  | 'STORAGE_QUOTA'
+  | 'STORAGE_FAILED';
 
 export class StorageError extends Error {
   override readonly name = 'StorageError';

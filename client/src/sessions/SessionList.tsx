@@ -28,6 +28,7 @@ export function SessionList() {
   const listRef = useRef<HTMLUListElement>(null);
 
   const current = sessions[Math.min(selected, sessions.length - 1)];
+  useMinuteTick();
 
   const newSession = async (kind: SessionKind = 'chat') => {
     const id = await createSession(store, space, undefined, kind);
@@ -181,6 +182,7 @@ export function SessionList() {
                   {s.title || 'Untitled session'}
                 </button>
               )}
+              {s.kind !== 'chat' && <span className="tag">{s.kind}</span>}
               {s.archivedAt !== undefined && <span className="tag">archived</span>}
               <span className={`tag status-${s.status}`}>{s.status}</span>
               <time className="muted" dateTime={new Date(s.updatedAt).toISOString()}>
@@ -204,6 +206,15 @@ export function SessionList() {
       <UndoToast offer={offer} onUndo={runUndo} />
     </main>
   );
+}
+
+/** Re-renders every minute so relative times ("3m") stay true in a tab left open. */
+function useMinuteTick(): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), 60_000);
+    return () => clearInterval(timer);
+  }, []);
 }
 
 function RenameField({ initial, onDone }: { initial: string; onDone: (title: string | undefined) => void }) {
