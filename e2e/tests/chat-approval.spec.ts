@@ -46,6 +46,7 @@ test('a write tool waits for Approve and runs only after it', async ({ page, syn
   // Waiting: the model has been asked once, and the file is not there.
   expect(existsSync(note)).toBe(false);
   await expect(page.getByTestId('stop')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/chat-approval.png' });
 
   await approval.getByRole('button', { name: 'Approve' }).click();
   await expect(card.getByTestId('tool-status')).toHaveText('done');
@@ -66,4 +67,30 @@ test('Deny answers the model without touching the workspace', async ({ page, syn
   await expect(card).toContainText('The user denied this tool call.');
   await expect(assistantMessages(page).last()).toContainText('DENIED_BY_USER');
   expect(existsSync(join(runner.workspace, 'note.txt'))).toBe(false);
+});
+
+test('a write left waiting by a closed page is asked about again in the next page, and runs once approved', async ({
+  context,
+  syncServer,
+}) => {
+  runner = await startTestRunner(syncServer.url);
+  const note = join(runner.workspace, 'note.txt');
+  const first = await context.newPage();
+  await useScriptedModel(first, syncServer.url, model);
+  await pairRunner(first, syncServer.url, runner);
+  const id = await openNewSession(first, syncServer.url, 'coder', 'Crash while asking');
+  await sendPrompt(first, 'please write a note');
+  await expect(first.getByTestId('approval-card')).toBeVisible();
+  await first.close();
+
+  const next = await context.newPage();
+  await next.goto(`${syncServer.url}/s/${id}`);
+  const resume = next.getByTestId('resume-approval');
+  await expect(resume).toContainText('write_file was interrupted');
+  expect(existsSync(note)).toBe(false);
+  await resume.getByRole('button', { name: 'Run again' }).click();
+  await expect(assistantMessages(next).last()).toContainText('The write tool said');
+  await expect(next.getByTestId('approval-card')).toHaveCount(0);
+  await expect(resume).toHaveCount(0);
+  expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });

@@ -51,3 +51,20 @@ test('closing the driving page mid-turn: another page takes over and finishes it
   await other.goto(`${syncServer.url}/s/${id}`);
   await expectFinishedOnce(other);
 });
+
+test('a second tab follows the running turn read-only', async ({ context, syncServer }) => {
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Followed live');
+  await sendPrompt(driver, 'answer slowly please');
+  await expect(assistantMessages(driver).first()).toContainText(START);
+
+  const watcher = await context.newPage();
+  await watcher.goto(`${syncServer.url}/s/${id}`);
+  await expect(watcher.getByTestId('follow-note')).toBeVisible();
+  await expect(watcher.getByTestId('stop')).toHaveCount(0);
+  await expect(watcher.getByTestId('send')).toBeDisabled();
+  await expect(assistantMessages(watcher).first()).toContainText(START);
+  await expectFinishedOnce(watcher);
+  await expectFinishedOnce(driver);
+});

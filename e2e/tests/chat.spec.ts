@@ -51,3 +51,26 @@ test('a prompt streams an answer and a runner tool call shows as a card', async 
   await expect(page.getByTestId('send')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/chat-tool-card.png' });
 });
+
+test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Stop a turn');
+  const box = page.getByTestId('composer-input');
+  await box.fill('first line');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('answer slowly');
+  await expect(box).toHaveValue('first line\nanswer slowly');
+  await expect(page.getByTestId('message')).toHaveCount(0);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+  const user = page.locator('[data-testid="message"][data-role="user"]');
+  await expect(user).toHaveCount(1);
+  expect(await user.getByTestId('message-text').textContent()).toBe('first line\nanswer slowly');
+
+  const answer = assistantMessages(page).last();
+  await expect(answer).toContainText('This answer streams');
+  await page.getByTestId('stop').click();
+  await expect(answer.locator('.tag')).toHaveText('cancelled');
+  await expect(page.getByTestId('send')).toBeVisible();
+  await expect(answer).not.toContainText('without repeating a word.');
+});

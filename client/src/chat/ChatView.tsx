@@ -55,7 +55,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
       <Composer
         driving={state.driving}
         busyElsewhere={busyElsewhere}
-        onSend={(text) => void driver?.send(text)}
+        onSend={(text, attachments) => void driver?.send(text, attachments)}
         onStop={() => driver?.stop()}
       />
     </div>

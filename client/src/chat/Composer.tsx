@@ -1,6 +1,9 @@
 // The input: Enter sends, Shift+Enter is a new line, Stop while this tab runs a turn. While another
 // tab drives the session the composer says so and waits (the turn shows live from the doc).
+import type { Attachment } from '@boocode/shared/doc/session-schema';
 import { type KeyboardEvent, useRef, useState } from 'react';
+import { AttachButton, AttachmentTray } from '../attachments/AttachmentTray.tsx';
+import { useComposerAttachments } from '../attachments/use-composer-attachments.ts';
 import { ModelPicker } from './ModelPicker.tsx';
 
 export interface ComposerProps {
@@ -8,19 +11,21 @@ export interface ComposerProps {
   driving: boolean;
   /** A turn is running in another tab. */
   busyElsewhere: boolean;
-  onSend(text: string): void;
+  onSend(text: string, attachments: Attachment[]): void;
   onStop(): void;
 }
 
 export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerProps) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
-  const canSend = !driving && !busyElsewhere && text.trim() !== '';
+  const attach = useComposerAttachments();
+  const canSend = !driving && !busyElsewhere && !attach.processing && (text.trim() !== '' || attach.ready.length > 0);
 
   const send = () => {
     if (!canSend) return;
-    onSend(text.trim());
+    onSend(text.trim(), attach.ready);
     setText('');
+    attach.clear();
   };
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -34,14 +39,17 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
 
   return (
     <form
-      className="composer"
+      className={`composer${attach.dragging ? ' drop-target' : ''}`}
+      {...attach.dropHandlers}
       onSubmit={(e) => {
         e.preventDefault();
         send();
       }}
     >
+      <AttachmentTray attachments={attach} />
       <textarea
         ref={ref}
+        onPaste={attach.onPaste}
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
@@ -52,6 +60,7 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
       />
       <div className="composer-bar">
         <ModelPicker />
+        <AttachButton onFiles={attach.add} />
         <span className="muted composer-hint">
           <kbd>Enter</kbd> send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
         </span>

@@ -2,6 +2,7 @@
 // under the assistant message that made them, notices and errors in words. Tool messages are not shown
 // on their own: their result is inside the card.
 import type { Message, Span } from '@boocode/shared/doc/session-schema';
+import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 import { Markdown } from './Markdown.tsx';
 import { modelLabel } from './ModelPicker.tsx';
@@ -52,6 +53,7 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
               </div>
             )
           )}
+          {m.attachments?.length ? <MessageAttachments attachments={m.attachments} /> : null}
           {m.status === 'streaming' && !m.text && !m.toolCalls?.length && (
             <span className="muted typing" title="The model is answering">
               …

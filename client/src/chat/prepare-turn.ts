@@ -2,8 +2,9 @@
 // model the session was running with), the client for it, and, for coder sessions, the runner's tools.
 // Chat sessions get no tools.
 import { getSessionMeta } from '@boocode/shared/doc/session';
-import { PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
+import { modelSupportsVision, PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
+import { readBlobBytes } from '../attachments/blob-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
@@ -41,5 +42,7 @@ export async function prepareTurn(
     client: createModelClient(endpoint),
     tools: coder && pairing ? createRunnerToolExecutor(createRunnerClient(pairing), approvals) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
+    loadBlob: (sha256) => readBlobBytes(db, sha256),
+    vision: modelSupportsVision(settings.provider, model),
   };
 }

@@ -6,7 +6,9 @@ import { AgentEngine, SessionBusyError } from '@boocode/shared/agent/agent-engin
 import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
 import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
 import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
+import type { Attachment } from '@boocode/shared/doc/session-schema';
 import type { SessionStatus } from '@boocode/shared/doc/space';
+import { listSpans } from '@boocode/shared/doc/spans';
 import { newId } from '@boocode/shared/ids';
 import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId } from '@boocode/shared/model/providers';
@@ -24,6 +26,10 @@ export interface TurnSetup {
   client: ModelClient;
   tools?: ToolExecutor;
   systemPrompt: string;
+  /** This device's attachment bytes by SHA-256 (Dexie blobs), for image and text parts. */
+  loadBlob?: (sha256: string) => Promise<Uint8Array | undefined>;
+  /** False when the model takes no images (they go as a note); undefined when unknown. */
+  vision?: boolean;
 }
 
 export interface DriverState {
@@ -74,8 +80,8 @@ export class SessionDriver {
     this.engine?.cancel();
   }
 
-  async send(text: string): Promise<void> {
-    await this.drive((engine) => engine.runTurn({ text }));
+  async send(text: string, attachments?: Attachment[]): Promise<void> {
+    await this.drive((engine) => engine.runTurn({ text, attachments: attachments?.length ? attachments : undefined }));
   }
 
   stop(): void {
@@ -84,6 +90,9 @@ export class SessionDriver {
 
   /** The user's answer for a call that was interrupted by a crash and is not safe to re-run unasked. */
   async resolveApproval(spanId: string, decision: 'approve' | 'deny'): Promise<void> {
+    const call = listSpans(this.opts.doc).find((s) => s.id === spanId)?.toolCallId;
+    // Clicking "Run again" is the approval: the executor must not ask a second time for the same call.
+    if (decision === 'approve' && call) this.approvals.preApprove(call);
     await this.drive((engine) => engine.resolveApproval(spanId, decision));
   }
 
@@ -119,18 +128,7 @@ export class SessionDriver {
     }
     if (this.disposed || this.engine) return;
     const { doc } = this.opts;
-    const engine = new AgentEngine(
-      {
-        doc,
-        model: setup.client,
-        tools: setup.tools,
-        clock: realClock,
-        newId: (prefix) => newId(prefix),
-        driverId: TAB_ID,
-        lock: webSessionLock(LOCK_PREFIX),
-      },
-      { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt },
-    );
+    const engine = createSessionEngine(doc, setup);
     this.engine = engine;
     this.set({ driving: true, problem: undefined });
     this.opts.onStatus?.('running');
@@ -152,6 +150,23 @@ export class SessionDriver {
     this.state = next;
     for (const fn of this.listeners) fn();
   }
+}
+
+/** The engine for one session driven from this tab (its Web Lock, this tab's id); also used for workflow agents. */
+export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
+  return new AgentEngine(
+    {
+      doc,
+      model: setup.client,
+      tools: setup.tools,
+      clock: realClock,
+      newId: (prefix) => newId(prefix),
+      driverId: TAB_ID,
+      lock: webSessionLock(LOCK_PREFIX),
+      loadBlob: setup.loadBlob,
+    },
+    { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt, vision: setup.vision },
+  );
 }
 
 function statusOf(run: string): SessionStatus {

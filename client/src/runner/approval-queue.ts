@@ -19,6 +19,8 @@ export class ApprovalQueue {
   private pending: Array<ApprovalRequest & { answer(a: ApprovalAnswer): void }> = [];
   private snapshot: ApprovalRequest[] = [];
   private listeners = new Set<() => void>();
+  /** Tool-call ids the user already approved (re-running a call interrupted by a crash). */
+  private preApproved = new Set<string>();
 
   /** Resolves with the user's answer; resolves 'deny' if `signal` aborts first (turn stopped). */
   ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
@@ -39,6 +41,15 @@ export class ApprovalQueue {
 
   answer(spanId: string, answer: ApprovalAnswer): void {
     this.pending.find((p) => p.spanId === spanId)?.answer(answer);
+  }
+
+  /** The user approved re-running this call: its next execution must not ask again. */
+  preApprove(toolCallId: string): void {
+    this.preApproved.add(toolCallId);
+  }
+
+  takePreApproval(toolCallId: string): boolean {
+    return this.preApproved.delete(toolCallId);
   }
 
   list = (): ApprovalRequest[] => this.snapshot;

@@ -35,6 +35,8 @@ export function createRunnerToolExecutor(client: RunnerClient, approvals: Approv
         if (decision.decision === 'deny')
           return { ok: false, error: { code: 'DENIED_BY_RULE', message: `Not run: ${decision.reason}.` } };
         if (decision.decision === 'allow') return done(await client.callTool(tool, call.args, { signal }));
+        if (approvals.takePreApproval(call.id))
+          return done(await client.callTool(tool, call.args, { approved: true, signal }));
         const rule = suggestAllowRule({ tool, input: call.args });
         const answer = await approvals.ask(
           { spanId: ctx.spanId, tool, input: call.args, reason: decision.reason, canAlwaysAllow: rule !== undefined },
