@@ -12,6 +12,14 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir,
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  // `npm run dev -w client` next to a running sync server (npm start, port 8787): same-origin
+  // sync and APIs, as when the server serves the built app.
+  server: {
+    proxy: {
+      '/yjs': { target: 'ws://127.0.0.1:8787', ws: true },
+      '/api': 'http://127.0.0.1:8787',
+    },
+  },
   plugins: [
     react(),
     VitePWA({

@@ -42,3 +42,9 @@ test('two devices converge through the server, also after one edits offline', as
   await deviceA.close();
   await deviceB.close();
 });
+
+test('a wrong token is shown as refused, not as offline', async ({ page, syncServer }) => {
+  await page.goto(`${syncServer.url}/#token=not-the-token`);
+  await expect(page.getByTestId('global-sync-status')).toHaveAttribute('data-status', 'refused');
+  await expect(page.getByTestId('global-sync-status')).toContainText('check the token');
+});

@@ -39,11 +39,15 @@ export function connectDoc(
   // "Offline" means an attempt failed, not "not connected yet": the first dial and a reconnect after
   // a network change show "syncing" until they fail.
   let lastAttemptFailed = false;
+  // Set when the server closed with a permanent code (4400-4499, e.g. 4401 bad token): the provider
+  // stops retrying, and "offline" would hide that only the user can fix it.
+  let refused = false;
   let status: SyncStatus = 'syncing';
   let timer: ReturnType<typeof setTimeout> | undefined;
   let destroyed = false;
 
   const compute = (): SyncStatus => {
+    if (refused) return 'refused';
     if (!provider.wsconnected) return lastAttemptFailed ? 'offline' : 'syncing';
     if (!provider.synced || !stored) return 'syncing';
     return storedSnapshotCovers(stored, Y.snapshot(doc)) ? 'synced' : 'syncing';
@@ -76,6 +80,10 @@ export function connectDoc(
     publish();
   };
   provider.on('connection-close', onFailure);
+  provider.on('closed', () => {
+    refused = true;
+    publish();
+  });
   provider.on('connection-error', onFailure);
   provider.on('sync', schedule);
   const onUpdate = () => {
@@ -94,6 +102,7 @@ export function connectDoc(
       return status;
     },
     reconnect() {
+      refused = false;
       provider.disconnect();
       provider.connect();
     },

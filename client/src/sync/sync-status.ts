@@ -9,16 +9,19 @@ export type SyncStatus =
   /** The server's stored snapshot contains everything this device has. */
   | 'synced'
   /** A server is configured but the socket is not open. Changes are kept on this device. */
-  | 'offline';
+  | 'offline'
+  /** The server refused this device (bad token, invalid doc): retrying cannot fix it. */
+  | 'refused';
 
 export const SYNC_STATUS_LABEL: Record<SyncStatus, string> = {
   local: 'Saved on this device',
   syncing: 'Syncing…',
   synced: 'Synced to server',
   offline: 'Offline · saved on this device',
+  refused: 'Sync refused · check the token in Settings',
 };
 
-const RANK: Record<SyncStatus, number> = { synced: 0, local: 1, syncing: 2, offline: 3 };
+const RANK: Record<SyncStatus, number> = { synced: 0, local: 1, syncing: 2, offline: 3, refused: 4 };
 
 export function combineStatuses(statuses: Iterable<SyncStatus>): SyncStatus {
   let worst: SyncStatus | undefined;
