@@ -199,3 +199,37 @@ test('a live span appears, its bar grows while open, and it closes', async ({ pa
   await frames(page, 20);
   expect((await barBox(page, 'spn_live')).width).toBeCloseTo(closed, 0);
 });
+
+test('a row jumps to its message in the chat, and back to the row', async ({ page, syncServer }) => {
+  await openApp(page, syncServer);
+  const id = await seedSession(syncServer, 'Jump to chat', [
+    { role: 'user', text: 'Explain the cache' },
+    { role: 'assistant', text: 'The prompt prefix is cached by the provider.' },
+  ]);
+  await openPane(page, syncServer.url, id, 'traces');
+  const assistant = page.getByTestId('message').nth(1);
+  const messageId = await assistant.getAttribute('data-message-id');
+  expect(messageId).toBeTruthy();
+  const T = Date.now() - 5000;
+  await writeSpans(syncServer, id, [
+    { id: 'spn_j1', kind: 'model', name: 'deepseek-chat', startedAt: T, endedAt: T + 900, status: 'ok' },
+    {
+      id: 'spn_j2',
+      kind: 'model',
+      name: 'deepseek-chat',
+      startedAt: T + 1000,
+      endedAt: T + 2000,
+      status: 'ok',
+      messageId: messageId!,
+    },
+  ]);
+  const row = page.locator('[data-span-id="spn_j2"]');
+  await row.locator('.span-line').click();
+  await row.getByRole('button', { name: 'Show message in chat' }).click();
+  await expect(assistant).toHaveClass(/jump-target/);
+  // Back: select another row, then return to the one we jumped from.
+  await page.locator('[data-span-id="spn_j1"] .span-line').click();
+  await expect(row).toHaveAttribute('aria-selected', 'false');
+  await page.getByRole('button', { name: '← Back to the span' }).click();
+  await expect(row).toHaveAttribute('aria-selected', 'true');
+});

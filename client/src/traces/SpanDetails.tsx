@@ -38,7 +38,7 @@ export function SpanDetails({ span, now, onJump }: { span: Span; now: number; on
           {span.error.code}: {span.error.message}
         </p>
       )}
-      {span.messageId && onJump && (
+      {(span.messageId || span.toolCallId) && onJump && (
         <button type="button" className="link-button" onClick={onJump}>
           Show message in chat
         </button>

@@ -89,12 +89,13 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
 
   const onJump = useCallback(
     (span: Span) => {
-      const messageId = doc ? messageIdForSpan(span, doc) : span.messageId;
-      if (!messageId) return;
+      const candidates = doc ? messageIdsForSpan(span, doc) : span.messageId ? [span.messageId] : [];
+      if (!candidates.length) return;
       setFullscreen(false);
       setReturnTo(span.id);
-      // Leave full screen first so the chat is laid out before it is scrolled.
-      requestAnimationFrame(() => scrollChatToMessage(messageId));
+      // Leave full screen first so the chat is laid out before it is scrolled. The chat hides some
+      // messages (tool results show inside their call's card): take the first one it renders.
+      requestAnimationFrame(() => candidates.some((id) => scrollChatToMessage(id)));
     },
     [doc],
   );
@@ -299,17 +300,16 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   );
 }
 
-/** The chat message a span belongs to: its own, or the one carrying its tool call. */
-function messageIdForSpan(span: Span, doc: Y.Doc): string | undefined {
-  if (span.messageId) return span.messageId;
+/** Messages a span belongs to, best first: its own, the assistant message that made its tool call, its result. */
+function messageIdsForSpan(span: Span, doc: Y.Doc): string[] {
   const messages = listMessages(doc);
-  const bySpan = messages.find((m) => m.spanId === span.id);
-  if (bySpan) return bySpan.id;
-  if (!span.toolCallId) return undefined;
-  const byTool =
-    messages.find((m) => m.toolCallId === span.toolCallId) ??
-    messages.find((m) => m.toolCalls?.some((c) => c.id === span.toolCallId));
-  return byTool?.id;
+  const ids = [
+    span.messageId,
+    span.toolCallId ? messages.find((m) => m.toolCalls?.some((c) => c.id === span.toolCallId))?.id : undefined,
+    messages.find((m) => m.spanId === span.id)?.id,
+    span.toolCallId ? messages.find((m) => m.toolCallId === span.toolCallId)?.id : undefined,
+  ];
+  return [...new Set(ids.filter((id): id is string => id !== undefined))];
 }
 
 function sessionTotals(spans: readonly Span[], provider: string | undefined): { cost: number | undefined } {
