@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
-import { createRunner } from '../../sync-server/src/runner/create-runner.ts';
+import { createRunner, type RunnerOptions } from '../../sync-server/src/runner/create-runner.ts';
 import { loadScenarioDir } from '../scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
@@ -25,7 +25,11 @@ export interface TestRunner {
 }
 
 /** A real runner on 127.0.0.1 with a temp workspace holding `files`, allowing the app's origin. */
-export async function startTestRunner(appOrigin: string, files: Record<string, string> = {}): Promise<TestRunner> {
+export async function startTestRunner(
+  appOrigin: string,
+  files: Record<string, string> = {},
+  extra: Partial<RunnerOptions> = {},
+): Promise<TestRunner> {
   const workspace = await mkdtemp(join(tmpdir(), 'boocode-ws-'));
   const dataDir = await mkdtemp(join(tmpdir(), 'boocode-runner-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(workspace, name), text);
@@ -38,6 +42,8 @@ export async function startTestRunner(appOrigin: string, files: Record<string, s
     allowedOrigins: [appOrigin],
     rules: [],
     home: dataDir,
+    env: {},
+    ...extra,
   });
   const { url } = await runner.listen();
   return {
@@ -52,11 +58,11 @@ export async function startTestRunner(appOrigin: string, files: Record<string, s
   };
 }
 
-/** Settings → Model: the scripted provider at the test model's URL. */
-export async function useScriptedModel(page: Page, appUrl: string, model: ScriptedModel): Promise<void> {
+/** Settings → Model: the scripted provider at the test model's URL (or another preset, through the runner). */
+export async function useScriptedModel(page: Page, appUrl: string, model: ScriptedModel, provider = 'scripted') {
   await page.goto(`${appUrl}/settings`);
-  await page.getByTestId('model-provider').selectOption('scripted');
-  await page.getByTestId('model-base-url').fill(model.baseUrl);
+  await page.getByTestId('model-provider').selectOption(provider);
+  if (provider === 'scripted') await page.getByTestId('model-base-url').fill(model.baseUrl);
   await page.getByTestId('model-name').fill('scripted-deepseek');
   await page.getByTestId('model-save').click();
   await expect(page.getByText('Saved. The next turn uses it.')).toBeVisible();

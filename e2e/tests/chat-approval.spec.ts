@@ -1,7 +1,7 @@
 // A write tool in a coder session waits for the user: the card shows Approve / Deny / Always allow,
 // the runner's workspace is untouched until Approve, and the call runs (with approved: true) after it.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '../harness/fixtures.ts';
 import {
@@ -93,4 +93,26 @@ test('a write left waiting by a closed page is asked about again in the next pag
   await expect(next.getByTestId('approval-card')).toHaveCount(0);
   await expect(resume).toHaveCount(0);
   expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
+});
+
+test('Always allow adds a runner rule, so the next write runs without asking', async ({ page, syncServer }) => {
+  runner = await startTestRunner(syncServer.url);
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  await openNewSession(page, syncServer.url, 'coder', 'Always allow writes');
+  await sendPrompt(page, 'please write a note');
+  const firstCard = page.getByTestId('tool-card').first();
+  await firstCard.getByRole('button', { name: 'Always allow' }).click();
+  await expect(firstCard.getByTestId('tool-status')).toHaveText('done');
+  await expect(assistantMessages(page).last()).toContainText('The write tool said');
+
+  const rules = await fetch(`${runner.url}/approval/rules`, { headers: { authorization: `Bearer ${runner.token}` } });
+  expect(await rules.json()).toEqual({ rules: [{ effect: 'allow', tool: 'write_file' }] });
+
+  await rm(join(runner.workspace, 'note.txt'));
+  await sendPrompt(page, 'please write a note again');
+  const second = page.getByTestId('tool-card').nth(1);
+  await expect(second.getByTestId('tool-status')).toHaveText('done');
+  await expect(page.getByTestId('approval-card')).toHaveCount(0);
+  expect(await readFile(join(runner.workspace, 'note.txt'), 'utf8')).toBe('written by the agent\n');
 });

@@ -74,3 +74,39 @@ test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn',
   await expect(page.getByTestId('send')).toBeVisible();
   await expect(answer).not.toContainText('without repeating a word.');
 });
+
+test('a real provider is called through the runner, whose key never reaches the page', async ({ page, syncServer }) => {
+  const secret = 'sk-e2e-secret-key';
+  // The runner's "deepseek" provider points at the scripted model, so the proxy path runs for real.
+  runner = await startTestRunner(
+    syncServer.url,
+    {},
+    {
+      providers: [{ id: 'deepseek', baseUrl: model.baseUrl, apiKeyEnv: 'DEEPSEEK_API_KEY' }],
+      env: { DEEPSEEK_API_KEY: secret },
+    },
+  );
+  const seen: string[] = [];
+  page.on('request', (r) => seen.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() ?? ''}`));
+  await pairRunner(page, syncServer.url, runner);
+  await useScriptedModel(page, syncServer.url, model, 'deepseek');
+  await openNewSession(page, syncServer.url, 'chat', 'Through the proxy');
+  await expect(page.getByTestId('model-picker').locator('option')).toContainText([
+    'scripted-deepseek (scripted)',
+    'scripted-openai (scripted)',
+  ]);
+  await sendPrompt(page, 'hello through the proxy');
+  await expect(assistantMessages(page).last()).toContainText('You said: hello through the proxy');
+
+  const upstream = model.requests().filter((r) => r.path.endsWith('/chat/completions'));
+  expect(upstream.at(-1)?.headers.authorization).toBe(`Bearer ${secret}`);
+  expect(seen.some((s) => s.startsWith(`${runner?.url}/v1/chat/completions`))).toBe(true);
+  expect(seen.filter((s) => s.includes(secret))).toEqual([]);
+});
+
+test('a coder session without a paired runner says so in words', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'coder', 'No runner');
+  await sendPrompt(page, 'please list files');
+  await expect(page.getByTestId('chat-problem')).toContainText('needs the local runner');
+});
