@@ -76,7 +76,12 @@ export interface CompactionResult {
  * transaction under a per-doc advisory lock (two instances never compact one doc at once). A row
  * that commits during compaction is not among the merged ones, so it stays in `doc_updates`.
  */
-export async function compactDoc(pool: pg.Pool, doc: string): Promise<CompactionResult> {
+export interface CompactionHooks {
+  /** Test seam: runs after the rows were read, before the snapshot is written and rows deleted. */
+  afterRead?: () => Promise<void>;
+}
+
+export async function compactDoc(pool: pg.Pool, doc: string, hooks: CompactionHooks = {}): Promise<CompactionResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -86,6 +91,7 @@ export async function compactDoc(pool: pg.Pool, doc: string): Promise<Compaction
       'SELECT seq, bytes FROM doc_updates WHERE doc = $1 ORDER BY seq',
       [doc],
     );
+    await hooks.afterRead?.();
     if (rows.rows.length === 0) {
       await client.query('COMMIT');
       return { merged: 0 };
