@@ -97,9 +97,10 @@ console.log(rows.join('\n'));
 
 declare global {
   interface Window {
-    bench: typeof import('./bench-page.ts') extends never ? never : BenchApi;
+    bench: BenchApi;
   }
 }
+/** What bench-page.ts puts on `window.bench`. */
 type BenchApi = {
   write(
     lib: Lib,
