@@ -71,16 +71,16 @@ export interface CompactionResult {
   merged: number;
 }
 
-/**
- * Merges a doc's snapshot and rows into a new snapshot and deletes exactly the merged rows, in one
- * transaction under a per-doc advisory lock (two instances never compact one doc at once). A row
- * that commits during compaction is not among the merged ones, so it stays in `doc_updates`.
- */
 export interface CompactionHooks {
   /** Test seam: runs after the rows were read, before the snapshot is written and rows deleted. */
   afterRead?: () => Promise<void>;
 }
 
+/**
+ * Merges a doc's snapshot and rows into a new snapshot and deletes exactly the merged rows, in one
+ * transaction under a per-doc advisory lock (two instances never compact one doc at once). A row
+ * that commits during compaction is not among the merged ones, so it stays in `doc_updates`.
+ */
 export async function compactDoc(pool: pg.Pool, doc: string, hooks: CompactionHooks = {}): Promise<CompactionResult> {
   const client = await pool.connect();
   try {
