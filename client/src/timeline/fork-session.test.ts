@@ -1,0 +1,88 @@
+import { appendMessage, getSessionMeta, initSessionMeta, listMessages } from '@boocode/shared/doc/session';
+import { emptyUsageTotals, type Snapshot } from '@boocode/shared/doc/session-schema';
+import { getSessionEntry, putSessionEntry } from '@boocode/shared/doc/space';
+import { appendSnapshot, listSnapshots } from '@boocode/shared/doc/spans';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { forkSession } from './fork-session.ts';
+
+function sourceSession() {
+  const source = new Y.Doc();
+  const space = new Y.Doc();
+  initSessionMeta(source, { id: 'ses_a', title: 'Original', kind: 'coder', createdAt: 1, model: 'deepseek-chat' });
+  putSessionEntry(space, { id: 'ses_a', title: 'Original', kind: 'coder', status: 'idle', createdAt: 1, updatedAt: 1 });
+  const snaps: Snapshot[] = [];
+  for (let turn = 0; turn < 3; turn++) {
+    appendMessage(source, { id: `msg_u${turn}`, role: 'user', createdAt: turn, turn, text: `question ${turn}` });
+    appendMessage(source, { id: `msg_a${turn}`, role: 'assistant', createdAt: turn, turn, text: `answer ${turn}` });
+    const snap = {
+      turn,
+      at: turn,
+      messageCount: (turn + 1) * 2,
+      usage: emptyUsageTotals(),
+      pending: [],
+      outcome: 'ok',
+    } as const;
+    appendSnapshot(source, snap);
+    snaps.push(snap);
+  }
+  return { source, space, snaps };
+}
+
+describe('forkSession', () => {
+  it('copies meta and the first messages into a new session, and notes the fork in both', () => {
+    const { source, space, snaps } = sourceSession();
+    const before = listMessages(source).map((m) => m.text);
+    const target = new Y.Doc();
+    let n = 0;
+    const res = forkSession({
+      source,
+      target,
+      space,
+      snapshot: snaps[1]!,
+      newSessionId: 'ses_b',
+      now: 99,
+      newMessageId: () => `msg_n${n++}`,
+    });
+    expect(res).toEqual({ ok: true, sessionId: 'ses_b', title: 'Original (fork at turn 2)' });
+
+    expect(getSessionMeta(target)).toMatchObject({
+      id: 'ses_b',
+      kind: 'coder',
+      model: 'deepseek-chat',
+      forkedFrom: { sessionId: 'ses_a', turn: 1 },
+    });
+    const copied = listMessages(target);
+    expect(copied.map((m) => m.text).slice(0, 4)).toEqual(before.slice(0, 4));
+    expect(copied.at(-1)).toMatchObject({
+      role: 'notice',
+      text: expect.stringContaining('Forked from “Original” at turn 2'),
+    });
+    expect(listSnapshots(target).map((s) => s.turn)).toEqual([0, 1]);
+    expect(getSessionEntry(space, 'ses_b')).toMatchObject({
+      title: 'Original (fork at turn 2)',
+      kind: 'coder',
+      status: 'idle',
+    });
+
+    const after = listMessages(source);
+    expect(after.slice(0, 6).map((m) => m.text)).toEqual(before);
+    expect(after.at(-1)).toMatchObject({ role: 'notice', turn: 2 });
+    expect(listSnapshots(source)).toHaveLength(3);
+  });
+
+  it('refuses a snapshot that counts more messages than the session has', () => {
+    const { source, space, snaps } = sourceSession();
+    const res = forkSession({
+      source,
+      target: new Y.Doc(),
+      space,
+      snapshot: { ...snaps[0]!, messageCount: 50 },
+      newSessionId: 'ses_b',
+      now: 1,
+      newMessageId: () => 'msg_x',
+    });
+    expect(res).toMatchObject({ ok: false, code: 'FORK_BAD_SNAPSHOT' });
+    expect(listMessages(source)).toHaveLength(6);
+  });
+});

@@ -1,0 +1,70 @@
+import type { Span } from '@boocode/shared/doc/session-schema';
+import { describe, expect, it } from 'vitest';
+import { barGeometry, filterRows, spanEnd, spanRows, timeAxis } from './span-rows.ts';
+
+const span = (id: string, startedAt: number, endedAt: number | undefined, extra: Partial<Span> = {}): Span => ({
+  id,
+  kind: 'tool',
+  name: 'read_file',
+  turn: 0,
+  startedAt,
+  status: endedAt === undefined ? 'open' : 'ok',
+  ...(endedAt !== undefined ? { endedAt } : {}),
+  ...extra,
+});
+
+describe('spanRows', () => {
+  it('puts children right under their parent, siblings by start time', () => {
+    const rows = spanRows([
+      span('a', 0, 10),
+      span('s', 10, 100, { kind: 'subagent' }),
+      span('c', 30, 40),
+      span('s2', 50, 60, { parentId: 's' }),
+      span('s1', 20, 30, { parentId: 's' }),
+    ]);
+    expect(rows.map((r) => `${r.span.id}:${r.depth}`)).toEqual(['a:0', 's:0', 's1:1', 's2:1', 'c:0']);
+  });
+
+  it('keeps spans whose parent is missing or in a cycle', () => {
+    const rows = spanRows([
+      span('x', 0, 1, { parentId: 'gone' }),
+      span('p', 2, 3, { parentId: 'q' }),
+      span('q', 4, 5, { parentId: 'p' }),
+    ]);
+    expect(rows.map((r) => r.span.id).sort()).toEqual(['p', 'q', 'x']);
+  });
+
+  it('handles a deep chain without recursion', () => {
+    const spans = Array.from({ length: 20_000 }, (_, i) => span(`s${i}`, i, i + 1, i ? { parentId: `s${i - 1}` } : {}));
+    expect(spanRows(spans).at(-1)?.depth).toBe(19_999);
+  });
+});
+
+describe('time axis', () => {
+  it('ends at now while a span is open, and bars are fractions of it', () => {
+    const spans = [span('a', 1000, 2000), span('b', 1500, undefined)];
+    const axis = timeAxis(spans, 3000);
+    expect(axis).toEqual({ start: 1000, end: 3000 });
+    expect(barGeometry(spans[0]!, axis, 3000)).toEqual({ left: 0, width: 0.5 });
+    expect(barGeometry(spans[1]!, axis, 3000)).toEqual({ left: 0.25, width: 0.75 });
+  });
+
+  it('an interrupted span without an end does not grow', () => {
+    expect(spanEnd(span('i', 100, undefined, { status: 'interrupted' }), 5000)).toBe(100);
+  });
+});
+
+describe('filterRows', () => {
+  const rows = spanRows([
+    span('m', 0, 1, { kind: 'model', name: 'deepseek-chat' }),
+    span('r', 1, 2, { input: { path: 'src/app.ts' } }),
+    span('g', 2, 3, { name: 'grep', status: 'error', error: { code: 'E', message: 'no match' } }),
+  ]);
+  it('filters by kind, tool, outcome and searches inputs and errors', () => {
+    expect(filterRows(rows, { kind: 'model' }).map((r) => r.span.id)).toEqual(['m']);
+    expect(filterRows(rows, { tool: 'grep' }).map((r) => r.span.id)).toEqual(['g']);
+    expect(filterRows(rows, { status: 'error' }).map((r) => r.span.id)).toEqual(['g']);
+    expect(filterRows(rows, { search: 'APP.TS' }).map((r) => r.span.id)).toEqual(['r']);
+    expect(filterRows(rows, { search: 'no match' }).map((r) => r.span.id)).toEqual(['g']);
+  });
+});
