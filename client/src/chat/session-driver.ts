@@ -132,7 +132,8 @@ export class SessionDriver {
     this.engine = engine;
     this.set({ driving: true, problem: undefined });
     this.opts.onStatus?.('running');
-    setSessionMeta(doc, { model: setup.model, provider: setup.provider });
+    // A resume keeps the session's recorded model; a new turn records the one it runs with.
+    if (!quietWhenBusy) setSessionMeta(doc, { model: setup.model, provider: setup.provider });
     try {
       await run(engine);
       this.set({ driving: false, problem: undefined });

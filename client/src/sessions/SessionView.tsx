@@ -3,7 +3,7 @@
 import { sessionDocName } from '@boocode/shared/doc/names';
 import type { Message } from '@boocode/shared/doc/session-schema';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
@@ -11,6 +11,8 @@ import { useSession, useSessionEntry } from './session-hooks.ts';
 import { SESSION_PANES } from './session-panes.ts';
 
 const sessionRoute = getRouteApi('/s/$sessionId');
+// Its own chunk: the workflow engine's page side loads only when the pane opens.
+const WorkflowsPane = lazy(() => import('../workflows/WorkflowsPane.tsx').then((m) => ({ default: m.WorkflowsPane })));
 
 export function SessionView() {
   const { sessionId } = sessionRoute.useParams();
@@ -71,6 +73,12 @@ export function SessionView() {
         {isObservabilityPane(pane) ? (
           <div className="pane-body" role="tabpanel">
             <ObservabilityPane pane={pane} sessionId={sessionId} doc={doc} meta={meta} />
+          </div>
+        ) : pane === 'workflows' ? (
+          <div className="pane-body" role="tabpanel">
+            <Suspense fallback={<p className="empty-state muted">Loading workflows…</p>}>
+              <WorkflowsPane sessionId={sessionId} />
+            </Suspense>
           </div>
         ) : (
           <div className="pane-body empty-state" role="tabpanel">

@@ -21,6 +21,8 @@ const AGENTS = 'agents';
 const PHASES = 'phases';
 const LOG = 'log';
 const CACHE = 'cache';
+/** agentId -> AgentActivity, written by the page that runs the agent (live child session and its last words). */
+const ACTIVITY = 'activity';
 /** In the space doc: runId -> WorkflowRunIndexEntry, so a session finds its runs on any device. */
 const SPACE_RUN_INDEX = 'workflowRuns';
 
@@ -53,7 +55,18 @@ export interface WorkflowRunView extends WorkflowRunRequestFields {
   phases: string[];
   /** Agents of the current attempt, in start order. */
   agents: AgentEntry[];
+  /** Agent ids some tab asked the driver to stop (current attempt). */
+  stopAgentIds: string[];
+  /** What each running agent of the current attempt is doing, by agent id. */
+  activity: Record<string, AgentActivity>;
   log: LogLine[];
+}
+
+export interface AgentActivity {
+  childSessionId: string;
+  /** The tail of the agent's latest output. */
+  text?: string;
+  at: number;
 }
 
 export interface WorkflowRunIndexEntry {
@@ -77,6 +90,9 @@ function logArray(doc: Y.Doc): Y.Array<LogLine> {
 }
 function cacheMap(doc: Y.Doc): Y.Map<CachedAgentResult> {
   return doc.getMap<CachedAgentResult>(CACHE);
+}
+function activityMap(doc: Y.Doc): Y.Map<AgentActivity> {
+  return doc.getMap<AgentActivity>(ACTIVITY);
 }
 function runIndexMap(space: Y.Doc): Y.Map<WorkflowRunIndexEntry> {
   return space.getMap<WorkflowRunIndexEntry>(SPACE_RUN_INDEX);
@@ -138,6 +154,8 @@ export function getWorkflowRun(doc: Y.Doc): WorkflowRunView | undefined {
     outcome: get('outcome'),
     stopRequested: get<boolean | undefined>('stopRequested') ?? false,
     phases: phasesArray(doc).toArray(),
+    stopAgentIds: get<string[] | undefined>('stopAgentIds') ?? [],
+    activity: Object.fromEntries(activityMap(doc).entries()),
     agents: [...agentsMap(doc).values()].sort((a, b) => a.index - b.index),
     log: logArray(doc).toArray(),
   };
@@ -145,7 +163,13 @@ export function getWorkflowRun(doc: Y.Doc): WorkflowRunView | undefined {
 
 /** Calls onChange after any change to the run (from this tab, another tab or another device). */
 export function observeWorkflowRun(doc: Y.Doc, onChange: () => void): () => void {
-  const parts = [runMap(doc), agentsMap(doc), phasesArray(doc), logArray(doc)] as Y.AbstractType<unknown>[];
+  const parts = [
+    runMap(doc),
+    agentsMap(doc),
+    phasesArray(doc),
+    logArray(doc),
+    activityMap(doc),
+  ] as Y.AbstractType<unknown>[];
   const handler = () => onChange();
   for (const part of parts) part.observe(handler);
   return () => {
@@ -156,6 +180,17 @@ export function observeWorkflowRun(doc: Y.Doc, onChange: () => void): () => void
 /** Asks whoever drives the run to stop it (or clears the request before a resume). */
 export function setStopRequested(doc: Y.Doc, requested: boolean): void {
   doc.transact(() => runMap(doc).set('stopRequested', requested));
+}
+
+/** Asks whoever drives the run to stop one agent (its agent() gives null). */
+export function requestAgentStop(doc: Y.Doc, agentId: string): void {
+  const map = runMap(doc);
+  const ids = (map.get('stopAgentIds') as string[] | undefined) ?? [];
+  if (!ids.includes(agentId)) doc.transact(() => map.set('stopAgentIds', [...ids, agentId]));
+}
+
+export function setAgentActivity(doc: Y.Doc, agentId: string, activity: AgentActivity): void {
+  doc.transact(() => activityMap(doc).set(agentId, withoutUndefined(activity)));
 }
 
 /** Marks a run that nobody can finish (its driver is gone and it must not resume) as stopped. */
@@ -219,9 +254,11 @@ export class YDocRunStore {
         attempts,
         spent: 0,
         outcome: undefined,
+        stopAgentIds: undefined,
       });
       if (!map.has('args') && run.args !== undefined) map.set('args', JSON.stringify(run.args));
       agentsMap(doc).clear();
+      activityMap(doc).clear();
       phasesArray(doc).delete(0, phasesArray(doc).length);
       logArray(doc).delete(0, logArray(doc).length);
     });

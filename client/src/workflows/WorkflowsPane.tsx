@@ -1,0 +1,127 @@
+// The Workflows pane of a session: pick a workflow (built-in, project or personal), give it args,
+// run it; below, the session's runs with their live progress. Loaded lazily with the pane.
+import { useState } from 'react';
+import './workflows.css';
+import { RunCard } from './RunCard.tsx';
+import { type InspectedEntry, parseArgsText } from './workflow-catalog.ts';
+import { startRun, useRunDriverDeps, useSessionRuns, useWorkflowCatalog } from './workflow-hooks.ts';
+
+export function WorkflowsPane({ sessionId }: { sessionId: string }) {
+  const runs = useSessionRuns(sessionId);
+  return (
+    <div className="workflows-pane" data-testid="workflows-pane">
+      <WorkflowPicker sessionId={sessionId} />
+      <section aria-label="Runs" className="wf-runs">
+        <h2 className="wf-heading">Runs</h2>
+        {runs.length === 0 ? (
+          <p className="muted">No workflow has run in this session yet.</p>
+        ) : (
+          <ol className="wf-run-list">
+            {runs.map((r, i) => (
+              <li key={r.runId}>
+                <RunCard runId={r.runId} initiallyOpen={i === 0} />
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function WorkflowPicker({ sessionId }: { sessionId: string }) {
+  const { entries, runnerProblem } = useWorkflowCatalog();
+  const [picked, setPicked] = useState<string>();
+  const entry = entries?.find((e) => e.name === picked);
+  return (
+    <section aria-label="Workflows" className="wf-catalog">
+      <h2 className="wf-heading">Workflows</h2>
+      {!entries && <p className="muted">Loading workflows…</p>}
+      {runnerProblem && <p className="muted small">{runnerProblem}</p>}
+      <ul className="wf-catalog-list">
+        {entries?.map((e) => (
+          <li key={e.name}>
+            <button
+              type="button"
+              className={e.name === picked ? 'wf-pick selected' : 'wf-pick'}
+              data-testid="workflow-pick"
+              data-name={e.name}
+              aria-pressed={e.name === picked}
+              onClick={() => setPicked(e.name === picked ? undefined : e.name)}
+            >
+              <span className="wf-pick-head">
+                <strong>{e.meta?.name ?? e.name}</strong>
+                <span className="tag">{e.origin}</span>
+              </span>
+              {e.meta && <span className="wf-desc">{e.meta.description}</span>}
+              {e.meta?.whenToUse && <span className="wf-when muted">When: {e.meta.whenToUse}</span>}
+              {e.error && <span className="error-text">{e.error.message}</span>}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {entry && <RunForm key={entry.name} entry={entry} sessionId={sessionId} onStarted={() => setPicked(undefined)} />}
+    </section>
+  );
+}
+
+function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessionId: string; onStarted(): void }) {
+  const deps = useRunDriverDeps();
+  const [argsText, setArgsText] = useState('');
+  const [problem, setProblem] = useState<string>();
+  const [starting, setStarting] = useState(false);
+  const parsed = parseArgsText(argsText);
+  const submit = async () => {
+    if (!parsed.ok) return;
+    setStarting(true);
+    setProblem(undefined);
+    try {
+      const source = await entry.load();
+      await startRun(deps, { sessionId, workflowName: entry.name, source, args: parsed.args });
+      onStarted();
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+    } finally {
+      setStarting(false);
+    }
+  };
+  return (
+    <form
+      className="wf-run-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <label htmlFor="wf-args">
+        Args for <strong>{entry.name}</strong> (JSON, optional)
+      </label>
+      <textarea
+        id="wf-args"
+        data-testid="workflow-args"
+        rows={5}
+        spellCheck={false}
+        value={argsText}
+        placeholder='{ "diff": "…" }'
+        aria-invalid={!parsed.ok}
+        onChange={(e) => setArgsText(e.target.value)}
+      />
+      {!parsed.ok && (
+        <p className="error-text" data-testid="workflow-args-error">
+          {parsed.error}
+        </p>
+      )}
+      {problem && <p className="error-text">{problem}</p>}
+      <div className="wf-form-actions">
+        <button
+          type="submit"
+          className="primary"
+          data-testid="workflow-run"
+          disabled={!parsed.ok || starting || entry.error !== undefined}
+        >
+          {starting ? 'Starting…' : `Run ${entry.name}`}
+        </button>
+      </div>
+    </form>
+  );
+}

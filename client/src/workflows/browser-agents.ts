@@ -1,0 +1,156 @@
+// runAgent for the browser: every agent() of a workflow becomes a child session of the session
+// the run was started from (kind chat, its label in the session index), and runs one AgentEngine
+// turn there with that session's model, so its model calls are spans the trace viewer shows.
+// A schema re-ask is another turn in the same child session. After a reload, an agent that was
+// mid-turn is resumed in its own child session (the engine's resume), never started twice.
+import type { AgentEngine, TurnResult } from '@boocode/shared/agent/agent-engine';
+import { sessionDocName } from '@boocode/shared/doc/names';
+import { initSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
+import { putSessionEntry, type SessionStatus, updateSessionEntry } from '@boocode/shared/doc/space';
+import { listSpans } from '@boocode/shared/doc/spans';
+import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
+import { newId } from '@boocode/shared/ids';
+import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
+import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
+import type * as Y from 'yjs';
+import { prepareTurn } from '../chat/prepare-turn.ts';
+import { createSessionEngine } from '../chat/session-driver.ts';
+import type { DocStore } from '../docs/doc-store.ts';
+import type { LocalDb } from '../docs/local-db.ts';
+import { ApprovalQueue } from '../runner/approval-queue.ts';
+
+export interface BrowserAgentDeps {
+  db: LocalDb;
+  store: DocStore;
+  space: Y.Doc;
+  runDoc: Y.Doc;
+  /** The session the run was started from: parent of every agent's session. */
+  sessionId: string;
+  workflowName: string;
+  /** The parent session's model, so agents run with the session's settings. */
+  model?: string;
+  provider?: string;
+  /** Child sessions of agents that were mid-turn when the last driver died, by the agent's prompt. */
+  inFlight?: Map<string, string>;
+}
+
+/** How often an agent's latest words are copied into the run doc (a frame is too often for a synced doc). */
+const ACTIVITY_EVERY_MS = 400;
+
+export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
+  const children = new Map<string, string>();
+  const engines = new Map<string, AgentEngine>();
+  const aborted = new Set<string>();
+  return {
+    async run(spec) {
+      if (aborted.has(spec.agentId)) return null;
+      const prompt = promptFor(spec);
+      const resumed = spec.attempt === 1 ? deps.inFlight?.get(spec.prompt) : undefined;
+      if (resumed) deps.inFlight?.delete(spec.prompt);
+      const childId = resumed ?? children.get(spec.agentId) ?? (await createChildSession(deps, spec));
+      children.set(spec.agentId, childId);
+      const handle = deps.store.openDoc(sessionDocName(childId));
+      const stopWatching = watchActivity(deps.runDoc, spec.agentId, childId, handle.doc);
+      try {
+        await handle.whenLoaded;
+        const setup = await prepareTurn(deps.db, handle.doc, new ApprovalQueue(), true);
+        if (aborted.has(spec.agentId)) return null;
+        const engine = createSessionEngine(handle.doc, setup);
+        engines.set(spec.agentId, engine);
+        setChildStatus(deps.space, childId, 'running');
+        const result: TurnResult | undefined = resumed ? await engine.resume() : await engine.runTurn({ text: prompt });
+        return replyOf(handle.doc, result, childId);
+      } finally {
+        engines.delete(spec.agentId);
+        stopWatching();
+        setChildStatus(deps.space, childId, aborted.has(spec.agentId) ? 'cancelled' : 'done');
+        handle.release();
+      }
+    },
+    abort(_runId, agentId) {
+      aborted.add(agentId);
+      engines.get(agentId)?.cancel();
+    },
+  };
+}
+
+/** The first ask of a schema-bound agent says what shape to answer in (re-asks already do). */
+function promptFor(spec: AgentRunSpec): string {
+  if (!spec.options.schema || spec.attempt > 1) return spec.prompt;
+  return `${spec.prompt}\n\nReply with only a JSON object matching this schema: ${JSON.stringify(spec.options.schema)}`;
+}
+
+async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): Promise<string> {
+  const now = Date.now();
+  const id = newId('ses', now);
+  const label = spec.options.label ?? spec.agentId;
+  const title = `${deps.workflowName} · ${label}`;
+  const handle = deps.store.openDoc(sessionDocName(id));
+  try {
+    await handle.whenLoaded;
+    initSessionMeta(handle.doc, {
+      id,
+      title,
+      kind: 'chat',
+      createdAt: now,
+      parentId: deps.sessionId,
+      ...(deps.model ? { model: spec.options.model ?? deps.model } : {}),
+      ...(deps.provider ? { provider: deps.provider } : {}),
+    });
+  } finally {
+    handle.release();
+  }
+  deps.space.transact(() =>
+    putSessionEntry(deps.space, {
+      id,
+      title,
+      kind: 'chat',
+      status: 'idle',
+      parentId: deps.sessionId,
+      label,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
+  return id;
+}
+
+function setChildStatus(space: Y.Doc, id: string, status: SessionStatus): void {
+  space.transact(() => updateSessionEntry(space, id, { status, updatedAt: Date.now() }));
+}
+
+/** The answer of the turn that just ended, and what it cost; null when it was stopped. */
+function replyOf(doc: Y.Doc, result: TurnResult | undefined, childSessionId: string): AgentReply | null {
+  if (result?.outcome === 'cancelled') return null;
+  if (result && result.outcome !== 'ok')
+    throw new Error(result.error?.message ?? `the agent's turn ended with ${result.outcome}`);
+  const messages = listMessages(doc);
+  const turn = result?.turn ?? messages.at(-1)?.turn ?? 0;
+  const answer = messages.filter((m) => m.role === 'assistant' && m.turn === turn).at(-1);
+  if (!answer) throw new Error('the agent ended its turn without an answer');
+  let tokens = 0;
+  for (const span of listSpans(doc)) {
+    if (span.turn === turn && span.usage) tokens += span.usage.prompt + span.usage.completion;
+  }
+  return { text: answer.text, usage: { tokens }, childSessionId };
+}
+
+/** Copies the child session's latest words into the run doc, at most every ACTIVITY_EVERY_MS. */
+function watchActivity(runDoc: Y.Doc, agentId: string, childSessionId: string, child: Y.Doc): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    timer = undefined;
+    const last = listMessages(child).at(-1);
+    const text = last && last.role !== 'user' ? last.text.slice(-160) : undefined;
+    setAgentActivity(runDoc, agentId, { childSessionId, text, at: Date.now() });
+  };
+  write();
+  const stop = observeSession(child, () => {
+    timer ??= setTimeout(write, ACTIVITY_EVERY_MS);
+  });
+  return () => {
+    stop();
+    if (timer !== undefined) clearTimeout(timer);
+    write();
+  };
+}

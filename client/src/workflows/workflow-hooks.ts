@@ -1,0 +1,139 @@
+// React access to workflows: the catalog (built-in + runner), a session's runs (space index), one
+// run's doc view, whether this tab drives it, and starting / resuming runs. Reads go through the
+// accessors in shared/doc/workflow-run.ts; nothing the user sees lives only in React state.
+import { workflowRunDocName } from '@boocode/shared/doc/names';
+import {
+  getWorkflowRun,
+  initWorkflowRun,
+  listWorkflowRuns,
+  observeWorkflowRun,
+  observeWorkflowRunIndex,
+  type WorkflowRunIndexEntry,
+  type WorkflowRunView,
+} from '@boocode/shared/doc/workflow-run';
+import { newId } from '@boocode/shared/ids';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type * as Y from 'yjs';
+import { useRunnerPairing } from '../chat/chat-hooks.ts';
+import { useServices } from '../docs/doc-context.tsx';
+import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
+import { driveRun, isDrivenHere, type RunDriverDeps, runLockHeld, subscribeDriving } from './run-driver.ts';
+import {
+  builtInWorkflows,
+  type InspectedEntry,
+  inspectEntry,
+  mergeCatalog,
+  runnerWorkflows,
+} from './workflow-catalog.ts';
+
+export interface CatalogState {
+  entries: InspectedEntry[] | undefined;
+  /** Why the runner's workflows are missing, in words (built-ins are still listed). */
+  runnerProblem?: string;
+}
+
+export function useWorkflowCatalog(): CatalogState {
+  const pairing = useRunnerPairing();
+  const [state, setState] = useState<CatalogState>({ entries: undefined });
+  useEffect(() => {
+    if (pairing === undefined) return;
+    const controller = new AbortController();
+    const load = async () => {
+      let runnerProblem: string | undefined;
+      let fromRunner: Awaited<ReturnType<typeof runnerWorkflows>> = [];
+      if (pairing) {
+        try {
+          fromRunner = await runnerWorkflows(pairing, controller.signal);
+        } catch (error) {
+          runnerProblem = `Project and personal workflows are not listed: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
+      const entries = await Promise.all(mergeCatalog(builtInWorkflows(), fromRunner).map(inspectEntry));
+      if (!controller.signal.aborted) setState({ entries, runnerProblem });
+    };
+    void load();
+    return () => controller.abort();
+  }, [pairing]);
+  return state;
+}
+
+export function useRunDriverDeps(): RunDriverDeps {
+  const { db, store, space } = useServices();
+  return useMemo(() => ({ db, store, space }), [db, store, space]);
+}
+
+export function useSessionRuns(sessionId: string): WorkflowRunIndexEntry[] {
+  const { space } = useServices();
+  const version = useDocVersion(space, observeWorkflowRunIndex);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
+  return useMemo(() => listWorkflowRuns(space, sessionId), [space, sessionId, version]);
+}
+
+export function useWorkflowRun(runId: string): { doc: Y.Doc | undefined; run: WorkflowRunView | undefined } {
+  const { doc } = useDoc(workflowRunDocName(runId));
+  const version = useDocVersion(doc, observeWorkflowRun);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
+  const run = useMemo(() => (doc ? getWorkflowRun(doc) : undefined), [doc, version]);
+  return { doc, run };
+}
+
+export function useDrivenHere(runId: string): boolean {
+  return useSyncExternalStore(subscribeDriving, () => isDrivenHere(runId));
+}
+
+/** How often a watching tab checks whether a running workflow lost its driver. */
+const TAKEOVER_CHECK_MS = 2000;
+
+/** While the doc says the run is running and nobody holds its lock, this tab takes it over. */
+export function useRunTakeover(runId: string, running: boolean): void {
+  const deps = useRunDriverDeps();
+  useEffect(() => {
+    if (!running) return;
+    let live = true;
+    const check = async () => {
+      if (!live || isDrivenHere(runId) || (await runLockHeld(runId))) return;
+      await driveRun(deps, runId).catch((error: unknown) => console.error('workflow run could not resume', error));
+    };
+    void check();
+    const timer = setInterval(() => void check(), TAKEOVER_CHECK_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [deps, runId, running]);
+}
+
+/** Re-renders every second while `active`, for elapsed times. */
+export function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return active ? now : Date.now();
+}
+
+/** Creates the run doc (indexed for the session) and starts driving it from this tab. */
+export async function startRun(
+  deps: RunDriverDeps,
+  input: { sessionId: string; workflowName: string; source: string; args: unknown },
+): Promise<string> {
+  const runId = newId('wfr');
+  const handle = deps.store.openDoc(workflowRunDocName(runId));
+  try {
+    await handle.whenLoaded;
+    initWorkflowRun(handle.doc, deps.space, {
+      runId,
+      sessionId: input.sessionId,
+      workflowName: input.workflowName,
+      source: input.source,
+      ...(input.args === undefined ? {} : { args: input.args }),
+      createdAt: Date.now(),
+    });
+  } finally {
+    handle.release();
+  }
+  void driveRun(deps, runId).catch((error: unknown) => console.error('workflow run failed to start', error));
+  return runId;
+}
