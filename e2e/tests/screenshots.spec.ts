@@ -42,3 +42,15 @@ test('screenshots: session list and a session, light and dark', async ({ page, s
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
   await page.screenshot({ path: `${OUT}settings-dark.png` });
 });
+
+test('screenshot: the storage error screen', async ({ page, syncServer }) => {
+  await page.setViewportSize({ width: 1280, height: 760 });
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = function open(): IDBOpenDBRequest {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await page.goto(syncServer.appUrl);
+  await expect(page.getByTestId('storage-error')).toBeVisible();
+  await page.screenshot({ path: `${OUT}storage-error.png` });
+});
