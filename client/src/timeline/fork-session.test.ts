@@ -15,14 +15,14 @@ function sourceSession() {
   for (let turn = 0; turn < 3; turn++) {
     appendMessage(source, { id: `msg_u${turn}`, role: 'user', createdAt: turn, turn, text: `question ${turn}` });
     appendMessage(source, { id: `msg_a${turn}`, role: 'assistant', createdAt: turn, turn, text: `answer ${turn}` });
-    const snap = {
+    const snap: Snapshot = {
       turn,
       at: turn,
       messageCount: (turn + 1) * 2,
       usage: emptyUsageTotals(),
       pending: [],
       outcome: 'ok',
-    } as const;
+    };
     appendSnapshot(source, snap);
     snaps.push(snap);
   }
