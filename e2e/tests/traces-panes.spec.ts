@@ -1,11 +1,17 @@
 // The cache and timeline panes in real Chromium against the real sync server: DeepSeek-style accounting
 // with a stable prefix shows rising hits, a changed system prompt is named as the break, a provider without
 // cache data says "not reported"; forking from a turn makes a new session with that turn's messages.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SPACE_DOC } from '@boocode/shared/doc/names';
 import { emptyUsageTotals, type Snapshot } from '@boocode/shared/doc/session-schema';
+import { setSetting } from '@boocode/shared/doc/space';
+import { OtlpExportTraceServiceRequest } from '@boocode/shared/otlp/otlp-trace-schema';
 import type { Page } from '@playwright/test';
 import { segment, writeSnapshots, writeSpans } from '../bench/traces-seed.ts';
 import { expect, openApp, sessionRow, test } from '../harness/fixtures.ts';
-import { seedSession } from '../harness/server-docs.ts';
+import { editServerDoc, seedSession } from '../harness/server-docs.ts';
 
 async function openPane(page: Page, url: string, sessionId: string, pane: string) {
   await page.goto(`${url}/s/${sessionId}?pane=${pane}`);
@@ -155,4 +161,73 @@ test('timeline: turns from snapshots, a click scrolls the chat, fork from a turn
   );
   await page.goto(syncServer.url);
   await expect(sessionRow(page, 'Three turns (fork at turn 2)')).toBeVisible();
+});
+
+test('OTLP: export downloads valid OTLP/JSON; send posts it to the endpoint from the synced settings', async ({
+  page,
+  syncServer,
+}) => {
+  const received: unknown[] = [];
+  const collector = createServer((req, res) => {
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push({ path: req.url, body: JSON.parse(body) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+  const port = (collector.address() as AddressInfo).port;
+  try {
+    await openApp(page, syncServer);
+    const id = await seedSession(syncServer, 'Export me', [{ role: 'user', text: 'hi' }]);
+    const T = Date.now() - 5000;
+    await writeSpans(syncServer, id, [
+      {
+        id: 'spn_m',
+        kind: 'model',
+        name: 'deepseek-chat',
+        model: 'deepseek-chat',
+        startedAt: T,
+        endedAt: T + 1000,
+        status: 'ok',
+        usage: { reported: true, prompt: 100, completion: 20, reasoning: 0, cacheHit: 64, cacheMiss: 36 },
+      },
+      {
+        id: 'spn_t',
+        parentId: 'spn_m',
+        kind: 'tool',
+        name: 'read_file',
+        startedAt: T + 1100,
+        endedAt: T + 1200,
+        status: 'ok',
+      },
+    ]);
+    await openPane(page, syncServer.url, id, 'traces');
+    await expect(page.getByTestId('span-row')).toHaveCount(2);
+    await expect(page.getByTestId('otlp-send')).toHaveCount(0);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('otlp-export').click()]);
+    expect(download.suggestedFilename()).toBe(`boocode-${id}.otlp.json`);
+    const file = JSON.parse(await readFile((await download.path())!, 'utf8'));
+    const parsed = OtlpExportTraceServiceRequest.parse(file);
+    const spans = parsed.resourceSpans[0]!.scopeSpans[0]!.spans;
+    expect(spans).toHaveLength(2);
+    expect(spans[1]!.parentSpanId).toBe(spans[0]!.spanId);
+    expect(BigInt(spans[0]!.endTimeUnixNano) - BigInt(spans[0]!.startTimeUnixNano)).toBe(1_000_000_000n);
+    expect(spans[0]!.attributes?.map((a) => a.key)).toContain('gen_ai.usage.input_tokens');
+
+    await editServerDoc(syncServer, SPACE_DOC, (doc) => setSetting(doc, 'otlpEndpoint', `http://127.0.0.1:${port}`));
+    await page.getByTestId('otlp-send').click();
+    await expect(page.getByTestId('otlp-send')).toHaveText('Sent ✓');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ path: '/v1/traces', body: { resourceSpans: [{}] } });
+  } finally {
+    await new Promise((r) => collector.close(r));
+  }
 });
