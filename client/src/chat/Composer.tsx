@@ -1,7 +1,7 @@
 // The input: Enter sends, Shift+Enter is a new line, Stop while this tab runs a turn. While another
 // tab drives the session the composer says so and waits (the turn shows live from the doc).
 import type { Attachment } from '@boocode/shared/doc/session-schema';
-import { type KeyboardEvent, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { AttachButton, AttachmentTray } from '../attachments/AttachmentTray.tsx';
 import { useComposerAttachments } from '../attachments/use-composer-attachments.ts';
 import { ModelPicker } from './ModelPicker.tsx';
@@ -21,6 +21,9 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
   const attach = useComposerAttachments();
   const canSend = !driving && !busyElsewhere && !attach.processing && (text.trim() !== '' || attach.ready.length > 0);
 
+  // Opening a session puts the cursor where the user types.
+  useEffect(() => ref.current?.focus(), []);
+
   const send = () => {
     if (!canSend) return;
     onSend(text.trim(), attach.ready);
@@ -32,7 +35,9 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
       e.preventDefault();
       send();
     } else if (e.key === 'Escape' && driving) {
+      // Escape stops the running turn here; only when nothing runs does it go back to the list.
       e.preventDefault();
+      e.stopPropagation();
       onStop();
     }
   };
