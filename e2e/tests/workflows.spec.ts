@@ -1,0 +1,103 @@
+// Workflows from the UI against the scripted model: multi-review runs four reviewers (at different
+// speeds) and a judge, each as a child session. A reload mid-run leaves the run "running" with its
+// lock free; the reloaded page takes it over, reuses the reviewers that had finished (spec hash),
+// resumes the ones in flight, and the run finishes with every agent done.
+import { fileURLToPath } from 'node:url';
+import { expect, type Page } from '@playwright/test';
+import { test } from '../harness/fixtures.ts';
+import { openNewSession, useScriptedModel } from '../harness/model.ts';
+import { loadScenarioDir } from '../scripted-model/scenario.ts';
+import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
+
+const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
+const DIFF = [
+  'diff --git a/src/add.js b/src/add.js',
+  '--- a/src/add.js',
+  '+++ b/src/add.js',
+  '@@ -1,3 +1,3 @@',
+  ' export function add(a, b) {',
+  '-  return a - b;',
+  '+  return a + b;',
+  ' }',
+].join('\n');
+
+let model: ScriptedModel;
+test.beforeAll(async () => {
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+});
+test.afterAll(async () => {
+  await model.close();
+});
+
+/** Model requests whose last user message contains `text`. */
+function requestsFor(text: string): number {
+  return model.requests().filter((r) => {
+    const messages = (r.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
+    const lastUser = messages.filter((m) => m.role === 'user').at(-1);
+    return typeof lastUser?.content === 'string' && lastUser.content.includes(text);
+  }).length;
+}
+
+async function openWorkflowsPane(page: Page, appUrl: string, title: string): Promise<string> {
+  await useScriptedModel(page, appUrl, model);
+  const id = await openNewSession(page, appUrl, 'chat', title);
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+  await expect(page.getByTestId('workflows-pane')).toBeVisible();
+  return id;
+}
+
+function agent(page: Page, label: string) {
+  return page.locator(`[data-testid="workflow-agent"][data-label="${label}"]`);
+}
+
+test('multi-review runs from the UI, survives a reload mid-run, and finishes with every agent done', async ({
+  page,
+  syncServer,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  model.reset();
+  await openWorkflowsPane(page, syncServer.url, 'Review with a workflow');
+
+  const pick = page.locator('[data-testid="workflow-pick"][data-name="multi-review"]');
+  await expect(pick).toContainText('judge merges their findings');
+  await expect(pick).toContainText('When: Before merging');
+  await pick.click();
+  await page.getByTestId('workflow-args').fill(JSON.stringify({ diff: DIFF }));
+  await page.getByTestId('workflow-run').click();
+
+  const card = page.getByTestId('workflow-run-card').first();
+  await expect(card).toHaveAttribute('data-status', 'running');
+  // Mid-run: the fast reviewer is done, the slow one is still streaming.
+  await expect(agent(page, 'review: correctness')).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
+  await expect(agent(page, 'review: security')).toHaveAttribute('data-status', 'running');
+  await expect(card.getByTestId('workflow-phase').first()).toContainText('Review');
+  await expect(agent(page, 'review: security').locator('.wf-agent-activity')).toContainText('findings');
+  await page.locator('.side-pane').screenshot({ path: testInfo.outputPath('workflows-pane-mid-run.png') });
+  expect(requestsFor('reviewing a diff for correctness')).toBe(1);
+
+  await page.reload();
+  await expect(page.getByTestId('workflows-pane')).toBeVisible();
+  const after = page.getByTestId('workflow-run-card').first();
+  await expect(after).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(after.getByTestId('workflow-agent')).toHaveCount(5);
+  await expect(after.locator('[data-testid="workflow-agent"][data-status="done"]')).toHaveCount(5);
+  await expect(after.getByTestId('workflow-result')).toContainText('request-changes');
+  await page.locator('.side-pane').screenshot({ path: testInfo.outputPath('workflows-pane-done.png') });
+
+  // The reviewer that had finished before the reload came from the cache: the model saw it once.
+  expect(requestsFor('reviewing a diff for correctness')).toBe(1);
+  expect(requestsFor('You are the judge')).toBe(1);
+
+  // Each agent links to its child session, whose model call the trace viewer lists.
+  await agent(page, 'judge').getByRole('link', { name: 'judge' }).click();
+  await expect(page).toHaveURL(/\/s\/ses_/);
+  await expect(page.getByTestId('session-title')).toContainText('multi-review · judge');
+});
+
+test('args must be JSON before a run can start', async ({ page, syncServer }) => {
+  await openWorkflowsPane(page, syncServer.url, 'Bad args');
+  await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await page.getByTestId('workflow-args').fill('{ diff: ');
+  await expect(page.getByTestId('workflow-args-error')).toContainText('Args must be JSON');
+  await expect(page.getByTestId('workflow-run')).toBeDisabled();
+});
