@@ -26,6 +26,11 @@ export interface BlobRow {
   mime: string;
   bytes: Blob;
   createdAt: number;
+  /**
+   * Where the server copy stands: `pending` until a PUT succeeded, `done` after (or when the blob came
+   * from the server), `local` for blobs the server does not take (text files). Absent on v1 rows.
+   */
+  upload?: 'pending' | 'done' | 'local';
 }
 
 export type LocalDb = Dexie & {
@@ -42,6 +47,13 @@ export function createLocalDb(name: string = LOCAL_DB_NAME): LocalDb {
     docs: 'name, createdAt, doc: Y.Doc',
     settings: 'key',
     blobs: 'sha256, createdAt',
+  });
+  // v2: the upload queue is the blobs whose `upload` is pending (indexed so it is found without a scan).
+  // Every table is restated so y-dexie sees the Y.Doc property in the latest version too.
+  db.version(2).stores({
+    docs: 'name, createdAt, doc: Y.Doc',
+    settings: 'key',
+    blobs: 'sha256, createdAt, upload',
   });
   return db;
 }
