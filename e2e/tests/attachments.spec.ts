@@ -114,6 +114,18 @@ async function pasteFiles(page: Page, files: Array<{ name: string; type: string;
   }, payload);
 }
 
+/** Drops files on the composer as a synthetic DragEvent, as a drag from the file manager would. */
+async function dropFiles(page: Page, files: Array<{ name: string; type: string; bytes: Buffer }>) {
+  const payload = files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString('base64') }));
+  await page.locator('form.composer').evaluate((el, list) => {
+    const dt = new DataTransfer();
+    for (const f of list)
+      dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
 /** Rows in this device's Dexie `blobs` table. */
 function localBlobCount(page: Page): Promise<number> {
   return page.evaluate(
@@ -188,8 +200,11 @@ test('a pasted image reaches the model as a data URI, survives a reload and show
   await expectImageShown(page);
   await page.getByTestId('message-image').click();
   await expect(page.getByTestId('image-viewer')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/attachments-viewer.png' });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('image-viewer')).toBeHidden();
+  // Esc closed the viewer only: the page is still the session.
+  await expect(page.getByTestId('chat')).toBeVisible();
 
   // Pasted again (a new message, same bytes): still one blob on the device.
   await pasteFiles(page, [{ name: 'image.png', type: 'image/png', bytes: png }]);
@@ -254,16 +269,19 @@ test('SVG and binary files are refused in words; a text file and a large image a
   await pasteFiles(page, [{ name: 'report.pdf', type: 'application/pdf', bytes: binary }]);
   await expect(page.getByTestId('attach-error')).toContainText('neither an image');
 
-  // A text file goes as a named text part; a 3000×1500 image is downscaled to 2048 px.
-  await pasteFiles(page, [
-    { name: 'notes.md', type: 'text/markdown', bytes: Buffer.from('# Notes\n\nThe build fails on CI.\n') },
-    { name: 'wide.png', type: 'image/png', bytes: makePng(3000, 1500, 4) },
-  ]);
+  // A text file from the picker goes as a named text part; a dropped 3000×1500 image is downscaled to 2048 px.
+  await page.getByTestId('attach-input').setInputFiles({
+    name: 'notes.md',
+    mimeType: 'text/markdown',
+    buffer: Buffer.from('# Notes\n\nThe build fails on CI.\n'),
+  });
+  await dropFiles(page, [{ name: 'wide.png', type: 'image/png', bytes: makePng(3000, 1500, 4) }]);
   await expect(page.getByTestId('attach-draft')).toHaveCount(2);
   const wide = page.getByTestId('attach-draft').filter({ hasText: 'wide.png' });
   await expect(wide).toContainText('2048×1024', { timeout: 15_000 });
   await expect(wide).toContainText('from');
   await expect(wide).toContainText('3000×1500');
+  await page.screenshot({ path: 'e2e/screenshots/attachments-composer.png' });
 
   model.reset();
   await page.getByTestId('composer-input').fill('read these');

@@ -6,7 +6,7 @@ import type { LocalDb } from '../docs/local-db.ts';
 import { type LocalSettings, observeLocalSettings, readLocalSettings } from '../settings/local-settings.ts';
 import type { SyncStatusBoard } from '../sync/sync-status.ts';
 import { type BlobServer, blobServerOf, fetchBlob, uploadBlob } from './blob-server.ts';
-import { markUploaded, pendingUploads, putBlob } from './blob-store.ts';
+import { markUploaded, pendingUploads, putBlob, readBlobBytes } from './blob-store.ts';
 
 const RETRY_MS = 10_000;
 
@@ -110,4 +110,16 @@ export function blobSyncOf(db: LocalDb, status?: SyncStatusBoard): BlobSync {
     });
   }
   return s;
+}
+
+/**
+ * The engine's `loadBlob` on this device: Dexie first, then the server (a turn resumed here may have been
+ * started on another device), so an image is sent whenever any copy is reachable.
+ */
+export function loadBlobForTurn(db: LocalDb): (sha256: string) => Promise<Uint8Array | undefined> {
+  return async (sha256) => {
+    const here = await readBlobBytes(db, sha256);
+    if (here) return here;
+    return (await blobSyncOf(db).ensure(sha256)) ? readBlobBytes(db, sha256) : undefined;
+  };
 }

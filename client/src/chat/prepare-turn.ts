@@ -4,7 +4,7 @@
 import { getSessionMeta } from '@boocode/shared/doc/session';
 import { modelSupportsVision, PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
-import { readBlobBytes } from '../attachments/blob-store.ts';
+import { loadBlobForTurn } from '../attachments/blob-sync.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
@@ -42,7 +42,7 @@ export async function prepareTurn(
     client: createModelClient(endpoint),
     tools: coder && pairing ? createRunnerToolExecutor(createRunnerClient(pairing), approvals) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
-    loadBlob: (sha256) => readBlobBytes(db, sha256),
+    loadBlob: loadBlobForTurn(db),
     vision: modelSupportsVision(settings.provider, model),
   };
 }
