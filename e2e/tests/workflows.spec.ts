@@ -46,6 +46,16 @@ async function openWorkflowsPane(page: Page, appUrl: string, title: string): Pro
   return id;
 }
 
+/** Picks multi-review, gives it the diff, runs it; returns the run's card. */
+async function runMultiReview(page: Page) {
+  await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await page.getByTestId('workflow-args').fill(JSON.stringify({ diff: DIFF }));
+  await page.getByTestId('workflow-run').click();
+  const card = page.getByTestId('workflow-run-card').first();
+  await expect(card).toHaveAttribute('data-status', 'running');
+  return card;
+}
+
 function agent(page: Page, label: string) {
   return page.locator(`[data-testid="workflow-agent"][data-label="${label}"]`);
 }
@@ -95,9 +105,40 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
 });
 
 test('args must be JSON before a run can start', async ({ page, syncServer }) => {
+  test.setTimeout(90_000);
   await openWorkflowsPane(page, syncServer.url, 'Bad args');
   await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
   await page.getByTestId('workflow-args').fill('{ diff: ');
   await expect(page.getByTestId('workflow-args-error')).toContainText('Args must be JSON');
   await expect(page.getByTestId('workflow-run')).toBeDisabled();
+});
+
+test('stopping one agent makes its agent() give null; the run goes on without it', async ({ page, syncServer }) => {
+  test.setTimeout(120_000);
+  model.reset();
+  await openWorkflowsPane(page, syncServer.url, 'Stop one reviewer');
+  const card = await runMultiReview(page);
+  const security = agent(page, 'review: security');
+  await expect(security).toHaveAttribute('data-status', 'running', { timeout: 20_000 });
+  await security.getByTestId('workflow-agent-stop').click();
+  await expect(security).toHaveAttribute('data-status', 'stopped');
+  await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(card.getByTestId('workflow-result')).toContainText('"missing": [\n    "security"');
+});
+
+test('Stop ends the run; Resume finishes it and reuses the agents that had finished', async ({ page, syncServer }) => {
+  test.setTimeout(120_000);
+  model.reset();
+  await openWorkflowsPane(page, syncServer.url, 'Stop and resume');
+  const card = await runMultiReview(page);
+  await expect(agent(page, 'review: correctness')).toHaveAttribute('data-status', 'done', { timeout: 20_000 });
+  await card.getByTestId('workflow-stop').click();
+  await expect(card).toHaveAttribute('data-status', 'stopped', { timeout: 20_000 });
+  await expect(agent(page, 'judge')).toHaveCount(0);
+
+  await card.getByTestId('workflow-resume').click();
+  await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(card.locator('[data-testid="workflow-agent"][data-status="done"]')).toHaveCount(5);
+  await expect(agent(page, 'review: correctness')).toContainText('cached');
+  expect(requestsFor('reviewing a diff for correctness')).toBe(1);
 });

@@ -183,26 +183,28 @@ function AgentRow({
       </span>
       <span className="wf-agent-status">{agent.cached ? 'cached' : agent.status}</span>
       <span className="wf-agent-num muted small" title="Tokens">
-        {formatTokens(agent.usage.tokens)} tok
+        {live && agent.usage.tokens === 0 ? '–' : `${formatTokens(agent.usage.tokens)} tok`}
       </span>
       <span className="wf-agent-num muted small" title="Elapsed">
         {elapsed === undefined ? '–' : formatElapsed(elapsed)}
       </span>
-      {live && run.status === 'running' ? (
-        <button
-          type="button"
-          className="wf-agent-stop"
-          data-testid="workflow-agent-stop"
-          disabled={stopAsked}
-          title="Stop this agent (its agent() gives null)"
-          onClick={() => requestAgentStop(doc, agent.id)}
-        >
-          {stopAsked ? 'Stopping' : 'Stop'}
-        </button>
-      ) : (
-        <span />
+      {(last || (live && run.status === 'running')) && (
+        <span className="wf-agent-second">
+          <span className="wf-agent-activity muted small">{last ? oneLine(last) : ''}</span>
+          {live && run.status === 'running' && (
+            <button
+              type="button"
+              className="wf-agent-stop"
+              data-testid="workflow-agent-stop"
+              disabled={stopAsked}
+              title="Stop this agent (its agent() gives null)"
+              onClick={() => requestAgentStop(doc, agent.id)}
+            >
+              {stopAsked ? 'Stopping' : 'Stop'}
+            </button>
+          )}
+        </span>
       )}
-      {last && <span className="wf-agent-activity muted small">{oneLine(last)}</span>}
     </li>
   );
 }

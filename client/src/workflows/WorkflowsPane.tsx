@@ -10,7 +10,8 @@ export function WorkflowsPane({ sessionId }: { sessionId: string }) {
   const runs = useSessionRuns(sessionId);
   return (
     <div className="workflows-pane" data-testid="workflows-pane">
-      <WorkflowPicker sessionId={sessionId} />
+      {/* Collapsed once the session has runs: then their progress is what the pane is for. */}
+      <WorkflowPicker key={runs.length === 0 ? 'open' : 'closed'} sessionId={sessionId} open={runs.length === 0} />
       <section aria-label="Runs" className="wf-runs">
         <h2 className="wf-heading">Runs</h2>
         {runs.length === 0 ? (
@@ -29,13 +30,15 @@ export function WorkflowsPane({ sessionId }: { sessionId: string }) {
   );
 }
 
-function WorkflowPicker({ sessionId }: { sessionId: string }) {
+function WorkflowPicker({ sessionId, open }: { sessionId: string; open: boolean }) {
   const { entries, runnerProblem } = useWorkflowCatalog();
   const [picked, setPicked] = useState<string>();
   const entry = entries?.find((e) => e.name === picked);
   return (
-    <section aria-label="Workflows" className="wf-catalog">
-      <h2 className="wf-heading">Workflows</h2>
+    <details className="wf-catalog" open={open} aria-label="Workflows">
+      <summary>
+        <h2 className="wf-heading">Run a workflow</h2>
+      </summary>
       {!entries && <p className="muted">Loading workflows…</p>}
       {runnerProblem && <p className="muted small">{runnerProblem}</p>}
       <ul className="wf-catalog-list">
@@ -61,7 +64,7 @@ function WorkflowPicker({ sessionId }: { sessionId: string }) {
         ))}
       </ul>
       {entry && <RunForm key={entry.name} entry={entry} sessionId={sessionId} onStarted={() => setPicked(undefined)} />}
-    </section>
+    </details>
   );
 }
 
