@@ -29,6 +29,8 @@ export interface FanoutResult {
   deliveries: number;
   p50: number;
   p99: number;
+  /** Server CPU time (all threads) per update sent, in microseconds, over the measuring window. */
+  serverCpuPerUpdateUs: number;
 }
 
 interface BenchClient {
@@ -39,7 +41,13 @@ interface BenchClient {
 
 const PEER = fileURLToPath(new URL('./peerServer.ts', import.meta.url));
 
-async function startPeer(kind: ServerKind): Promise<{ port: number; stop(): Promise<void> }> {
+interface Peer {
+  port: number;
+  cpuMicros(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startPeer(kind: ServerKind): Promise<Peer> {
   const child = spawn(
     process.execPath,
     [
@@ -49,7 +57,7 @@ async function startPeer(kind: ServerKind): Promise<{ port: number; stop(): Prom
       PEER,
       kind,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -62,6 +70,11 @@ async function startPeer(kind: ServerKind): Promise<{ port: number; stop(): Prom
   });
   return {
     port,
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        child.once('message', (msg: { cpu: number }) => resolve(msg.cpu));
+        child.send('cpu');
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -119,6 +132,7 @@ export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<Fa
       await new Promise((r) => setTimeout(r, 20));
     }
     latencies.length = 0;
+    const cpuBefore = await peer.cpuMicros();
     let sent = 0;
     const perDoc = cfg.clients / cfg.docs;
     const started = performance.now();
@@ -136,6 +150,7 @@ export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<Fa
     // Drain: wait (bounded) for deliveries still in flight.
     const drainUntil = Date.now() + 10_000;
     while (latencies.length < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    const cpuAfter = await peer.cpuMicros();
     const sorted = [...latencies].sort((a, b) => a - b);
     return {
       kind,
@@ -145,6 +160,7 @@ export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<Fa
       deliveries: latencies.length,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
+      serverCpuPerUpdateUs: (cpuAfter - cpuBefore) / sent,
     };
   } finally {
     for (const c of clients) c.destroy();

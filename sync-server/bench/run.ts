@@ -41,8 +41,10 @@ async function main() {
       delivered: `${r.deliveries}/${r.expectedDeliveries}`,
       'p50 ms': fmt(r.p50, 1),
       'p99 ms': fmt(r.p99, 1),
+      'server CPU µs/update': fmt(r.serverCpuPerUpdateUs),
       'boocode deliveries/s ÷ this': fmt(base.deliveriesPerSecond / r.deliveriesPerSecond, 2),
       'this p99 ÷ boocode p99': fmt(r.p99 / base.p99, 2),
+      'boocode CPU ÷ this': fmt(base.serverCpuPerUpdateUs / r.serverCpuPerUpdateUs, 1),
     })),
   );
 

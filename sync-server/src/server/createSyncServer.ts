@@ -58,7 +58,7 @@ export interface SyncServerOptions {
   maxUpdateBytes?: number;
   /** How long a doc without peers stays loaded (default 30 s). */
   docIdleMs?: number;
-  /** Compact a doc once it has this many rows in `doc_updates` (default 500). */
+  /** Compact a doc once it has this many rows in `doc_updates` (default 2000; each compaction rereads them all). */
   compactAfterUpdates?: number;
   /** Pool size for a real Postgres (the embedded one always uses 1). */
   poolSize?: number;
@@ -117,7 +117,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       pool: db.pool,
       writer,
       docIdleMs: opts.docIdleMs ?? 30_000,
-      compactAfterUpdates: opts.compactAfterUpdates ?? 500,
+      compactAfterUpdates: opts.compactAfterUpdates ?? 2000,
       publishAwareness: fanOut
         ? (doc, update) => {
             const payload = encodeAwarenessNotification({ instanceId, doc, update });
