@@ -142,6 +142,8 @@ test('screenshots: trace, cache and timeline panes', async ({ page, syncServer }
     await page.locator('[data-span-id="spn_st1"] .span-line').click();
     await page.screenshot({ path: join(OUT, `trace-pane-${scheme}.png`) });
     await page.getByTestId('trace-fullscreen').click();
+    await page.locator('[data-span-id="spn_st1"] .span-line').click();
+    await page.screenshot({ path: join(OUT, `trace-fullscreen-rows-${scheme}.png`) });
     await page.locator('[data-span-id="spn_t1"] .span-line').click();
     await page.screenshot({ path: join(OUT, `trace-fullscreen-${scheme}.png`) });
     await page.keyboard.press('Escape');

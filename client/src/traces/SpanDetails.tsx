@@ -1,6 +1,7 @@
 // The expanded part of a waterfall row: timing, tokens, error, and the span's input and output as
 // pretty JSON with long text folded.
 import type { Span } from '@boocode/shared/doc/session-schema';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import { formatClock, formatDuration, STATUS_LABEL } from './span-format.ts';
 import { spanDuration } from './span-rows.ts';
@@ -42,6 +43,16 @@ export function SpanDetails({ span, now, onJump }: { span: Span; now: number; on
         <button type="button" className="link-button" onClick={onJump}>
           Show message in chat
         </button>
+      )}
+      {span.childSessionId && (
+        <Link
+          to="/s/$sessionId"
+          params={{ sessionId: span.childSessionId }}
+          search={{ pane: 'traces' }}
+          className="link-button"
+        >
+          Open the {span.kind === 'subagent' ? 'subagent' : 'agent'}'s own trace →
+        </Link>
       )}
       {span.input !== undefined && <JsonBlock label="Input" value={span.input} />}
       {span.output !== undefined && (

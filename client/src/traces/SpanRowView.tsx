@@ -79,7 +79,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           />
         </div>
         <div className="span-sub" style={{ paddingLeft: depth * INDENT_PX + 14 }}>
-          <SpanSubline span={span} cost={p.cost} />
+          <SpanSubline span={span} cost={p.cost} nested={p.row.children} />
         </div>
       </div>
       {p.expanded && <SpanDetails span={span} now={p.now} onJump={() => p.onJump(span)} />}
@@ -92,9 +92,12 @@ export function rowDomId(spanId: string): string {
 }
 
 /** The second line: tokens and cost for a model call, a glimpse of the input for the others. */
-function SpanSubline({ span, cost }: { span: Span; cost: number | undefined }) {
+function SpanSubline({ span, cost, nested }: { span: Span; cost: number | undefined; nested: number }) {
   if (span.kind !== 'model') {
     if (span.error) return <span className="error-text">{span.error.message}</span>;
+    if (span.input === undefined && nested > 0) {
+      return <span className="muted">{nested === 1 ? '1 call inside' : `${nested} calls inside`}</span>;
+    }
     return <span className="muted">{glimpse(span.input)}</span>;
   }
   const u = span.usage;

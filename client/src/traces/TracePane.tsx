@@ -261,42 +261,60 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
       {spans.length === 0 ? (
         <p className="empty-state">Model and tool calls of this session will be listed here, with timing and tokens.</p>
       ) : (
-        <div className="span-scroll" ref={scrollRef} data-testid="span-scroll">
-          <div
-            ref={treeRef}
-            role="tree"
-            aria-label="Spans"
-            aria-activedescendant={activeId ? rowDomId(activeId) : undefined}
-            tabIndex={0}
-            className="span-tree"
-            data-testid="span-tree"
-            style={{ height: virtualizer.getTotalSize() }}
-          >
-            {items.map((item) => {
-              const row = shown[item.index];
-              if (!row) return null;
-              return (
-                <SpanRowView
-                  key={item.key}
-                  row={row}
-                  index={item.index}
-                  start={item.start}
-                  axis={axis}
-                  now={now}
-                  expanded={expanded.has(row.span.id)}
-                  active={row.span.id === activeId}
-                  cost={row.span.kind === 'model' ? spanCost(row.span, provider) : undefined}
-                  measure={virtualizer.measureElement}
-                  onSelect={onSelect}
-                  onJump={onJump}
-                />
-              );
-            })}
+        <>
+          <AxisHeader duration={axis.end - axis.start} />
+          <div className="span-scroll" ref={scrollRef} data-testid="span-scroll">
+            <div
+              ref={treeRef}
+              role="tree"
+              aria-label="Spans"
+              aria-activedescendant={activeId ? rowDomId(activeId) : undefined}
+              tabIndex={0}
+              className="span-tree"
+              data-testid="span-tree"
+              style={{ height: virtualizer.getTotalSize() }}
+            >
+              {items.map((item) => {
+                const row = shown[item.index];
+                if (!row) return null;
+                return (
+                  <SpanRowView
+                    key={item.key}
+                    row={row}
+                    index={item.index}
+                    start={item.start}
+                    axis={axis}
+                    now={now}
+                    expanded={expanded.has(row.span.id)}
+                    active={row.span.id === activeId}
+                    cost={row.span.kind === 'model' ? spanCost(row.span, provider) : undefined}
+                    measure={virtualizer.measureElement}
+                    onSelect={onSelect}
+                    onJump={onJump}
+                  />
+                );
+              })}
+            </div>
+            {shown.length === 0 && <p className="empty-state">No span matches these filters.</p>}
           </div>
-          {shown.length === 0 && <p className="empty-state">No span matches these filters.</p>}
-        </div>
+        </>
       )}
     </section>
+  );
+}
+
+/** Time labels over the bars, on the same grid as a row so they line up with the track. */
+function AxisHeader({ duration }: { duration: number }) {
+  return (
+    <div className="span-axis span-line" aria-hidden>
+      <div className="span-track">
+        {[0, 0.25, 0.5, 0.75].map((f) => (
+          <span key={f} style={{ left: `${f * 100}%` }}>
+            {f === 0 ? '0' : formatDuration(duration * f)}
+          </span>
+        ))}
+      </div>
+    </div>
   );
 }
 

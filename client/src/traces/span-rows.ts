@@ -5,6 +5,8 @@ import type { Span, SpanKind, SpanStatus } from '@boocode/shared/doc/session-sch
 export interface SpanRow {
   span: Span;
   depth: number;
+  /** Direct children in the tree. */
+  children: number;
 }
 
 /** Tree order: depth-first, siblings by start time. A span whose parent is missing is a root. */
@@ -30,19 +32,19 @@ export function spanRows(spans: readonly Span[]): SpanRow[] {
   const out: SpanRow[] = [];
   const seen = new Set<string>();
   // Iterative DFS: a deep chain of subagents must not overflow the stack.
-  const stack: SpanRow[] = roots.map((span) => ({ span, depth: 0 })).reverse();
+  const stack: Omit<SpanRow, 'children'>[] = roots.map((span) => ({ span, depth: 0 })).reverse();
   while (stack.length) {
     const row = stack.pop()!;
     if (seen.has(row.span.id)) continue;
     seen.add(row.span.id);
-    out.push(row);
     const kids = children.get(row.span.id);
+    out.push({ ...row, children: kids?.length ?? 0 });
     if (!kids) continue;
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: row.depth + 1 });
   }
   // Spans caught in a parent cycle were never reached from a root: show them flat rather than lose them.
   if (out.length < spans.length) {
-    for (const s of [...spans].sort(byStart)) if (!seen.has(s.id)) out.push({ span: s, depth: 0 });
+    for (const s of [...spans].sort(byStart)) if (!seen.has(s.id)) out.push({ span: s, depth: 0, children: 0 });
   }
   return out;
 }
