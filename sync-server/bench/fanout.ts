@@ -61,7 +61,7 @@ async function startPeer(kind: ServerKind): Promise<Peer> {
   );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       out += d;
       const m = /PORT=(\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
