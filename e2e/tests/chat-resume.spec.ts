@@ -68,3 +68,20 @@ test('a second tab follows the running turn read-only', async ({ context, syncSe
   await expectFinishedOnce(watcher);
   await expectFinishedOnce(driver);
 });
+
+test('leaving the session view mid-turn does not stop the turn', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Leave mid-turn');
+  await sendPrompt(page, 'answer slowly please');
+  await expect(assistantMessages(page).first()).toContainText(START);
+  // Same document throughout (no reload, so no resume): the tab's own driver carries on.
+  await page.evaluate(() => {
+    (window as unknown as { __samePage?: boolean }).__samePage = true;
+  });
+  await page.getByTitle('Back to sessions (Esc)').click();
+  await expect(page.getByTestId('new-session')).toBeVisible();
+  await page.goBack();
+  await expectFinishedOnce(page);
+  await expect(assistantMessages(page).first().locator('.tag')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
+});

@@ -10,7 +10,7 @@ import { UsageCounter } from './UsageCounter.tsx';
 
 export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) {
   const view = useChatDoc(doc);
-  const { driver, state, approvals } = useSessionDriver(sessionId, doc);
+  const { driver, state, approvals } = useSessionDriver(sessionId);
   const busyElsewhere = !state.driving && view.run.status === 'running';
   const endRef = useAutoScroll(view);
 

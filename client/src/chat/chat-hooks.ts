@@ -3,7 +3,6 @@
 // and the tab's session driver.
 import { getRunState, getSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
 import type { Message, RunState, SessionMeta, Span } from '@boocode/shared/doc/session-schema';
-import { updateSessionEntry } from '@boocode/shared/doc/space';
 import { listSpans } from '@boocode/shared/doc/spans';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
@@ -12,9 +11,9 @@ import { useServices } from '../docs/doc-context.tsx';
 import { useDocVersion } from '../docs/doc-hooks.ts';
 import type { ApprovalRequest } from '../runner/approval-queue.ts';
 import { observeRunnerPairing } from '../runner/runner-pairing.ts';
+import { attachDriver } from './driver-registry.ts';
 import { type ModelSettings, observeModelSettings } from './model-settings.ts';
-import { prepareTurn } from './prepare-turn.ts';
-import { type DriverState, SessionDriver } from './session-driver.ts';
+import type { DriverState, SessionDriver } from './session-driver.ts';
 
 export interface ChatDocView {
   meta: SessionMeta | undefined;
@@ -56,22 +55,15 @@ export interface DriverView {
 const IDLE: DriverState = { driving: false };
 const NONE: ApprovalRequest[] = [];
 
-/** The tab's driver for one session: created while the view is open, takes over abandoned turns. */
-export function useSessionDriver(sessionId: string, doc: Y.Doc): DriverView {
-  const { db, space } = useServices();
+/** The tab's driver for one session (shared, and alive while it runs a turn); takes over abandoned turns. */
+export function useSessionDriver(sessionId: string): DriverView {
+  const services = useServices();
   const [driver, setDriver] = useState<SessionDriver>();
   useEffect(() => {
-    const d = new SessionDriver({
-      doc,
-      sessionId,
-      setup: (approvals, resume) => prepareTurn(db, doc, approvals, resume),
-      onStatus: (status) =>
-        space.transact(() => updateSessionEntry(space, sessionId, { status, updatedAt: Date.now() })),
-    });
+    const { driver: d, detach } = attachDriver(services, sessionId);
     setDriver(d);
-    d.start();
-    return () => d.dispose();
-  }, [db, space, doc, sessionId]);
+    return detach;
+  }, [services, sessionId]);
   const state = useSyncExternalStore(driver?.subscribe ?? noSubscribe, driver?.getState ?? (() => IDLE));
   const approvals = useSyncExternalStore(
     driver?.approvals.subscribe ?? noSubscribe,

@@ -76,7 +76,7 @@ export class SessionDriver {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.timer);
-    // Closing the view stops a turn this tab drives; the spans close as cancelled, nothing is left half-open.
+    // The registry disposes only an idle driver; should a turn still run, stop it cleanly (spans close as cancelled).
     this.engine?.cancel();
   }
 
