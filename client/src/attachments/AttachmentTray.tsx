@@ -35,6 +35,9 @@ export function AttachmentTray({ attachments }: { attachments: ComposerAttachmen
                   {d.name}
                 </span>
                 <span className="muted">{d.attachment ? sizeLine(d.attachment) : 'checking…'}</span>
+                {d.attachment && originalLine(d.attachment) && (
+                  <span className="muted">{originalLine(d.attachment)}</span>
+                )}
               </span>
               <button
                 type="button"
@@ -78,12 +81,23 @@ function DraftPreview({ attachment }: { attachment: Attachment }) {
   return <img className="attach-thumb" src={blob.url} alt={attachment.name ?? 'image'} data-testid="attach-thumb" />;
 }
 
-/** `1.2 MB, 2048×1536 (from 4.8 MB, 4032×3024)`: what is sent, and what it was when it was downscaled. */
+const dims = (w?: number, h?: number) => (w && h ? `${w}×${h} · ` : '');
+
+/** `2048×1536 · 1.2 MB`: what is stored and sent. */
 export function sizeLine(a: Attachment): string {
-  const dims = (w?: number, h?: number) => (w && h ? `, ${w}×${h}` : '');
-  const sent = `${formatBytes(a.bytes)}${dims(a.width, a.height)}`;
-  if (a.originalBytes === undefined) return sent;
-  return `${sent} (from ${formatBytes(a.originalBytes)}${dims(a.originalWidth, a.originalHeight)})`;
+  return `${dims(a.width, a.height)}${formatBytes(a.bytes)}`;
+}
+
+/** `original 4032×3024 · 4.8 MB` for a downscaled image, else undefined. */
+export function originalLine(a: Attachment): string | undefined {
+  if (a.originalBytes === undefined) return undefined;
+  return `original ${dims(a.originalWidth, a.originalHeight)}${formatBytes(a.originalBytes)}`;
+}
+
+/** Both lines in one, for titles and the viewer. */
+export function sizeSummary(a: Attachment): string {
+  const o = originalLine(a);
+  return o ? `${sizeLine(a)} (${o})` : sizeLine(a);
 }
 
 /** The composer's paperclip: a hidden file input behind a button. */

@@ -2,7 +2,7 @@
 // server when another device attached them) that open a larger view, text files as name chips.
 import type { Attachment } from '@boocode/shared/doc/session-schema';
 import { useEffect, useRef, useState } from 'react';
-import { sizeLine } from './AttachmentTray.tsx';
+import { sizeSummary } from './AttachmentTray.tsx';
 import { useBlobUrl } from './use-blob-url.ts';
 
 export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
@@ -13,8 +13,8 @@ export function MessageAttachments({ attachments }: { attachments: Attachment[] 
         a.kind === 'image' ? (
           <ImageThumb key={a.sha256} attachment={a} onOpen={() => setOpen(a)} />
         ) : (
-          <span key={a.sha256} className="message-file" title={sizeLine(a)} data-testid="message-file">
-            {a.name ?? 'file'} <span className="muted">{sizeLine(a)}</span>
+          <span key={a.sha256} className="message-file" title={sizeSummary(a)} data-testid="message-file">
+            {a.name ?? 'file'} <span className="muted">{sizeSummary(a)}</span>
           </span>
         ),
       )}
@@ -41,7 +41,7 @@ function ImageThumb({ attachment, onOpen }: { attachment: Attachment; onOpen(): 
       type="button"
       className="message-image-button"
       onClick={onOpen}
-      title={`${label} · ${sizeLine(attachment)}`}
+      title={`${label} · ${sizeSummary(attachment)}`}
     >
       <img
         className="message-image"
@@ -87,7 +87,7 @@ function ImageViewer({ attachment, onClose }: { attachment: Attachment; onClose(
       {blob.state === 'ready' && <img src={blob.url} alt={attachment.name ?? 'image'} />}
       <div className="image-viewer-bar">
         <span>{attachment.name}</span>
-        <span className="muted">{sizeLine(attachment)}</span>
+        <span className="muted">{sizeSummary(attachment)}</span>
         <span className="spacer" />
         <button type="button" onClick={() => ref.current?.close()} data-testid="image-viewer-close">
           Close
