@@ -85,7 +85,10 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
   await page.locator('.side-pane').screenshot({ path: testInfo.outputPath('workflows-pane-mid-run.png') });
   expect(requestsFor('reviewing a diff for correctness')).toBe(1);
 
-  await page.reload();
+  // Reload onto another pane: the run resumes whichever pane the session view shows.
+  await page.goto(page.url().replace('pane=workflows', 'pane=traces'));
+  await expect.poll(() => requestsFor('You are the judge'), { timeout: 60_000 }).toBe(1);
+  await page.getByRole('tab', { name: 'Workflows' }).click();
   await expect(page.getByTestId('workflows-pane')).toBeVisible();
   const after = page.getByTestId('workflow-run-card').first();
   await expect(after).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });

@@ -7,6 +7,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
+import { WorkflowResumer } from '../workflows/WorkflowResumer.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
 import { SESSION_PANES } from './session-panes.ts';
 
@@ -86,6 +87,7 @@ export function SessionView() {
           </div>
         )}
       </aside>
+      <WorkflowResumer sessionId={sessionId} />
     </main>
   );
 }

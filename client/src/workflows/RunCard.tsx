@@ -8,12 +8,11 @@ import { Link } from '@tanstack/react-router';
 import type * as Y from 'yjs';
 import { resumeRun } from './run-driver.ts';
 import { formatElapsed, formatTokens, isFinished, type PhaseNode, progressTree, runTotals } from './run-progress.ts';
-import { useDrivenHere, useNow, useRunDriverDeps, useRunTakeover, useWorkflowRun } from './workflow-hooks.ts';
+import { useDrivenHere, useNow, useRunDriverDeps, useWorkflowRun } from './workflow-hooks.ts';
 
 export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen: boolean }) {
   const { doc, run } = useWorkflowRun(runId);
   const running = run?.status === 'running';
-  useRunTakeover(runId, running);
   const here = useDrivenHere(runId);
   const now = useNow(running);
   if (!doc || !run) {
