@@ -50,6 +50,8 @@ test('a prompt streams an answer and a runner tool call shows as a card', async 
   await expect(page.getByTestId('usage-counter')).not.toHaveText(/^0 tokens/);
   await expect(page.getByTestId('send')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/chat-tool-card.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: 'e2e/screenshots/chat-tool-card-dark.png' });
 });
 
 test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn', async ({ page, syncServer }) => {
@@ -109,4 +111,18 @@ test('a coder session without a paired runner says so in words', async ({ page, 
   await openNewSession(page, syncServer.url, 'coder', 'No runner');
   await sendPrompt(page, 'please list files');
   await expect(page.getByTestId('chat-problem')).toContainText('needs the local runner');
+});
+
+test('a provider error is shown in words on the answer, and the next prompt can be sent', async ({
+  page,
+  syncServer,
+}) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Provider error');
+  await sendPrompt(page, 'please refuse my key');
+  const answer = assistantMessages(page).last();
+  await expect(answer.getByRole('alert')).toContainText('The provider rejected the API key');
+  await expect(answer.getByRole('alert')).toContainText('Invalid API key (scripted)');
+  await expect(page.getByTestId('send')).toBeVisible();
+  await page.screenshot({ path: 'e2e/screenshots/chat-error.png' });
 });
