@@ -169,11 +169,20 @@ function endMessage(
 /** What the span keeps of the request: enough to read the call, bounded so spans stay small. */
 function requestSummary(req: ChatRequest, cap: number): Record<string, unknown> {
   const last = req.messages[req.messages.length - 1];
-  const lastText = last && typeof last.content === 'string' ? capText(last.content, cap).text : '';
+  const lastText = last ? capText(summaryText(last.content), cap).text : '';
   return {
     model: req.model,
     messageCount: req.messages.length,
     tools: req.tools?.map((t) => t.function.name),
     last: last ? { role: last.role, content: lastText } : undefined,
   };
+}
+
+/** A message's text for the span; image parts are counted, never copied (a data URI would bloat the doc). */
+function summaryText(content: ChatRequest['messages'][number]['content']): string {
+  if (typeof content === 'string') return content;
+  if (!content) return '';
+  const text = content.map((p) => (p.type === 'text' ? p.text : '')).join('\n');
+  const images = content.filter((p) => p.type === 'image_url').length;
+  return images ? `${text}\n[${images} image${images > 1 ? 's' : ''} attached]` : text;
 }
