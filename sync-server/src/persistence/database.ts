@@ -78,3 +78,26 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     },
   };
 }
+
+/**
+ * Runs `fn` with a client checked out of the pool. pg-pool leaves a checked-out client without an
+ * 'error' listener, so a dropped connection would be an uncaught exception: we listen while it is
+ * out, and a client that failed is destroyed on release instead of going back to the pool.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const onError = (err: Error) => {
+    failure = err;
+  };
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } catch (err) {
+    failure ??= err as Error;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(failure);
+  }
+}

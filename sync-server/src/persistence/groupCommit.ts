@@ -4,6 +4,7 @@
  * collapse to one fsync per update. A write's promise resolves only after its COMMIT.
  */
 import type pg from 'pg';
+import { withClient } from './database.ts';
 
 export interface CommittedBatch {
   /** Seqs written per doc in this transaction (decimal strings: bigserial). */
@@ -105,43 +106,39 @@ export class UpdateWriter {
     return this.queue.splice(0, n);
   }
 
-  private async writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
-    const client = await this.pool.connect();
-    let failure: Error | undefined;
+  private writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
     // One statement is its own transaction: skip BEGIN/COMMIT round trips when nothing else runs in it.
     const explicit = batch.length > this.maxRows || this.opts.beforeCommit !== undefined;
-    try {
-      if (explicit) await client.query('BEGIN');
-      const seqsByDoc = new Map<string, string[]>();
-      for (let i = 0; i < batch.length; i += this.maxRows) {
-        const chunk = batch.slice(i, i + this.maxRows);
-        const params: unknown[] = [];
-        const values = chunk.map((w, j) => {
-          params.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
-          return `($${2 * j + 1}, $${2 * j + 2})`;
-        });
-        const res = await client.query<{ doc: string; seq: string }>(
-          `INSERT INTO doc_updates (doc, bytes) VALUES ${values.join(',')} RETURNING doc, seq`,
-          params,
-        );
-        for (const row of res.rows) {
-          const list = seqsByDoc.get(row.doc);
-          if (list) list.push(row.seq);
-          else seqsByDoc.set(row.doc, [row.seq]);
+    return withClient(this.pool, async (client) => {
+      try {
+        if (explicit) await client.query('BEGIN');
+        const seqsByDoc = new Map<string, string[]>();
+        for (let i = 0; i < batch.length; i += this.maxRows) {
+          const chunk = batch.slice(i, i + this.maxRows);
+          const params: unknown[] = [];
+          const values = chunk.map((w, j) => {
+            params.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
+            return `($${2 * j + 1}, $${2 * j + 2})`;
+          });
+          const res = await client.query<{ doc: string; seq: string }>(
+            `INSERT INTO doc_updates (doc, bytes) VALUES ${values.join(',')} RETURNING doc, seq`,
+            params,
+          );
+          for (const row of res.rows) {
+            const list = seqsByDoc.get(row.doc);
+            if (list) list.push(row.seq);
+            else seqsByDoc.set(row.doc, [row.seq]);
+          }
         }
+        const committed = { seqsByDoc };
+        await this.opts.beforeCommit?.(client, committed);
+        if (explicit) await client.query('COMMIT');
+        return committed;
+      } catch (err) {
+        if (explicit) await client.query('ROLLBACK').catch(() => {});
+        throw err;
       }
-      const committed = { seqsByDoc };
-      await this.opts.beforeCommit?.(client, committed);
-      if (explicit) await client.query('COMMIT');
-      return committed;
-    } catch (err) {
-      failure = err as Error;
-      if (explicit) await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      // A connection that failed mid-transaction is discarded rather than reused.
-      client.release(failure);
-    }
+    });
   }
 }
 

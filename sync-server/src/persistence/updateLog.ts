@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import * as Y from 'yjs';
+import { withClient } from './database.ts';
 
 export interface StoredDoc {
   snapshot: Uint8Array | null;
@@ -81,43 +82,42 @@ export interface CompactionHooks {
  * transaction under a per-doc advisory lock (two instances never compact one doc at once). A row
  * that commits during compaction is not among the merged ones, so it stays in `doc_updates`.
  */
-export async function compactDoc(pool: pg.Pool, doc: string, hooks: CompactionHooks = {}): Promise<CompactionResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('boocode:compact:' || $1))`, [doc]);
-    const snap = await client.query<{ bytes: Buffer }>('SELECT bytes FROM doc_snapshots WHERE doc = $1', [doc]);
-    const rows = await client.query<{ seq: string; bytes: Buffer }>(
-      'SELECT seq, bytes FROM doc_updates WHERE doc = $1 ORDER BY seq',
-      [doc],
-    );
-    await hooks.afterRead?.();
-    if (rows.rows.length === 0) {
+export function compactDoc(pool: pg.Pool, doc: string, hooks: CompactionHooks = {}): Promise<CompactionResult> {
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('boocode:compact:' || $1))`, [doc]);
+      const snap = await client.query<{ bytes: Buffer }>('SELECT bytes FROM doc_snapshots WHERE doc = $1', [doc]);
+      const rows = await client.query<{ seq: string; bytes: Buffer }>(
+        'SELECT seq, bytes FROM doc_updates WHERE doc = $1 ORDER BY seq',
+        [doc],
+      );
+      await hooks.afterRead?.();
+      if (rows.rows.length === 0) {
+        await client.query('COMMIT');
+        return { merged: 0 };
+      }
+      const ydoc = new Y.Doc();
+      applyStoredDoc(
+        ydoc,
+        { snapshot: snap.rows[0]?.bytes ?? null, updates: rows.rows.map((r) => r.bytes), maxSeq: null },
+        null,
+      );
+      const merged = Y.encodeStateAsUpdate(ydoc);
+      ydoc.destroy();
+      const seqs = rows.rows.map((r) => r.seq);
+      await client.query(
+        `INSERT INTO doc_snapshots (doc, bytes, upto_seq, time) VALUES ($1, $2, $3, now())
+         ON CONFLICT (doc) DO UPDATE SET bytes = EXCLUDED.bytes,
+           upto_seq = GREATEST(doc_snapshots.upto_seq, EXCLUDED.upto_seq), time = now()`,
+        [doc, merged, seqs[seqs.length - 1]],
+      );
+      await client.query('DELETE FROM doc_updates WHERE doc = $1 AND seq = ANY($2::bigint[])', [doc, seqs]);
       await client.query('COMMIT');
-      return { merged: 0 };
+      return { merged: seqs.length };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
     }
-    const ydoc = new Y.Doc();
-    applyStoredDoc(
-      ydoc,
-      { snapshot: snap.rows[0]?.bytes ?? null, updates: rows.rows.map((r) => r.bytes), maxSeq: null },
-      null,
-    );
-    const merged = Y.encodeStateAsUpdate(ydoc);
-    ydoc.destroy();
-    const seqs = rows.rows.map((r) => r.seq);
-    await client.query(
-      `INSERT INTO doc_snapshots (doc, bytes, upto_seq, time) VALUES ($1, $2, $3, now())
-       ON CONFLICT (doc) DO UPDATE SET bytes = EXCLUDED.bytes,
-         upto_seq = GREATEST(doc_snapshots.upto_seq, EXCLUDED.upto_seq), time = now()`,
-      [doc, merged, seqs[seqs.length - 1]],
-    );
-    await client.query('DELETE FROM doc_updates WHERE doc = $1 AND seq = ANY($2::bigint[])', [doc, seqs]);
-    await client.query('COMMIT');
-    return { merged: seqs.length };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
