@@ -114,6 +114,7 @@ function CacheCallRow(p: {
       data-span-id={call.span.id}
       data-hit-rate={call.rate === undefined ? '' : call.rate.toFixed(3)}
       data-report={call.report}
+      data-hit-tokens={call.hit ?? ''}
       style={{ transform: `translateY(${p.start}px)` }}
     >
       <div className="cache-call-head">

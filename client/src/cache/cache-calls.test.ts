@@ -53,6 +53,12 @@ describe('cacheCalls', () => {
     expect(calls[1]!.drop).toBeUndefined();
   });
 
+  it('does not call a long new input a break: the whole previous prompt was still cached', () => {
+    const calls = cacheCalls([call(1, used(1000, 0)), call(2, used(1000, 896)), call(3, used(4000, 960))], 'deepseek');
+    expect(calls[2]!.rate).toBeLessThan(calls[1]!.rate!);
+    expect(calls[2]!.drop).toBeUndefined();
+  });
+
   it('says not reported, never zero, when the provider gives no cache data or no usage', () => {
     const calls = cacheCalls(
       [call(1, used(1000)), call(2, { ...used(0), reported: false }), call(3, undefined)],

@@ -21,7 +21,7 @@ export interface CacheCall {
   cumulativeRate?: number;
   savings?: number;
   cumulativeSavings?: number;
-  /** Set when this call's hit rate dropped below the previous reported call's. */
+  /** Set when this call's cached prefix shrank and its hit rate fell, compared with the previous reported call. */
   drop?: { from: number; to: number; explanation: CacheBreak | null };
 }
 
@@ -34,15 +34,12 @@ export interface CacheSummary {
   savings?: number;
 }
 
-/** A drop smaller than this is noise (DeepSeek caches in 64-token units), not a break worth explaining. */
-const DROP_THRESHOLD = 0.05;
-
 export function cacheCalls(spans: readonly Span[], provider: string | undefined): CacheCall[] {
   const out: CacheCall[] = [];
   let hitSum = 0;
   let promptSum = 0;
   let savingsSum: number | undefined;
-  let prevRate: number | undefined;
+  let prev: { rate: number; hit: number } | undefined;
   let prevSegments: PromptSegment[] | undefined;
   for (const span of spans) {
     if (span.kind !== 'model') continue;
@@ -67,11 +64,13 @@ export function cacheCalls(spans: readonly Span[], provider: string | undefined)
       if (saved !== undefined) savingsSum = (savingsSum ?? 0) + saved;
       call.savings = saved;
       call.cumulativeSavings = savingsSum;
-      if (rate !== undefined && prevRate !== undefined && prevRate - rate > DROP_THRESHOLD) {
+      // A break is a cached prefix that got shorter. A falling rate alone is not one: a long new input
+      // lowers the rate while the whole previous prompt is still served from cache.
+      if (rate !== undefined && prev && u.cacheHit < prev.hit && rate < prev.rate) {
         // The explainer compares with the call just before, whose prefix the provider had cached.
-        call.drop = { from: prevRate, to: rate, explanation: explainDrop(prevSegments ?? [], segments) };
+        call.drop = { from: prev.rate, to: rate, explanation: explainDrop(prevSegments ?? [], segments) };
       }
-      if (rate !== undefined) prevRate = rate;
+      if (rate !== undefined) prev = { rate, hit: u.cacheHit };
     }
     if (segments.length) prevSegments = segments;
     out.push(call);
