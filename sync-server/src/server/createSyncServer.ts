@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HealthzResponse, StorageKind } from '@boocode/shared/protocol/rest';
@@ -199,6 +200,15 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       });
     }
 
+    // Every TCP connection, upgraded or not: an upgrade that Fastify refused itself (e.g. a broken
+    // URL encoding) answers 400 but leaves its half-open socket to nobody, which would keep
+    // server.close() waiting forever.
+    const connections = new Set<Socket>();
+    server.server.on('connection', (conn: Socket) => {
+      connections.add(conn);
+      conn.once('close', () => connections.delete(conn));
+    });
+
     const host = opts.host ?? '127.0.0.1';
     await server.listen({ port: opts.port ?? 0, host });
     const address = server.server.address();
@@ -226,10 +236,9 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
           for (const socket of sockets) socket.terminate();
           await writer.flush();
           await listener?.stop();
-          // An upgrade request Fastify refused itself (e.g. a bad URL encoding) can keep its close
-          // pending forever; a shutdown must still finish.
-          const closed = await Promise.race([server.close().then(() => true), delay(2000).then(() => false)]);
-          if (!closed) server.server.closeAllConnections();
+          const httpClosed = server.close();
+          for (const conn of connections) conn.destroy();
+          await httpClosed;
           await writer.flush();
           await docs.close();
           await db.close();
