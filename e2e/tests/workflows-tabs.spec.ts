@@ -1,0 +1,51 @@
+// One tab drives a run (it holds the run's Web Lock); another tab of the same browser watches the
+// same doc, says who drives it, and can stop it: the stop goes through the doc to the driver.
+import { fileURLToPath } from 'node:url';
+import { expect } from '@playwright/test';
+import { test } from '../harness/fixtures.ts';
+import { openNewSession, useScriptedModel } from '../harness/model.ts';
+import { loadScenarioDir } from '../scripted-model/scenario.ts';
+import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
+
+const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
+
+let model: ScriptedModel;
+test.beforeAll(async () => {
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+});
+test.afterAll(async () => {
+  await model.close();
+});
+
+test('a second tab watches a run another tab drives, and its Stop stops it', async ({ context, syncServer }) => {
+  test.setTimeout(90_000);
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Two tabs, one run');
+  await driver.getByRole('tab', { name: 'Workflows' }).click();
+  // multi-review with one reviewer whose answer streams slowly: the run stays busy long enough.
+  await driver.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await driver
+    .getByTestId('workflow-args')
+    .fill(
+      JSON.stringify({ diff: '+ Count slowly to ten', reviewers: [{ name: 'counter', focus: 'Count slowly to ten' }] }),
+    );
+  await driver.getByTestId('workflow-run').click();
+  const driving = driver.getByTestId('workflow-run-card').first();
+  await expect(driving).toHaveAttribute('data-status', 'running');
+  await expect(driving).toContainText('driven here');
+
+  const watcher = await context.newPage();
+  await watcher.goto(`${syncServer.url}/s/${id}?pane=workflows`);
+  const watched = watcher.getByTestId('workflow-run-card').first();
+  await expect(watched).toHaveAttribute('data-status', 'running');
+  await expect(watched).toContainText('driven by another tab');
+  await expect(watcher.locator('[data-testid="workflow-agent"][data-label="review: counter"]')).toHaveAttribute(
+    'data-status',
+    'running',
+  );
+
+  await watched.getByTestId('workflow-stop').click();
+  await expect(driving).toHaveAttribute('data-status', 'stopped', { timeout: 20_000 });
+  await expect(watched).toHaveAttribute('data-status', 'stopped');
+});
