@@ -2,7 +2,7 @@
 // the session's Web Lock (the engine takes it) and runs the engine; every other tab only reads the doc.
 // When the doc says a turn is running (or was interrupted) but nobody holds the lock, the driver died
 // (tab closed, reload, crash): this tab takes the lock and resumes, so the turn finishes exactly once.
-import { AgentEngine, SessionBusyError } from '@boocode/shared/agent/agent-engine';
+import { AgentEngine, needsResume, SessionBusyError } from '@boocode/shared/agent/agent-engine';
 import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
 import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
 import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
@@ -57,6 +57,7 @@ export class SessionDriver {
   private listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private starting = false;
 
   constructor(private readonly opts: SessionDriverOptions) {}
 
@@ -98,18 +99,17 @@ export class SessionDriver {
 
   /** Resumes a turn whose driver is gone: the run says running/interrupted and the lock is free. */
   async takeOverIfAbandoned(): Promise<void> {
-    if (this.disposed || this.engine) return;
+    if (this.disposed || this.engine || this.starting) return;
     const run = getRunState(this.opts.doc);
     if (run.status !== 'running' && run.status !== 'interrupted') return;
-    if (await this.lockHeld()) return;
+    // With Web Locks the lock says whether the driver lives; without them only a stale heartbeat can.
+    if (navigator.locks ? await this.lockHeld() : !needsResume(this.opts.doc, Date.now())) return;
     await this.drive((engine) => engine.resume(), true);
   }
 
   private async lockHeld(): Promise<boolean> {
-    const locks = navigator.locks;
-    if (!locks?.query) return false;
     const name = `${LOCK_PREFIX}${this.sessionKey()}`;
-    const snapshot = await locks.query();
+    const snapshot = await navigator.locks.query();
     return (snapshot.held ?? []).some((l) => l.name === name);
   }
 
@@ -118,15 +118,22 @@ export class SessionDriver {
   }
 
   private async drive(run: (engine: AgentEngine) => Promise<unknown>, quietWhenBusy = false): Promise<void> {
-    if (this.engine) throw new Error('This tab is already running a turn of this session.');
+    // One start at a time: a takeover still preparing must not let a send slip in beside it (or the reverse).
+    if (this.engine || this.starting) {
+      if (!quietWhenBusy) this.set({ ...this.state, problem: 'This tab is already running a turn of this session.' });
+      return;
+    }
+    this.starting = true;
     let setup: TurnSetup;
     try {
       setup = await this.opts.setup(this.approvals, quietWhenBusy);
     } catch (e) {
       this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
       return;
+    } finally {
+      this.starting = false;
     }
-    if (this.disposed || this.engine) return;
+    if (this.disposed) return;
     const { doc } = this.opts;
     const engine = createSessionEngine(doc, setup);
     this.engine = engine;
