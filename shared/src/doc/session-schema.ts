@@ -1,7 +1,7 @@
 // Shapes stored in a `session:<id>` doc. One runtime schema per shape; the type is inferred from it.
 // The server's projection (tool_traces, agent_snapshots) validates with these before it writes rows.
 import { z } from 'zod';
-import { SessionKindSchema } from './space.ts';
+import { SessionKindSchema } from './space-schema.ts';
 
 export const SessionMetaSchema = z.object({
   id: z.string(),

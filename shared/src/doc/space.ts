@@ -2,29 +2,9 @@
 // tab and device), settings that follow the user, and the workflow result cache index.
 // Only this module knows its key names.
 import type * as Y from 'yjs';
-import { z } from 'zod';
+import type { SessionIndexEntry } from './space-schema.ts';
 
-export const SessionKindSchema = z.enum(['chat', 'coder']);
-export type SessionKind = z.infer<typeof SessionKindSchema>;
-
-export const SessionStatusSchema = z.enum(['idle', 'running', 'waiting-approval', 'done', 'failed', 'cancelled']);
-export type SessionStatus = z.infer<typeof SessionStatusSchema>;
-
-export const SessionIndexEntrySchema = z.object({
-  id: z.string(),
-  title: z.string(),
-  kind: SessionKindSchema,
-  status: SessionStatusSchema,
-  parentId: z.string().optional(),
-  /** Set when archived; archived sessions are hidden from the default list but kept. */
-  archivedAt: z.number().optional(),
-  /** Set when deleted; kept as a tombstone so an undo can bring it back and other devices learn of it. */
-  deletedAt: z.number().optional(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  label: z.string().optional(),
-});
-export type SessionIndexEntry = z.infer<typeof SessionIndexEntrySchema>;
+export type { SessionIndexEntry, SessionKind, SessionStatus } from './space-schema.ts';
 
 const SESSIONS = 'sessions';
 const SETTINGS = 'settings';

@@ -1,0 +1,25 @@
+// Shapes of the `space` doc's session index. Kept apart from the accessors so code that only reads
+// the index (the session list, the first screen) does not pull the schema library into its bundle.
+import { z } from 'zod';
+
+export const SessionKindSchema = z.enum(['chat', 'coder']);
+export type SessionKind = z.infer<typeof SessionKindSchema>;
+
+export const SessionStatusSchema = z.enum(['idle', 'running', 'waiting-approval', 'done', 'failed', 'cancelled']);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+export const SessionIndexEntrySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  kind: SessionKindSchema,
+  status: SessionStatusSchema,
+  parentId: z.string().optional(),
+  /** Set when archived; archived sessions are hidden from the default list but kept. */
+  archivedAt: z.number().optional(),
+  /** Set when deleted; kept as a tombstone so an undo can bring it back and other devices learn of it. */
+  deletedAt: z.number().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  label: z.string().optional(),
+});
+export type SessionIndexEntry = z.infer<typeof SessionIndexEntrySchema>;
