@@ -22,7 +22,7 @@ describe('classifyFile: the bytes decide, not the name', () => {
   });
 
   it('takes UTF-8 text (source, JSON, Markdown, HTML source) as text', () => {
-    for (const t of ['const a = 1;\n', '{"a": "ü"}', '# Title\n', '<!doctype html><p>hi</p>'])
+    for (const t of ['const a = 1;\n', '{"a": "ü"}', '# Title\n', '<!doctype html><p>hi</p>', 'BMI calculator notes\n'])
       expect(classifyFile(enc(t), 'f').kind).toBe('text');
   });
 
@@ -31,6 +31,12 @@ describe('classifyFile: the bytes decide, not the name', () => {
       const c = classifyFile(b, 'x.bin');
       expect(c.kind === 'refused' && c.code).toBe('BINARY');
     }
+  });
+
+  it('names image formats it does not take (HEIC from phones, AVIF, BMP, TIFF)', () => {
+    const heic = new Uint8Array([0, 0, 0, 24, ...enc('ftypheic'), 0, 0]);
+    const c = classifyFile(heic, 'IMG_0001.HEIC');
+    expect(c.kind === 'refused' && c.message).toMatch(/IMG_0001\.HEIC is a HEIC image/);
   });
 
   it('refuses empty and oversized text files with the limit in the message', () => {

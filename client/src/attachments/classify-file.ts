@@ -31,6 +31,20 @@ export function decodeText(bytes: Uint8Array, prefixOnly = false): string | unde
   }
 }
 
+/** Image formats people attach that models and the server do not take, named so the refusal can say which. */
+function otherImageFormat(b: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
+  if (ascii(4, 8) === 'ftyp') {
+    const brand = ascii(8, 12);
+    if (brand === 'avif' || brand === 'avis') return 'AVIF';
+    if (['heic', 'heix', 'hevc', 'mif1', 'msf1'].includes(brand)) return 'HEIC';
+  }
+  // "BM" alone could start a text file: a real BMP has four reserved zero bytes at 6.
+  if (ascii(0, 2) === 'BM' && b.length > 10 && b[6] === 0 && b[7] === 0 && b[8] === 0 && b[9] === 0) return 'BMP';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'TIFF';
+  return undefined;
+}
+
 export function classifyFile(bytes: Uint8Array, name: string): FileClass {
   const label = name || 'The file';
   if (bytes.length === 0) return { kind: 'refused', code: 'EMPTY', message: `${label} is empty.` };
@@ -44,6 +58,13 @@ export function classifyFile(bytes: Uint8Array, name: string): FileClass {
       };
     return { kind: 'image', mime };
   }
+  const other = otherImageFormat(bytes);
+  if (other)
+    return {
+      kind: 'refused',
+      code: 'BINARY',
+      message: `${label} is a ${other} image, which is not accepted: attach a PNG, JPEG, WebP or GIF (export it or take a screenshot).`,
+    };
   const text = decodeText(bytes.subarray(0, Math.min(bytes.length, MAX_TEXT_BYTES + 4)), true);
   if (text !== undefined && looksLikeSvg(text.slice(0, 4096)))
     return {
