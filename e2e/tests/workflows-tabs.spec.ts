@@ -49,3 +49,34 @@ test('a second tab watches a run another tab drives, and its Stop stops it', asy
   await expect(driving).toHaveAttribute('data-status', 'stopped', { timeout: 20_000 });
   await expect(watched).toHaveAttribute('data-status', 'stopped');
 });
+
+test('closing the driving tab mid-run: the watching tab takes the run over and finishes it', async ({
+  context,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  model.reset();
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Driver closes');
+  await driver.getByRole('tab', { name: 'Workflows' }).click();
+  await driver.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await driver
+    .getByTestId('workflow-args')
+    .fill(JSON.stringify({ diff: '+ x', reviewers: [{ name: 'counter', focus: 'Count slowly to ten' }] }));
+  await driver.getByTestId('workflow-run').click();
+
+  const watcher = await context.newPage();
+  await watcher.goto(`${syncServer.url}/s/${id}?pane=workflows`);
+  const watched = watcher.getByTestId('workflow-run-card').first();
+  await expect(watched).toContainText('driven by another tab');
+  await expect(watcher.locator('[data-testid="workflow-agent"][data-label="review: counter"]')).toHaveAttribute(
+    'data-status',
+    'running',
+  );
+  await driver.close();
+
+  await expect(watched).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(watched.locator('[data-testid="workflow-agent"][data-status="done"]')).toHaveCount(2);
+  await expect(watched.getByTestId('workflow-result')).toContainText('request-changes');
+});

@@ -83,6 +83,9 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
   await expect(card.getByTestId('workflow-phase').first()).toContainText('Review');
   await expect(agent(page, 'review: security').locator('.wf-agent-activity')).toContainText('findings');
   await page.locator('.side-pane').screenshot({ path: testInfo.outputPath('workflows-pane-mid-run.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('.side-pane').screenshot({ path: testInfo.outputPath('workflows-pane-mid-run-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   expect(requestsFor('reviewing a diff for correctness')).toBe(1);
 
   // Reload onto another pane: the run resumes whichever pane the session view shows.
