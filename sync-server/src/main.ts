@@ -1,27 +1,56 @@
-/** Starts the sync server from the environment; SIGTERM/SIGINT stop it after flushing pending writes. */
+/**
+ * `npm start`: the sync server (which also serves the app) and, beside it, the local runner on
+ * 127.0.0.1. Prints one URL that carries the sync token and the runner pairing in its fragment.
+ * SIGTERM/SIGINT stop both after flushing pending writes.
+ */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pairingUrl } from '@boocode/shared/runner/pairing';
+import { createRunner } from './runner/create-runner.ts';
+import { runnerOptionsFromEnv } from './runner/runner-config.ts';
 import { createSyncServer } from './server/createSyncServer.ts';
+
+// `npm start` runs this inside sync-server/; INIT_CWD is where the user typed the command.
+const cwd = process.env.INIT_CWD ?? process.cwd();
 
 const server = await createSyncServer({
   port: Number(process.env.PORT ?? 8787),
   host: process.env.HOST ?? '127.0.0.1',
-  dataDir: resolve(process.env.BOOCODE_DATA_DIR ?? '.boocode-data'),
+  dataDir: resolve(cwd, process.env.BOOCODE_DATA_DIR ?? '.boocode-data'),
   databaseUrl: process.env.DATABASE_URL || undefined,
   token: process.env.BOOCODE_TOKEN || undefined,
   clientDir: fileURLToPath(new URL('../../client/dist', import.meta.url)),
 });
-console.log(`BooCode is running (${server.storage} storage): ${server.appUrl}`);
+
+const closers: (() => Promise<unknown>)[] = [() => server.close()];
+let openUrl = server.appUrl;
+if (process.env.BOOCODE_NO_RUNNER) {
+  console.log('Runner not started (BOOCODE_NO_RUNNER is set).');
+} else {
+  const options = runnerOptionsFromEnv(process.env, cwd);
+  const runner = await createRunner({
+    ...options,
+    // The app this server serves is always an allowed origin of its runner, whatever PORT is.
+    allowedOrigins: [
+      ...new Set([server.url, server.url.replace('127.0.0.1', 'localhost'), ...(options.allowedOrigins ?? [])]),
+    ],
+  });
+  const { url } = await runner.listen();
+  closers.unshift(() => runner.close());
+  openUrl = pairingUrl(server.appUrl, { runnerUrl: url, token: runner.token });
+  console.log(`Runner on ${url} (127.0.0.1 only), workspace ${options.workspace}`);
+}
+console.log(`BooCode is running (${server.storage} storage). Open:\n  ${openUrl}`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    server.close().then(
+    Promise.all(closers.map((close) => close())).then(
       () => process.exit(0),
       (err: Error) => {
-        console.error('[sync-server] shutdown failed:', err);
+        console.error('[boocode] shutdown failed:', err);
         process.exit(1);
       },
     );

@@ -47,9 +47,12 @@ export async function adoptTokenFromUrl(db: LocalDb): Promise<boolean> {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   // `#runner=…&token=…` pairs the local runner; its token must never become the sync token.
   if (params.has('runner')) {
-    if (await adoptRunnerPairingFromHash(db, location.hash))
-      history.replaceState(history.state, '', location.pathname + location.search);
-    return false;
+    const paired = await adoptRunnerPairingFromHash(db, location.hash);
+    // `npm start` sends one URL for both: `#token=<sync>&runner=…&runnerToken=…`.
+    const syncToken = params.has('runnerToken') ? params.get('token') : null;
+    if (syncToken) await writeLocalSettings(db, { syncUrl: sameOriginSyncUrl(), syncToken });
+    if (paired || syncToken) history.replaceState(history.state, '', location.pathname + location.search);
+    return syncToken !== null;
   }
   const token = params.get('token');
   if (!token) return false;

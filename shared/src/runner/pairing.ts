@@ -6,12 +6,23 @@ export interface RunnerPairing {
   token: string;
 }
 
+/**
+ * The app URL with the runner pairing added to its fragment. An app URL that already carries the sync
+ * server's `#token=` keeps it, and the runner's token goes in `runnerToken` so one URL pairs both.
+ */
 export function pairingUrl(appUrl: string, pairing: RunnerPairing): string {
-  const base = appUrl.split('#')[0];
-  return `${base}#runner=${encodeURIComponent(pairing.runnerUrl)}&token=${encodeURIComponent(pairing.token)}`;
+  const [base, fragment = ''] = appUrl.split('#');
+  const runner = `runner=${encodeURIComponent(pairing.runnerUrl)}`;
+  if (/(^|&)token=/.test(fragment)) {
+    return `${base}#${fragment}&${runner}&runnerToken=${encodeURIComponent(pairing.token)}`;
+  }
+  return `${base}#${runner}&token=${encodeURIComponent(pairing.token)}`;
 }
 
-/** Reads a pairing from a location hash (`#runner=...&token=...`); undefined if it has none. */
+/**
+ * Reads a pairing from a location hash (`#runner=...&token=...`, or `#token=<sync>&runner=...&runnerToken=...`
+ * as `npm start` prints it); undefined if it has none.
+ */
 export function parsePairingFragment(hash: string): RunnerPairing | undefined {
   const fields = new Map<string, string>();
   for (const part of hash.replace(/^#/, '').split('&')) {
@@ -24,7 +35,7 @@ export function parsePairingFragment(hash: string): RunnerPairing | undefined {
     }
   }
   const runnerUrl = fields.get('runner');
-  const token = fields.get('token');
+  const token = fields.get('runnerToken') ?? fields.get('token');
   if (!runnerUrl || !token || !/^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(runnerUrl)) return undefined;
   return { runnerUrl, token };
 }

@@ -123,5 +123,8 @@ describe('pairing fragment', () => {
     const url = pairingUrl('http://127.0.0.1:8787/', { runnerUrl: 'http://127.0.0.1:8788', token: 'a+b/c=' });
     expect(parsePairingFragment(new URL(url).hash)).toEqual({ runnerUrl: 'http://127.0.0.1:8788', token: 'a+b/c=' });
     expect(parsePairingFragment('#runner=http%3A%2F%2Fevil.example%3A8788&token=x')).toBeUndefined();
+    const both = pairingUrl('http://127.0.0.1:8787/#token=sync', { runnerUrl: 'http://127.0.0.1:8788', token: 'run' });
+    expect(new URLSearchParams(new URL(both).hash.slice(1)).get('token')).toBe('sync');
+    expect(parsePairingFragment(new URL(both).hash)).toEqual({ runnerUrl: 'http://127.0.0.1:8788', token: 'run' });
   });
 });
