@@ -42,7 +42,7 @@ export async function startTestRunner(
     allowedOrigins: [appOrigin],
     rules: [],
     home: dataDir,
-    env: {},
+    env: { PATH: process.env.PATH },
     ...extra,
   });
   const { url } = await runner.listen();

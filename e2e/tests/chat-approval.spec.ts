@@ -116,3 +116,20 @@ test('Always allow adds a runner rule, so the next write runs without asking', a
   await expect(page.getByTestId('approval-card')).toHaveCount(0);
   expect(await readFile(join(runner.workspace, 'note.txt'), 'utf8')).toBe('written by the agent\n');
 });
+
+test('an approved command streams its output into the card while it runs', async ({ page, syncServer }) => {
+  runner = await startTestRunner(syncServer.url);
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  await openNewSession(page, syncServer.url, 'coder', 'Streamed command');
+  await sendPrompt(page, 'please run the slow command');
+  const card = page.getByTestId('tool-card').filter({ hasText: 'run_command' });
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(card.getByTestId('tool-output')).toContainText('first-line');
+  // Seen before the command ended: the second line is still two seconds away.
+  await expect(card.getByTestId('tool-status')).toHaveText('running');
+  await expect(card.getByTestId('tool-output')).not.toContainText('second-line');
+  await expect(card.getByTestId('tool-status')).toHaveText('done', { timeout: 10_000 });
+  await expect(card.getByTestId('tool-output')).toContainText('second-line');
+  await expect(assistantMessages(page).last()).toContainText('The command finished.');
+});

@@ -16,7 +16,12 @@ export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardPro
   const output = typeof span?.output === 'string' ? span.output : (result?.text ?? '');
   const error = span?.error ?? result?.error;
   return (
-    <details className={`tool-card status-${status}`} data-testid="tool-card" data-tool={call.name} open={!!approval}>
+    <details
+      className={`tool-card status-${status}`}
+      data-testid="tool-card"
+      data-tool={call.name}
+      open={!!approval || status === 'open'}
+    >
       <summary>
         <span className="tool-name">{call.name}</span>
         <code className="tool-args-brief">{briefArgs(call.arguments)}</code>

@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import { loadBlobForTurn } from '../attachments/blob-sync.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
+import { spanLiveOutput } from '../runner/live-output.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
 import { readRunnerPairing } from '../runner/runner-pairing.ts';
 import { createRunnerToolExecutor } from '../runner/runner-tool-executor.ts';
@@ -40,7 +41,10 @@ export async function prepareTurn(
     model,
     provider: settings.provider,
     client: createModelClient(endpoint),
-    tools: coder && pairing ? createRunnerToolExecutor(createRunnerClient(pairing), approvals) : undefined,
+    tools:
+      coder && pairing
+        ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc))
+        : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),
     vision: modelSupportsVision(settings.provider, model),

@@ -1,9 +1,12 @@
 // Talks to the local runner over HTTP: tool calls (`POST /tools/<name>` with `{ input, approved? }`)
 // and the approval rules. The runner token is sent as a Bearer header on every call; it comes from
 // local-only storage (runner-pairing.ts) and never enters a synced doc.
+
+import { SseParser } from '@boocode/shared/model/sse';
 import type { ApprovalRule } from '@boocode/shared/runner/approval-policy';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
-import type { ToolName } from '@boocode/shared/runner/tool-contracts';
+import type { RunCommandResult, ToolName } from '@boocode/shared/runner/tool-contracts';
+import { type CommandEvent, commandEventSchema } from '@boocode/shared/runner/tool-request';
 
 /** A refusal or failure from the runner, in words, with its stable code (APPROVAL_REQUIRED, …). */
 export class RunnerCallError extends Error {
@@ -20,6 +23,11 @@ export class RunnerCallError extends Error {
 export interface RunnerClient {
   readonly url: string;
   callTool(name: ToolName, input: unknown, opts: { approved?: boolean; signal?: AbortSignal }): Promise<unknown>;
+  /** run_command over SSE: output arrives through `onOutput` while it runs; resolves with the result. */
+  streamCommand(
+    input: unknown,
+    opts: { approved?: boolean; signal?: AbortSignal; onOutput(stream: 'stdout' | 'stderr', text: string): void },
+  ): Promise<RunCommandResult>;
   getRules(signal?: AbortSignal): Promise<ApprovalRule[]>;
   putRules(rules: ApprovalRule[]): Promise<void>;
 }
@@ -29,7 +37,13 @@ export function createRunnerClient(
   doFetch: typeof fetch = fetch.bind(globalThis),
 ): RunnerClient {
   const base = pairing.runnerUrl.replace(/\/+$/, '');
-  const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> => {
+  const send = async (
+    method: string,
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    accept?: string,
+  ): Promise<Response> => {
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {
@@ -37,6 +51,7 @@ export function createRunnerClient(
         headers: {
           authorization: `Bearer ${pairing.token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(accept ? { accept } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
@@ -48,22 +63,12 @@ export function createRunnerClient(
         `Could not reach the local runner at ${base} (${e instanceof Error ? e.message : String(e)}). Is it running, and is this device paired with it?`,
       );
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (!res.ok) {
-      const err = (json ?? {}) as { code?: unknown; message?: unknown };
-      throw new RunnerCallError(
-        typeof err.code === 'string' ? err.code : `HTTP_${res.status}`,
-        typeof err.message === 'string' ? err.message : `The runner answered ${res.status}: ${text.slice(0, 200)}`,
-        res.status,
-      );
-    }
-    return json;
+    if (!res.ok) throw errorOf(res.status, await res.text());
+    return res;
+  };
+  const request = async (method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> => {
+    const text = await (await send(method, path, body, signal)).text();
+    return text ? (JSON.parse(text) as unknown) : undefined;
   };
   return {
     url: base,
@@ -76,5 +81,53 @@ export function createRunnerClient(
     async putRules(rules) {
       await request('PUT', '/approval/rules', { rules });
     },
+    async streamCommand(input, opts) {
+      const body = opts.approved ? { input, approved: true } : { input };
+      const res = await send('POST', '/tools/run_command', body, opts.signal, 'text/event-stream');
+      const reader = res.body?.getReader();
+      if (!reader) throw new RunnerCallError('STREAM_CUT', 'The runner sent no output stream.');
+      const decoder = new TextDecoder();
+      const parser = new SseParser();
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch {
+          if (opts.signal?.aborted) throw new RunnerCallError('cancelled', 'Cancelled by the user.');
+          throw new RunnerCallError('STREAM_CUT', 'The connection to the runner was cut while the command ran.');
+        }
+        const payloads = chunk.done ? parser.flush() : parser.push(decoder.decode(chunk.value, { stream: true }));
+        for (const data of payloads) {
+          const event = parseEvent(data);
+          if (event?.type === 'command-delta') opts.onOutput(event.stream, event.text);
+          else if (event?.type === 'command-end') return event.result;
+          else if (event?.type === 'command-error') throw new RunnerCallError(event.error.code, event.error.message);
+        }
+        if (chunk.done) throw new RunnerCallError('STREAM_CUT', 'The command stream ended without a result.');
+      }
+    },
   };
+}
+
+function parseEvent(data: string): CommandEvent | undefined {
+  try {
+    const parsed = commandEventSchema.safeParse(JSON.parse(data));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorOf(status: number, text: string): RunnerCallError {
+  let json: { code?: unknown; message?: unknown } = {};
+  try {
+    json = (text ? JSON.parse(text) : {}) as typeof json;
+  } catch {
+    // Not JSON: the status and raw text say what failed.
+  }
+  return new RunnerCallError(
+    typeof json.code === 'string' ? json.code : `HTTP_${status}`,
+    typeof json.message === 'string' ? json.message : `The runner answered ${status}: ${text.slice(0, 200)}`,
+    status,
+  );
 }

@@ -14,6 +14,22 @@ function fakeRunner(rules: ApprovalRule[] = []) {
       calls.push({ name, input, approved: opts.approved });
       return { ok: true };
     },
+    async streamCommand(input, opts) {
+      calls.push({ name: 'run_command', input, approved: opts.approved });
+      opts.onOutput('stdout', 'partial ');
+      return {
+        exitCode: 0,
+        signal: null,
+        stdout: 'partial done',
+        stderr: '',
+        truncated: false,
+        droppedBytes: 0,
+        timedOut: false,
+        cancelled: false,
+        durationMs: 1,
+        timeoutMs: 30000,
+      };
+    },
     getRules: async () => [...rules],
     async putRules(next) {
       rules = next;
@@ -109,6 +125,17 @@ describe('runner tool executor', () => {
     expect(await running).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(r.calls).toEqual([]);
     expect(queue.list()).toEqual([]);
+  });
+
+  it('a command streams its output to the live sink while it runs', async () => {
+    const r = fakeRunner([{ effect: 'allow', tool: 'run_command', command: 'ls' }]);
+    const seen: string[] = [];
+    const exec = createRunnerToolExecutor(r.client, new ApprovalQueue(), (spanId, text) =>
+      seen.push(`${spanId}:${text}`),
+    );
+    const result = await exec.execute(call('run_command', { command: 'ls' }), ctx());
+    expect(seen).toEqual(['spn_1:partial ']);
+    expect(result.ok && JSON.parse(result.output).stdout).toBe('partial done');
   });
 
   it('runner refusals come back as values with their code', async () => {

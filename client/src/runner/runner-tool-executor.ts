@@ -8,6 +8,7 @@ import { evaluateApproval, suggestAllowRule } from '@boocode/shared/runner/appro
 import { isToolName, runnerTools, type ToolName } from '@boocode/shared/runner/tool-contracts';
 import { modelToolDefinitions } from '@boocode/shared/runner/tool-definitions';
 import type { ApprovalQueue } from './approval-queue.ts';
+import type { LiveOutputSink } from './live-output.ts';
 import { RunnerCallError, type RunnerClient } from './runner-client.ts';
 
 export function runnerToolDefinitions(): ToolDefinition[] {
@@ -19,8 +20,19 @@ export function runnerToolDefinitions(): ToolDefinition[] {
   }));
 }
 
-export function createRunnerToolExecutor(client: RunnerClient, approvals: ApprovalQueue): ToolExecutor {
+/** `liveOutput` receives a running command's output as it arrives (to show it before the call ends). */
+export function createRunnerToolExecutor(
+  client: RunnerClient,
+  approvals: ApprovalQueue,
+  liveOutput?: LiveOutputSink,
+): ToolExecutor {
   const defs = runnerToolDefinitions();
+  const run = async (tool: ToolName, args: unknown, approved: boolean, signal: AbortSignal, spanId: string) => {
+    const opts = { approved: approved || undefined, signal };
+    if (tool !== 'run_command' || !liveOutput) return done(await client.callTool(tool, args, opts));
+    const onOutput = (_stream: 'stdout' | 'stderr', text: string) => liveOutput(spanId, text);
+    return done(await client.streamCommand(args, { ...opts, onOutput }));
+  };
   return {
     definitions: () => defs,
     async execute(call, ctx): Promise<ToolResult> {
@@ -29,14 +41,13 @@ export function createRunnerToolExecutor(client: RunnerClient, approvals: Approv
         return { ok: false, error: { code: 'UNKNOWN_TOOL', message: `There is no tool named "${call.name}".` } };
       const tool: ToolName = call.name;
       try {
-        if (runnerTools[tool].access === 'read') return done(await client.callTool(tool, call.args, { signal }));
+        if (runnerTools[tool].access === 'read') return await run(tool, call.args, false, signal, ctx.spanId);
         const rules = await client.getRules(signal);
         const decision = evaluateApproval({ tool, input: call.args }, rules);
         if (decision.decision === 'deny')
           return { ok: false, error: { code: 'DENIED_BY_RULE', message: `Not run: ${decision.reason}.` } };
-        if (decision.decision === 'allow') return done(await client.callTool(tool, call.args, { signal }));
-        if (approvals.takePreApproval(call.id))
-          return done(await client.callTool(tool, call.args, { approved: true, signal }));
+        if (decision.decision === 'allow') return await run(tool, call.args, false, signal, ctx.spanId);
+        if (approvals.takePreApproval(call.id)) return await run(tool, call.args, true, signal, ctx.spanId);
         const rule = suggestAllowRule({ tool, input: call.args });
         const answer = await approvals.ask(
           { spanId: ctx.spanId, tool, input: call.args, reason: decision.reason, canAlwaysAllow: rule !== undefined },
@@ -46,7 +57,7 @@ export function createRunnerToolExecutor(client: RunnerClient, approvals: Approv
         if (answer === 'deny')
           return { ok: false, error: { code: 'DENIED_BY_USER', message: 'The user denied this tool call.' } };
         if (answer === 'always' && rule) await client.putRules([...(await client.getRules(signal)), rule]);
-        return done(await client.callTool(tool, call.args, { approved: true, signal }));
+        return await run(tool, call.args, true, signal, ctx.spanId);
       } catch (e) {
         if (e instanceof RunnerCallError) return { ok: false, error: { code: e.code, message: e.message } };
         throw e;
