@@ -1,11 +1,11 @@
 /**
- * Scale-out through Postgres LISTEN/NOTIFY. The writer NOTIFYs inside its transaction (delivered
- * only on COMMIT) with doc name and seqs; other instances read those rows from `doc_updates`.
+ * Scale-out through Postgres LISTEN/NOTIFY. The writer NOTIFYs in its INSERT statement (delivered
+ * only on COMMIT; see UpdateWriter's `notify`) with doc name and seqs; other instances read those
+ * rows from `doc_updates`.
  * The rows, not the notification, carry the update: NOTIFY payloads are capped at 8000 bytes and
  * an update may be megabytes; and a missed notification is repaired by re-reading the table.
  */
 import pg from 'pg';
-import type { CommittedBatch } from '../persistence/groupCommit.ts';
 
 export const UPDATES_CHANNEL = 'boocode_doc_updates';
 /** Presence is not stored: awareness updates travel in the payload itself (best effort, size-capped). */
@@ -32,13 +32,6 @@ export function decodeNotification(payload: string): UpdateNotification | null {
   if (seqList === '*') return { instanceId, doc, seqs: null };
   const seqs = seqList.split(',');
   return seqs.every((s) => /^\d+$/.test(s)) ? { instanceId, doc, seqs } : null;
-}
-
-/** For UpdateWriter's `beforeCommit`: one NOTIFY per doc of the batch, sent on COMMIT. */
-export async function notifyCommitted(client: pg.PoolClient, instanceId: string, batch: CommittedBatch): Promise<void> {
-  const payloads = [...batch.seqsByDoc].map(([doc, seqs]) => encodeNotification({ instanceId, doc, seqs }));
-  if (payloads.length === 0) return;
-  await client.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [UPDATES_CHANNEL, payloads]);
 }
 
 export interface AwarenessNotification {

@@ -16,8 +16,12 @@ export interface UpdateWriterOptions {
   maxRowsPerStatement?: number;
   /** Bytes per transaction; the rest waits for the next one. */
   maxBatchBytes?: number;
-  /** Runs inside the transaction before COMMIT, e.g. to NOTIFY other instances (delivered on commit). */
-  beforeCommit?: (client: pg.PoolClient, batch: CommittedBatch) => Promise<void>;
+  /**
+   * NOTIFY other instances of the rows written, in the INSERT statement itself (delivered only on
+   * COMMIT): one notification per doc, payload `instanceId \t doc \t seq,seq,...`, or `*` instead of
+   * the seqs when they would not fit (see fanout/pgNotify.ts, which decodes it).
+   */
+  notify?: { channel: string; instanceId: string };
   /** Called after COMMIT, before the writers' promises resolve. */
   afterCommit?: (batch: CommittedBatch) => void;
 }
@@ -30,6 +34,9 @@ interface PendingWrite {
   bytes: Uint8Array;
   done: WriteDone;
 }
+
+/** Postgres caps a NOTIFY payload at 8000 bytes. */
+const MAX_NOTIFY_CHARS = 7000;
 
 export class UpdateWriter {
   private queue: PendingWrite[] = [];
@@ -107,22 +114,15 @@ export class UpdateWriter {
   }
 
   private writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
-    // One statement is its own transaction: skip BEGIN/COMMIT round trips when nothing else runs in it.
-    const explicit = batch.length > this.maxRows || this.opts.beforeCommit !== undefined;
+    // One statement is its own transaction: BEGIN/COMMIT only when the batch needs several.
+    const explicit = batch.length > this.maxRows;
     return withClient(this.pool, async (client) => {
       try {
         if (explicit) await client.query('BEGIN');
         const seqsByDoc = new Map<string, string[]>();
         for (let i = 0; i < batch.length; i += this.maxRows) {
-          const chunk = batch.slice(i, i + this.maxRows);
-          const params: unknown[] = [];
-          const values = chunk.map((w, j) => {
-            params.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
-            return `($${2 * j + 1}, $${2 * j + 2})`;
-          });
           const res = await client.query<{ doc: string; seq: string }>(
-            `INSERT INTO doc_updates (doc, bytes) VALUES ${values.join(',')} RETURNING doc, seq`,
-            params,
+            this.insertStatement(batch.slice(i, i + this.maxRows)),
           );
           for (const row of res.rows) {
             const list = seqsByDoc.get(row.doc);
@@ -130,15 +130,37 @@ export class UpdateWriter {
             else seqsByDoc.set(row.doc, [row.seq]);
           }
         }
-        const committed = { seqsByDoc };
-        await this.opts.beforeCommit?.(client, committed);
         if (explicit) await client.query('COMMIT');
-        return committed;
+        return { seqsByDoc };
       } catch (err) {
         if (explicit) await client.query('ROLLBACK').catch(() => {});
         throw err;
       }
     });
+  }
+
+  private insertStatement(chunk: PendingWrite[]): { text: string; values: unknown[] } {
+    const values: unknown[] = [];
+    const rows = chunk.map((w, j) => {
+      values.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
+      return `($${2 * j + 1}, $${2 * j + 2})`;
+    });
+    const insert = `INSERT INTO doc_updates (doc, bytes) VALUES ${rows.join(',')} RETURNING doc, seq`;
+    if (!this.opts.notify) return { text: insert, values };
+    // Insert and notify in one round trip: the CTE is forced to run by the cross join below.
+    const channel = `$${values.length + 1}`;
+    const instance = `$${values.length + 2}`;
+    values.push(this.opts.notify.channel, this.opts.notify.instanceId);
+    const text = `WITH ins AS (${insert}),
+      payloads AS (
+        SELECT doc, ${instance}::text || E'\\t' || doc || E'\\t' || string_agg(seq::text, ',' ORDER BY seq) AS p
+        FROM ins GROUP BY doc),
+      notified AS (
+        SELECT pg_notify(${channel}::text,
+          CASE WHEN length(p) <= ${MAX_NOTIFY_CHARS} THEN p ELSE ${instance}::text || E'\\t' || doc || E'\\t*' END)
+        FROM payloads)
+      SELECT ins.doc, ins.seq FROM ins CROSS JOIN (SELECT count(*) FROM notified) AS n`;
+    return { text, values };
   }
 }
 

@@ -22,7 +22,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
-import { AWARENESS_CHANNEL, encodeAwarenessNotification, notifyCommitted, UpdateListener } from '../fanout/pgNotify.ts';
+import { AWARENESS_CHANNEL, encodeAwarenessNotification, UPDATES_CHANNEL, UpdateListener } from '../fanout/pgNotify.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
@@ -111,7 +111,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     await runMigrations(db.pool);
     const fanOut = db.listenConfig !== null;
     const writer = new UpdateWriter(db.pool, {
-      beforeCommit: fanOut ? (client, batch) => notifyCommitted(client, instanceId, batch) : undefined,
+      notify: fanOut ? { channel: UPDATES_CHANNEL, instanceId } : undefined,
       afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc.keys()),
     });
     const docs = new DocRegistry({

@@ -29,6 +29,8 @@ export function spawnServer(opts: ServerProcessOptions, timeoutMs = 30_000): Pro
       BOOCODE_DATA_DIR: opts.dataDir,
       DATABASE_URL: opts.databaseUrl ?? '',
       BOOCODE_TOKEN: opts.token,
+      // main.ts also starts the local runner on a fixed port; two servers in one test would clash.
+      BOOCODE_NO_RUNNER: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +52,7 @@ export function spawnServer(opts: ServerProcessOptions, timeoutMs = 30_000): Pro
     child.once('exit', exitedEarly);
     child.stdout?.on('data', (d) => {
       stdout += d;
-      const match = /running .*?: (http:\/\/[^/]+)\//.exec(stdout);
+      const match = /(http:\/\/[^/\s]+)\/#token=/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       child.off('exit', exitedEarly);
