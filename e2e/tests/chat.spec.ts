@@ -126,3 +126,21 @@ test('a provider error is shown in words on the answer, and the next prompt can 
   await expect(page.getByTestId('send')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/chat-error.png' });
 });
+
+test('an untitled session takes its title from the first prompt', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  await page.goto(`${syncServer.url}/`);
+  await page.getByTestId('new-session').click();
+  await page.getByRole('textbox', { name: 'Session title' }).press('Escape');
+  const id = await page
+    .getByTestId('session-row')
+    .filter({ hasText: 'Untitled session' })
+    .getAttribute('data-session-id');
+  await page.goto(`${syncServer.url}/s/${id}`);
+  await expect(page.getByTestId('session-title')).toHaveText('Untitled session');
+  const box = page.getByTestId('composer-input');
+  await box.fill('Explain the login flow\nwith details');
+  await box.press('Enter');
+  await expect(page.getByTestId('session-title')).toHaveText('Explain the login flow');
+  await expect(assistantMessages(page).last()).toContainText('You said: Explain the login flow');
+});

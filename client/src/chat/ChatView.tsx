@@ -3,12 +3,23 @@
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
+import { useServices } from '../docs/doc-context.tsx';
+import { renameSession } from '../sessions/session-actions.ts';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
 import { MessageList } from './MessageList.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
 
+/** What createSession names a session; the first prompt replaces it. */
+const DEFAULT_TITLE = 'Untitled session';
+
+function titleFrom(text: string): string {
+  const line = text.split('\n')[0]?.trim() ?? '';
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
 export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) {
+  const { store, space } = useServices();
   const view = useChatDoc(doc);
   const { driver, state, approvals } = useSessionDriver(sessionId);
   const busyElsewhere = !state.driving && view.run.status === 'running';
@@ -55,7 +66,11 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
       <Composer
         driving={state.driving}
         busyElsewhere={busyElsewhere}
-        onSend={(text, attachments) => void driver?.send(text, attachments)}
+        onSend={(text, attachments) => {
+          if (view.messages.length === 0 && view.meta?.title === DEFAULT_TITLE && text)
+            void renameSession(store, space, sessionId, titleFrom(text));
+          void driver?.send(text, attachments);
+        }}
         onStop={() => driver?.stop()}
       />
     </div>
