@@ -20,12 +20,7 @@ export interface UpdateNotification {
   seqs: string[] | null;
 }
 
-/** Payload: `instanceId \t doc \t seq,seq,...` (or `*` instead of the seqs). Names never contain tabs. */
-export function encodeNotification(n: UpdateNotification): string {
-  const full = `${n.instanceId}\t${n.doc}\t${n.seqs ? n.seqs.join(',') : '*'}`;
-  return full.length <= MAX_PAYLOAD_CHARS ? full : `${n.instanceId}\t${n.doc}\t*`;
-}
-
+/** Payload (written by UpdateWriter's INSERT): `instanceId \t doc \t seq,seq,...`, or `*` for the seqs. */
 export function decodeNotification(payload: string): UpdateNotification | null {
   const [instanceId, doc, seqList] = payload.split('\t');
   if (!instanceId || !doc || !seqList) return null;
