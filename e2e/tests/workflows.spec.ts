@@ -108,6 +108,7 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
   await agent(page, 'judge').getByRole('link', { name: 'judge' }).click();
   await expect(page).toHaveURL(/\/s\/ses_/);
   await expect(page.getByTestId('session-title')).toContainText('multi-review · judge');
+  await expect(page.getByTestId('span-row').first()).toBeVisible();
 });
 
 test('args must be JSON before a run can start', async ({ page, syncServer }) => {

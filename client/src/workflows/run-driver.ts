@@ -62,13 +62,17 @@ export async function runLockHeld(runId: string): Promise<boolean> {
  * Drives the run if the doc says it is running and no tab holds its lock; resolves when this tab
  * stops driving it ('busy' when another tab drives it, 'idle' when there was nothing to run).
  */
-export async function driveRun(deps: RunDriverDeps, runId: string): Promise<DriveResult> {
+export async function driveRun(
+  deps: RunDriverDeps,
+  runId: string,
+  opts: { takeover?: boolean } = {},
+): Promise<DriveResult> {
   if (driving.has(runId)) return 'busy';
   driving.set(runId, 'starting');
   changed();
   try {
     return await navigator.locks.request(lockName(runId), { ifAvailable: true }, async (lock) =>
-      lock ? runUnderLock(deps, runId) : ('busy' as const),
+      lock ? runUnderLock(deps, runId, opts.takeover ?? false) : ('busy' as const),
     );
   } finally {
     driving.delete(runId);
@@ -76,10 +80,17 @@ export async function driveRun(deps: RunDriverDeps, runId: string): Promise<Driv
   }
 }
 
-async function runUnderLock(deps: RunDriverDeps, runId: string): Promise<'finished' | 'idle'> {
+/**
+ * A takeover waits a moment after getting the lock: a driver that just finished wrote "completed"
+ * and then let the lock go, and that write may still be on its way to this tab's copy of the doc.
+ */
+const TAKEOVER_SETTLE_MS = 400;
+
+async function runUnderLock(deps: RunDriverDeps, runId: string, takeover: boolean): Promise<'finished' | 'idle'> {
   const handle = deps.store.openDoc(workflowRunDocName(runId));
   try {
     await handle.whenLoaded;
+    if (takeover) await new Promise((resolve) => setTimeout(resolve, TAKEOVER_SETTLE_MS));
     const doc = handle.doc;
     const run = getWorkflowRun(doc);
     if (run?.status !== 'running') return 'idle';

@@ -92,7 +92,9 @@ export function useRunTakeover(runId: string, running: boolean): void {
     let live = true;
     const check = async () => {
       if (!live || isDrivenHere(runId) || (await runLockHeld(runId))) return;
-      await driveRun(deps, runId).catch((error: unknown) => console.error('workflow run could not resume', error));
+      await driveRun(deps, runId, { takeover: true }).catch((error: unknown) =>
+        console.error('workflow run could not resume', error),
+      );
     };
     void check();
     const timer = setInterval(() => void check(), TAKEOVER_CHECK_MS);
