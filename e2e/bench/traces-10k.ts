@@ -2,9 +2,12 @@
 // the real sync server. Reports the time until the pane shows its first rows (cold page load, and switching
 // to the Traces tab in a loaded session) and the frame rate during a scripted scroll (rAF count).
 // Run: npm run build -w client && npx tsx e2e/bench/traces-10k.ts [spanCount]
+
+import { sessionDocName } from '@boocode/shared/doc/names';
+import { openSpan } from '@boocode/shared/doc/spans';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../harness/browser.ts';
-import { seedSession } from '../harness/server-docs.ts';
+import { editServerDoc, seedSession } from '../harness/server-docs.ts';
 import { startTestServer } from '../harness/sync-server.ts';
 import { manySpans, writeSpans } from './traces-seed.ts';
 
@@ -29,7 +32,28 @@ async function firstRowsAfter(page: Page, action: () => Promise<unknown>): Promi
  * Scrolls the waterfall by `step` px per frame for `ms`, counting frames and frames slower than 50 ms.
  * Passed as source text: tsx would wrap named functions in a helper the page does not have.
  */
-function scriptedScroll(page: Page, ms: number, step: number) {
+async function scriptedScroll(page: Page, ms: number, step: number) {
+  // Main-thread time per frame (CDP), less sensitive than the frame rate to other load on the machine.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metric = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const get = (n: string) => metrics.find((m) => m.name === n)?.value ?? 0;
+    return { script: get('ScriptDuration'), task: get('TaskDuration') };
+  };
+  const before = await metric();
+  const result = await runScroll(page, ms, step);
+  const after = await metric();
+  await cdp.detach();
+  const perFrame = (s: number) => Math.round(((s * 1000) / result.frames) * 10) / 10;
+  return {
+    ...result,
+    scriptMsPerFrame: perFrame(after.script - before.script),
+    mainThreadMsPerFrame: perFrame(after.task - before.task),
+  };
+}
+
+function runScroll(page: Page, ms: number, step: number) {
   return page.evaluate(`new Promise((resolve) => {
     const ms = ${ms}, step = ${step};
     const el = document.querySelector('[data-testid="span-scroll"]');
@@ -79,6 +103,13 @@ async function main() {
     await page.getByTestId('trace-fullscreen').click();
     const full = await scriptedScroll(page, 3000, 120);
     const rowsInDom = await page.getByTestId('span-row').count();
+    // Live: one open span makes the pane re-render every frame (its bar grows, the axis moves).
+    await editServerDoc(server, sessionDocName(id), (doc) =>
+      openSpan(doc, { id: 'spn_live', kind: 'tool', name: 'run_command', turn: 0, startedAt: Date.now() }),
+    );
+    await page.locator('[data-span-id="spn_live"]').or(page.getByTestId('span-row').first()).first().waitFor();
+    await page.getByTestId('trace-summary').locator('.live-dot').waitFor();
+    const live = await scriptedScroll(page, 3000, 120);
 
     const r = (x: number) => Math.round(x * 10) / 10;
     console.log(
@@ -90,6 +121,7 @@ async function main() {
           firstRowsTabSwitchMs: tab,
           scrollSidePane: { ...side, fps: r(side.fps) },
           scrollFullScreen: { ...full, fps: r(full.fps) },
+          scrollFullScreenWhileLive: { ...live, fps: r(live.fps) },
           rowsInDom,
         },
         null,

@@ -3,7 +3,7 @@
 // call's hit rate drops. Virtualised like the waterfall: a long session has thousands of model calls.
 import type { PromptSegment, SessionMeta } from '@boocode/shared/doc/session-schema';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type * as Y from 'yjs';
 import { scrollChatToMessage } from '../traces/chat-jump.ts';
 import { formatCost, formatPercent, formatTokens } from '../traces/span-format.ts';
@@ -24,11 +24,14 @@ export function CachePane({ doc, meta }: { sessionId: string; doc: Y.Doc | undef
   const summary = useMemo(() => cacheSummary(calls), [calls]);
   const scale = useMemo(() => barScale(calls), [calls]);
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Stable callbacks: the virtualiser recomputes every row's offset when they change.
+  const getItemKey = useCallback((i: number) => calls[i]?.span.id ?? i, [calls]);
+  const estimateSize = useCallback((i: number) => (calls[i]?.drop ? 96 : 62), [calls]);
   const virtualizer = useVirtualizer({
     count: calls.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (i) => (calls[i]?.drop ? 96 : 62),
-    getItemKey: (i) => calls[i]?.span.id ?? i,
+    estimateSize,
+    getItemKey,
     overscan: 8,
   });
 

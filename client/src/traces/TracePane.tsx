@@ -12,9 +12,20 @@ import { rowDomId, SpanRowView } from './SpanRowView.tsx';
 import { spanCost } from './span-cost.ts';
 import { formatCost, formatDuration, STATUS_LABEL } from './span-format.ts';
 import { useNow, useSpans } from './span-hooks.ts';
-import { filterRows, hasOpenSpan, type SpanFilter, spanRows, timeAxis, toolNames } from './span-rows.ts';
+import {
+  filterRows,
+  hasOpenSpan,
+  liveAxis,
+  type SpanFilter,
+  spanRows,
+  type TimeAxis,
+  timeAxis,
+  toolNames,
+} from './span-rows.ts';
 
+/** Folded row heights, as laid out by styles.css (.span-line rows + padding + border). */
 const ROW_HEIGHT = 46;
+const ROW_HEIGHT_FULLSCREEN = 40;
 const KINDS: SpanKind[] = ['model', 'tool', 'autofix', 'subagent', 'workflow-agent'];
 const STATUSES: SpanStatus[] = ['open', 'ok', 'error', 'interrupted', 'cancelled'];
 
@@ -31,7 +42,13 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   const rows = useMemo(() => spanRows(spans), [spans]);
   const [filter, setFilter] = useState<SpanFilter>({});
   const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
-  const axis = useMemo(() => timeAxis(spans, now), [spans, now]);
+  // Extents of the spans with open ones cut at their start; an open span then stretches the axis to now.
+  const closedAxis = useMemo(() => timeAxis(spans, Number.NEGATIVE_INFINITY), [spans]);
+  const liveAxisRef = useRef<TimeAxis | undefined>(undefined);
+  const settledAxis = useMemo(() => (live ? undefined : timeAxis(spans, now)), [live, spans, now]);
+  const axis = settledAxis ?? liveAxis(closedAxis, now, liveAxisRef.current);
+  liveAxisRef.current = live ? axis : undefined;
+  const elapsed = Math.max(closedAxis.end, live ? now : 0) - closedAxis.start;
   const tools = useMemo(() => toolNames(spans), [spans]);
   const [fullscreen, setFullscreen] = useState(false);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
@@ -41,13 +58,21 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   const treeRef = useRef<HTMLDivElement>(null);
   const provider = meta?.provider;
 
+  // A stable key function: the virtualiser recomputes every row's offset (10,000 of them) when it changes.
+  const getItemKey = useCallback((i: number) => shown[i]?.span.id ?? i, [shown]);
+  // The exact height of a folded row, so measuring a row that scrolls in changes nothing.
+  const estimateSize = useCallback(() => (fullscreen ? ROW_HEIGHT_FULLSCREEN : ROW_HEIGHT), [fullscreen]);
   const virtualizer = useVirtualizer({
     count: shown.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    getItemKey: (i) => shown[i]?.span.id ?? i,
+    estimateSize,
+    getItemKey,
     overscan: 12,
   });
+
+  // Row heights differ between the side pane and full screen: forget the measured ones.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fullscreen is the trigger, not a value read
+  useEffect(() => virtualizer.measure(), [fullscreen, virtualizer]);
 
   const activeIndex = activeId === undefined ? -1 : shown.findIndex((r) => r.span.id === activeId);
 
@@ -180,7 +205,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
       <div className="obs-toolbar">
         <span className="obs-summary" data-testid="trace-summary">
           {shown.length === spans.length ? `${spans.length} spans` : `${shown.length} of ${spans.length} spans`}
-          {spans.length > 0 && ` · ${formatDuration(axis.end - axis.start)}`}
+          {spans.length > 0 && ` · ${formatDuration(elapsed)}`}
           {totals.cost !== undefined && ` · ${formatCost(totals.cost)}`}
           {live && <span className="live-dot" title="A span is running" />}
         </span>
@@ -284,7 +309,8 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
                     index={item.index}
                     start={item.start}
                     axis={axis}
-                    now={now}
+                    // Only an open span reads the clock: the other rows skip re-rendering on each tick.
+                    now={row.span.status === 'open' ? now : 0}
                     expanded={expanded.has(row.span.id)}
                     active={row.span.id === activeId}
                     cost={row.span.kind === 'model' ? spanCost(row.span, provider) : undefined}

@@ -1,6 +1,6 @@
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { describe, expect, it } from 'vitest';
-import { barGeometry, filterRows, spanEnd, spanRows, timeAxis } from './span-rows.ts';
+import { barGeometry, filterRows, liveAxis, spanEnd, spanRows, timeAxis } from './span-rows.ts';
 
 const span = (id: string, startedAt: number, endedAt: number | undefined, extra: Partial<Span> = {}): Span => ({
   id,
@@ -47,6 +47,14 @@ describe('time axis', () => {
     expect(axis).toEqual({ start: 1000, end: 3000 });
     expect(barGeometry(spans[0]!, axis, 3000)).toEqual({ left: 0, width: 0.5 });
     expect(barGeometry(spans[1]!, axis, 3000)).toEqual({ left: 0.25, width: 0.75 });
+  });
+
+  it('while live, the axis keeps headroom and moves only when now passes its end', () => {
+    const closed = { start: 0, end: 10_000 };
+    const a = liveAxis(closed, 10_000, undefined);
+    expect(a.end).toBe(12_000);
+    expect(liveAxis(closed, 11_500, a)).toBe(a);
+    expect(liveAxis(closed, 12_500, a).end).toBe(15_000);
   });
 
   it('an interrupted span without an end does not grow', () => {

@@ -66,6 +66,16 @@ export function timeAxis(spans: readonly Span[], now: number): TimeAxis {
   return { start, end: Math.max(end, start + 1) };
 }
 
+/**
+ * The axis while spans are open: it ends a little after now and moves in steps, so a closed span's bar
+ * keeps its geometry (and its row need not re-render) between steps; only open bars grow every frame.
+ */
+export function liveAxis(closed: TimeAxis, now: number, prev: TimeAxis | undefined): TimeAxis {
+  const needed = Math.max(closed.end, now);
+  if (prev && prev.start === closed.start && prev.end >= needed) return prev;
+  return { start: closed.start, end: needed + Math.max(1000, (needed - closed.start) * 0.2) };
+}
+
 export function spanEnd(span: Span, now: number): number {
   if (span.endedAt !== undefined) return span.endedAt;
   // Only an open span is still running; an interrupted one without an end stops at its start.
