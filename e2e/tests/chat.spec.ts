@@ -125,6 +125,9 @@ test('a provider error is shown in words on the answer, and the next prompt can 
   await expect(answer.getByRole('alert')).toContainText('Invalid API key (scripted)');
   await expect(page.getByTestId('send')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/chat-error.png' });
+  // The session list says the last turn failed.
+  await page.getByTitle('Back to sessions (Esc)').click();
+  await expect(page.getByTestId('session-row').filter({ hasText: 'Provider error' })).toContainText('failed');
 });
 
 test('an untitled session takes its title from the first prompt', async ({ page, syncServer }) => {

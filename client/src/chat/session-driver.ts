@@ -8,7 +8,7 @@ import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
 import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
 import type { Attachment } from '@boocode/shared/doc/session-schema';
 import type { SessionStatus } from '@boocode/shared/doc/space';
-import { listSpans } from '@boocode/shared/doc/spans';
+import { listSnapshots, listSpans } from '@boocode/shared/doc/spans';
 import { newId } from '@boocode/shared/ids';
 import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId } from '@boocode/shared/model/providers';
@@ -149,7 +149,7 @@ export class SessionDriver {
       else this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
     } finally {
       this.engine = undefined;
-      this.opts.onStatus?.(statusOf(getRunState(doc).status));
+      this.opts.onStatus?.(statusOf(doc));
       this.set({ ...this.state, driving: false });
     }
   }
@@ -177,6 +177,10 @@ export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
   );
 }
 
-function statusOf(run: string): SessionStatus {
-  return run === 'waiting-approval' ? 'waiting-approval' : run === 'running' ? 'running' : 'idle';
+/** The list's status for a session after a turn: a failed or stopped last turn shows as such. */
+function statusOf(doc: Y.Doc): SessionStatus {
+  const run = getRunState(doc).status;
+  if (run === 'waiting-approval' || run === 'running') return run;
+  const outcome = listSnapshots(doc).at(-1)?.outcome;
+  return outcome === 'error' ? 'failed' : outcome === 'cancelled' ? 'cancelled' : 'idle';
 }
