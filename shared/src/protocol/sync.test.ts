@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import {
   decodeStoredMessage,
   encodeStoredMessageForDoc,
+  isDocStored,
   isUpdateStored,
   isValidDocName,
   MESSAGE_STORED,
@@ -45,5 +46,23 @@ describe('sync protocol', () => {
     expect(isUpdateStored(decodeStoredMessage(encodeStoredMessageForDoc(server)), Y.encodeStateAsUpdate(client))).toBe(
       true,
     );
+  });
+
+  it('isDocStored agrees with snapshotContainsUpdate through inserts, deletes and a server that garbage-collects', () => {
+    const client = new Y.Doc();
+    const server = new Y.Doc(); // gc on, as on the sync server
+    const stored = () => Y.snapshot(server);
+    const sync = () => Y.applyUpdate(server, Y.encodeStateAsUpdate(client));
+    const text = client.getText('t');
+    expect(isDocStored(stored(), client)).toBe(true);
+    for (let i = 0; i < 30; i++) {
+      if (i % 3 === 2 && text.length > 2) text.delete(1, 2);
+      else text.insert(Math.min(i, text.length), `w${i}`);
+      expect(isDocStored(stored(), client)).toBe(false);
+      expect(isUpdateStored(stored(), Y.encodeStateAsUpdate(client))).toBe(false);
+      sync();
+      expect(isDocStored(stored(), client)).toBe(true);
+      expect(isUpdateStored(stored(), Y.encodeStateAsUpdate(client))).toBe(true);
+    }
   });
 });

@@ -95,3 +95,32 @@ export function decodeStoredMessage(frame: Uint8Array): Y.Snapshot {
 export function isUpdateStored(stored: Y.Snapshot, update: Uint8Array): boolean {
   return Y.snapshotContainsUpdate(stored, update);
 }
+
+/**
+ * True when everything in `doc` (inserts and deletes) is part of the stored snapshot: the cheap way
+ * for a client to show "synced to server" (compares state vectors and delete ranges, no encoding).
+ */
+export function isDocStored(stored: Y.Snapshot, doc: Y.Doc): boolean {
+  const local = Y.snapshot(doc);
+  for (const [client, clock] of local.sv) {
+    if ((stored.sv.get(client) ?? 0) < clock) return false;
+  }
+  for (const [client, ranges] of local.ds.clients) {
+    const storedRanges = stored.ds.clients.get(client) ?? [];
+    for (const range of ranges) {
+      if (!rangeCovered(storedRanges, range.clock, range.clock + range.len)) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether [from, to) is covered by `ranges` (sorted by clock, possibly adjacent rather than merged). */
+function rangeCovered(ranges: { clock: number; len: number }[], from: number, to: number): boolean {
+  let reached = from;
+  for (const r of ranges) {
+    if (r.clock > reached) break;
+    reached = Math.max(reached, r.clock + r.len);
+    if (reached >= to) return true;
+  }
+  return reached >= to;
+}
