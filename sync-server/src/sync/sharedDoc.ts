@@ -9,6 +9,9 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 
+/** Minimum time between two "stored" snapshots of one doc. */
+const STORED_INTERVAL_MS = 20;
+
 /** What a SharedDoc needs from a connected peer. */
 export interface Peer {
   readonly wantsStored: boolean;
@@ -36,6 +39,8 @@ export class SharedDoc {
   compacting = false;
   evictTimer: NodeJS.Timeout | null = null;
   destroyed = false;
+  private storedTimer: NodeJS.Timeout | null = null;
+  private lastStoredAt = 0;
 
   constructor(
     readonly name: string,
@@ -78,8 +83,22 @@ export class SharedDoc {
     }
   }
 
-  /** Tells every peer that asked for it what is durably stored now. */
+  /**
+   * Tells every peer that asked for it what is durably stored now. Y.snapshot walks the whole doc,
+   * so under a stream of commits it runs at most once per STORED_INTERVAL_MS; the last call of a
+   * burst is never dropped, only delayed.
+   */
   sendStored(): void {
+    if (this.storedTimer || this.destroyed) return;
+    const wait = this.lastStoredAt + STORED_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.storedTimer = setTimeout(() => {
+        this.storedTimer = null;
+        this.sendStored();
+      }, wait);
+      return;
+    }
+    this.lastStoredAt = Date.now();
     let message: Uint8Array | null = null;
     for (const peer of this.peers.keys()) {
       if (!peer.wantsStored) continue;
@@ -103,6 +122,7 @@ export class SharedDoc {
   destroy(): void {
     this.destroyed = true;
     this.clearEvictTimer();
+    if (this.storedTimer) clearTimeout(this.storedTimer);
     this.awareness.destroy();
     this.ydoc.destroy();
   }
