@@ -10,7 +10,7 @@ export type SpanSeed = Omit<Span, 'turn'> & { turn?: number };
 
 export async function writeSpans(server: TestServer, sessionId: string, spans: SpanSeed[]): Promise<void> {
   await editServerDoc(server, sessionDocName(sessionId), (doc) => {
-    for (const s of spans) openSpan(doc, { turn: 0, ...s });
+    for (const s of spans) openSpan(doc, { turn: 1, ...s });
   });
 }
 

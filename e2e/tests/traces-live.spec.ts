@@ -1,6 +1,6 @@
 // A live turn from the chat, against the scripted model (DeepSeek-style cache accounting): the model call
 // appears in the waterfall while it streams, its bar grows, it closes with its tokens; over several turns
-// with a stable prefix the cache pane shows the hits rising.
+// with a stable prefix the cache pane shows the hits rising; the timeline forks from a real turn.
 import { expect, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
 import type { ScriptedModel } from '../scripted-model/server.ts';
@@ -54,4 +54,22 @@ test('a live turn grows in the waterfall, and a stable prefix gives rising cache
   expect(rates.at(-1)).toBeGreaterThan(0.3);
   await expect(page.getByTestId('cache-break')).toHaveCount(0);
   await expect(page.getByTestId('cache-summary')).not.toContainText('not reported');
+
+  // The engine's turn snapshots make the timeline; forking from the second turn keeps its four messages.
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  const turns = page.getByTestId('timeline-turn');
+  await expect(turns).toHaveCount(4);
+  await expect(turns.nth(1)).toContainText('tokens');
+  await turns.nth(1).getByTestId('fork-from-here').click();
+  await expect(page.getByTestId('session-title')).toHaveText('Live agent trace (fork at turn 2)');
+  const messages = page.getByTestId('message');
+  await expect(messages).toHaveCount(5);
+  await expect(messages.nth(2)).toContainText('tell me more about the cache');
+  await expect(messages.nth(4)).toContainText('Forked from “Live agent trace” at turn 2');
+  // The fork goes on from there: a new turn after the copied ones, answered in the fork only.
+  await sendPrompt(page, 'continue in the fork');
+  await expect(assistantMessages(page).last()).toContainText('continue in the fork', { timeout: 10_000 });
+  await expect(messages).toHaveCount(7);
+  await expect(page.getByTestId('timeline-turn')).toHaveCount(3);
+  await expect(page.getByTestId('timeline-turn').last()).toContainText('Turn 3');
 });

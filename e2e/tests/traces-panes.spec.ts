@@ -115,16 +115,16 @@ test('timeline: turns from snapshots, a click scrolls the chat, fork from a turn
     turn,
     at: T + turn * 10_000 + 4000,
     startedAt: T + turn * 10_000,
-    messageCount: (turn + 1) * 2,
+    messageCount: turn * 2,
     usage: { ...emptyUsageTotals(), prompt: tokens, completion: tokens / 10 },
     pending: [],
-    outcome: turn === 2 ? 'interrupted' : 'ok',
+    outcome: turn === 3 ? 'interrupted' : 'ok',
     tools,
   });
   await writeSnapshots(syncServer, id, [
-    snap(0, ['read_file'], 1000),
-    snap(1, ['grep', 'run_command'], 3000),
-    snap(2, [], 5000),
+    snap(1, ['read_file'], 1000),
+    snap(2, ['grep', 'run_command'], 3000),
+    snap(3, [], 5000),
   ]);
 
   await openPane(page, syncServer.url, id, 'timeline');

@@ -35,7 +35,7 @@ test('screenshots: trace, cache and timeline panes', async ({ page, syncServer }
     kind: 'model' as const,
     name: 'deepseek-chat',
     model: 'deepseek-chat',
-    turn: n < 3 ? 0 : 1,
+    turn: n < 3 ? 1 : 2,
     startedAt: T + start,
     endedAt: T + start + dur,
     status: 'ok' as const,
@@ -106,7 +106,7 @@ test('screenshots: trace, cache and timeline panes', async ({ page, syncServer }
       id: 'spn_t3',
       kind: 'tool',
       name: 'run_command',
-      turn: 1,
+      turn: 2,
       startedAt: Date.now() - 6000,
       status: 'open',
       input: { cmd: 'npx playwright test sessions-offline --repeat-each 10' },
@@ -114,7 +114,7 @@ test('screenshots: trace, cache and timeline panes', async ({ page, syncServer }
   ]);
   await writeSnapshots(syncServer, id, [
     {
-      turn: 0,
+      turn: 1,
       at: T + 12_050,
       startedAt: T,
       messageCount: 2,
@@ -124,7 +124,7 @@ test('screenshots: trace, cache and timeline panes', async ({ page, syncServer }
       tools: ['read_file', 'grep'],
     },
     {
-      turn: 1,
+      turn: 2,
       at: T + 28_100,
       startedAt: T + 12_100,
       messageCount: 4,

@@ -122,7 +122,7 @@ function CacheCallRow(p: {
     >
       <div className="cache-call-head">
         <span className="cache-call-name">
-          #{call.number} · turn {call.span.turn + 1}
+          #{call.number} · turn {call.span.turn}
           {call.span.model ? ` · ${call.span.model}` : ''}
         </span>
         <span className="spacer" />

@@ -53,7 +53,7 @@ export function TimelinePane({
   return (
     <section className="timeline-pane obs-pane" aria-label="Timeline" data-testid="timeline-pane">
       {meta?.forkedFrom && (
-        <p className="timeline-fork-note muted">Forked from another session at turn {meta.forkedFrom.turn + 1}.</p>
+        <p className="timeline-fork-note muted">Forked from another session at turn {meta.forkedFrom.turn}.</p>
       )}
       {error && (
         <p className="error-text" role="alert">
@@ -77,7 +77,7 @@ export function TimelinePane({
               <button type="button" className="timeline-main" onClick={() => jump(snap, prev)}>
                 <span className="timeline-dot" aria-hidden />
                 <span className="timeline-title">
-                  Turn {snap.turn + 1}
+                  Turn {snap.turn}
                   {snap.outcome !== 'ok' && (
                     <span className={`tag outcome-tag outcome-${snap.outcome}`}>{snap.outcome}</span>
                   )}

@@ -1,4 +1,4 @@
-import { appendMessage, getSessionMeta, initSessionMeta, listMessages } from '@boocode/shared/doc/session';
+import { appendMessage, getRunState, getSessionMeta, initSessionMeta, listMessages } from '@boocode/shared/doc/session';
 import { emptyUsageTotals, type Snapshot } from '@boocode/shared/doc/session-schema';
 import { getSessionEntry, putSessionEntry } from '@boocode/shared/doc/space';
 import { appendSnapshot, listSnapshots } from '@boocode/shared/doc/spans';
@@ -12,13 +12,13 @@ function sourceSession() {
   initSessionMeta(source, { id: 'ses_a', title: 'Original', kind: 'coder', createdAt: 1, model: 'deepseek-chat' });
   putSessionEntry(space, { id: 'ses_a', title: 'Original', kind: 'coder', status: 'idle', createdAt: 1, updatedAt: 1 });
   const snaps: Snapshot[] = [];
-  for (let turn = 0; turn < 3; turn++) {
+  for (let turn = 1; turn <= 3; turn++) {
     appendMessage(source, { id: `msg_u${turn}`, role: 'user', createdAt: turn, turn, text: `question ${turn}` });
     appendMessage(source, { id: `msg_a${turn}`, role: 'assistant', createdAt: turn, turn, text: `answer ${turn}` });
     const snap: Snapshot = {
       turn,
       at: turn,
-      messageCount: (turn + 1) * 2,
+      messageCount: turn * 2,
       usage: emptyUsageTotals(),
       pending: [],
       outcome: 'ok',
@@ -50,7 +50,7 @@ describe('forkSession', () => {
       id: 'ses_b',
       kind: 'coder',
       model: 'deepseek-chat',
-      forkedFrom: { sessionId: 'ses_a', turn: 1 },
+      forkedFrom: { sessionId: 'ses_a', turn: 2 },
     });
     const copied = listMessages(target);
     expect(copied.map((m) => m.text).slice(0, 4)).toEqual(before.slice(0, 4));
@@ -58,7 +58,8 @@ describe('forkSession', () => {
       role: 'notice',
       text: expect.stringContaining('Forked from “Original” at turn 2'),
     });
-    expect(listSnapshots(target).map((s) => s.turn)).toEqual([0, 1]);
+    expect(listSnapshots(target).map((s) => s.turn)).toEqual([1, 2]);
+    expect(getRunState(target)).toMatchObject({ status: 'idle', turn: 2 });
     expect(getSessionEntry(space, 'ses_b')).toMatchObject({
       title: 'Original (fork at turn 2)',
       kind: 'coder',
@@ -67,7 +68,7 @@ describe('forkSession', () => {
 
     const after = listMessages(source);
     expect(after.slice(0, 6).map((m) => m.text)).toEqual(before);
-    expect(after.at(-1)).toMatchObject({ role: 'notice', turn: 2 });
+    expect(after.at(-1)).toMatchObject({ role: 'notice', turn: 3 });
     expect(listSnapshots(source)).toHaveLength(3);
   });
 

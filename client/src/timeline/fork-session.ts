@@ -2,7 +2,7 @@
 // `messageCount` messages and the snapshots up to that turn; the original keeps everything it had and
 // only gains a notice. Pure over the three docs (no store, no clock, no ids of its own), so it is tested
 // without a browser.
-import { appendMessage, getSessionMeta, initSessionMeta, listMessages } from '@boocode/shared/doc/session';
+import { appendMessage, getSessionMeta, initSessionMeta, listMessages, setRunState } from '@boocode/shared/doc/session';
 import type { Snapshot } from '@boocode/shared/doc/session-schema';
 import { getSessionEntry, putSessionEntry } from '@boocode/shared/doc/space';
 import { appendSnapshot, listSnapshots } from '@boocode/shared/doc/spans';
@@ -36,12 +36,12 @@ export function forkSession(input: ForkInput): ForkResult {
     return {
       ok: false,
       code: 'FORK_BAD_SNAPSHOT',
-      message: `Turn ${snapshot.turn + 1} counts ${snapshot.messageCount} messages; the session has ${messages.length}.`,
+      message: `Turn ${snapshot.turn} counts ${snapshot.messageCount} messages; the session has ${messages.length}.`,
     };
   }
   const entry = getSessionEntry(space, meta.id);
   const sourceTitle = entry?.title ?? meta.title;
-  const title = `${sourceTitle} (fork at turn ${snapshot.turn + 1})`;
+  const title = `${sourceTitle} (fork at turn ${snapshot.turn})`;
 
   target.transact(() => {
     initSessionMeta(target, {
@@ -53,12 +53,15 @@ export function forkSession(input: ForkInput): ForkResult {
     });
     for (const m of messages.slice(0, snapshot.messageCount)) appendMessage(target, m);
     for (const s of listSnapshots(source)) if (s.turn <= snapshot.turn) appendSnapshot(target, s);
+    // The engine numbers the next turn from the run state: continue after the copied turns, so a new
+    // turn's messages never mix with a copied turn's.
+    setRunState(target, { status: 'idle', turn: snapshot.turn });
     appendMessage(target, {
       id: input.newMessageId(),
       role: 'notice',
       createdAt: now,
       turn: snapshot.turn,
-      text: `Forked from “${sourceTitle}” at turn ${snapshot.turn + 1}. The original session is unchanged.`,
+      text: `Forked from “${sourceTitle}” at turn ${snapshot.turn}. The original session is unchanged.`,
     });
   });
 
@@ -69,7 +72,7 @@ export function forkSession(input: ForkInput): ForkResult {
       role: 'notice',
       createdAt: now,
       turn: lastTurn,
-      text: `Forked at turn ${snapshot.turn + 1} into “${title}”.`,
+      text: `Forked at turn ${snapshot.turn} into “${title}”.`,
     });
   });
 
