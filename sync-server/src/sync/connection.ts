@@ -47,6 +47,7 @@ export class SyncConnection implements Peer {
   private doc: SharedDoc | null = null;
   /** Frames that arrived while the doc was loading, handled in order once it is loaded. */
   private early: Uint8Array[] = [];
+  private earlyBytes = 0;
   private closed = false;
   private alive = true;
   private readonly pingTimer: NodeJS.Timeout;
@@ -97,6 +98,7 @@ export class SyncConnection implements Peer {
     this.doc = doc;
     const early = this.early;
     this.early = [];
+    this.earlyBytes = 0;
     for (const frame of early) {
       if (this.closed) break;
       this.handle(doc, frame);
@@ -105,8 +107,17 @@ export class SyncConnection implements Peer {
 
   private onFrame(frame: Uint8Array): void {
     if (this.closed) return;
-    if (this.doc) this.handle(this.doc, frame);
-    else this.early.push(frame);
+    if (this.doc) {
+      this.handle(this.doc, frame);
+      return;
+    }
+    // While the doc loads, frames wait in memory: bound them like a few maximal updates.
+    this.earlyBytes += frame.byteLength;
+    if (this.earlyBytes > 4 * this.opts.maxUpdateBytes) {
+      this.close(CLOSE_UPDATE_TOO_LARGE, CLOSE_REASONS[CLOSE_UPDATE_TOO_LARGE]);
+      return;
+    }
+    this.early.push(frame);
   }
 
   private handle(doc: SharedDoc, frame: Uint8Array): void {
