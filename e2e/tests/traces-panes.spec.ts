@@ -95,6 +95,10 @@ test('cache pane: a stable prefix gives rising hits; a changed system prompt is 
   // Cumulative: (0 + 896 + 1280 + 0) / (1000 + 1200 + 1500 + 1600) = 41%.
   await expect(page.getByTestId('cache-summary')).toContainText('41%');
   await expect(page.getByTestId('cache-summary')).toContainText('saved $');
+
+  // From a cache row to its model call in the waterfall.
+  await rows.nth(3).getByTestId('cache-to-trace').click();
+  await expect(page.locator('[data-span-id="spn_m4"]')).toHaveAttribute('aria-selected', 'true');
 });
 
 test('timeline: turns from snapshots, a click scrolls the chat, fork from a turn keeps the original', async ({

@@ -2,10 +2,11 @@
 // overlaid, the hit rate, the session's cumulative hit rate and savings, and the explainer's reason when a
 // call's hit rate drops. Virtualised like the waterfall: a long session has thousands of model calls.
 import type { PromptSegment, SessionMeta } from '@boocode/shared/doc/session-schema';
+import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useMemo, useRef } from 'react';
 import type * as Y from 'yjs';
-import { scrollChatToMessage } from '../traces/chat-jump.ts';
+import { scrollChatToMessage, showSpanInTrace } from '../traces/chat-jump.ts';
 import { formatCost, formatPercent, formatTokens } from '../traces/span-format.ts';
 import { useSpans } from '../traces/span-hooks.ts';
 import { barScale, type CacheCall, cacheCalls, cacheSummary } from './cache-calls.ts';
@@ -17,7 +18,15 @@ const SEGMENT_LABEL: Record<PromptSegment['kind'], string> = {
   input: 'new input',
 };
 
-export function CachePane({ doc, meta }: { sessionId: string; doc: Y.Doc | undefined; meta: SessionMeta | undefined }) {
+export function CachePane({
+  sessionId,
+  doc,
+  meta,
+}: {
+  sessionId: string;
+  doc: Y.Doc | undefined;
+  meta: SessionMeta | undefined;
+}) {
   const spans = useSpans(doc);
   const provider = meta?.provider;
   const calls = useMemo(() => cacheCalls(spans, provider), [spans, provider]);
@@ -66,6 +75,7 @@ export function CachePane({ doc, meta }: { sessionId: string; doc: Y.Doc | undef
             return (
               <CacheCallRow
                 key={item.key}
+                sessionId={sessionId}
                 call={call}
                 scale={scale}
                 index={item.index}
@@ -96,6 +106,7 @@ function SegmentLegend() {
 }
 
 function CacheCallRow(p: {
+  sessionId: string;
   call: CacheCall;
   scale: number;
   index: number;
@@ -138,6 +149,17 @@ function CacheCallRow(p: {
             Σ {formatPercent(call.cumulativeRate)}
           </span>
         )}
+        <Link
+          to="/s/$sessionId"
+          params={{ sessionId: p.sessionId }}
+          search={{ pane: 'traces' }}
+          className="link-button"
+          title="Show this call in the trace"
+          data-testid="cache-to-trace"
+          onClick={() => showSpanInTrace({ spanId: call.span.id })}
+        >
+          trace
+        </Link>
         {messageId && (
           <button
             type="button"

@@ -6,7 +6,13 @@ import type { SessionMeta, Span, SpanKind, SpanStatus } from '@boocode/shared/do
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
-import { SHOW_SPAN_EVENT, type ShowSpanDetail, scrollChatToMessage } from './chat-jump.ts';
+import {
+  deferShowSpan,
+  SHOW_SPAN_EVENT,
+  type ShowSpanDetail,
+  scrollChatToMessage,
+  takePendingShowSpan,
+} from './chat-jump.ts';
 import { OtlpButtons } from './OtlpButtons.tsx';
 import { rowDomId, SpanRowView } from './SpanRowView.tsx';
 import { spanCost } from './span-cost.ts';
@@ -127,10 +133,17 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
 
   // The way back from the chat: a message (or anything else) asks for a span or a message's first span.
   useEffect(() => {
-    const onShow = (e: Event) => {
-      const { spanId, messageId } = (e as CustomEvent<ShowSpanDetail>).detail ?? {};
+    const show = ({ spanId, messageId }: ShowSpanDetail) => {
       const target = spanId ?? spans.find((s) => s.messageId === messageId)?.id;
-      if (target) reveal(target);
+      if (!target || !spans.some((s) => s.id === target)) return false;
+      reveal(target);
+      return true;
+    };
+    // A request made before this pane was open (or before the spans had loaded) is taken now.
+    const waiting = takePendingShowSpan();
+    if (waiting && !show(waiting)) deferShowSpan(waiting);
+    const onShow = (e: Event) => {
+      if (show((e as CustomEvent<ShowSpanDetail>).detail ?? {})) takePendingShowSpan();
     };
     window.addEventListener(SHOW_SPAN_EVENT, onShow);
     return () => window.removeEventListener(SHOW_SPAN_EVENT, onShow);

@@ -23,7 +23,26 @@ export function scrollChatToMessage(messageId: string): boolean {
   return true;
 }
 
-/** Asks the trace pane to select and show a span (by id, or the first span of a message). */
+let pending: ShowSpanDetail | undefined;
+
+/**
+ * Asks the trace pane to select and show a span (by id, or the first span of a message). When the pane is
+ * not open, the request waits for it: the caller switches the side pane to `traces` and the pane takes it
+ * when it mounts.
+ */
 export function showSpanInTrace(detail: ShowSpanDetail): void {
+  pending = detail;
   window.dispatchEvent(new CustomEvent<ShowSpanDetail>(SHOW_SPAN_EVENT, { detail }));
+}
+
+/** The request no mounted trace pane has taken yet, if any (taking it clears it). */
+export function takePendingShowSpan(): ShowSpanDetail | undefined {
+  const p = pending;
+  pending = undefined;
+  return p;
+}
+
+/** Puts a request back for later (the spans it names have not synced yet). */
+export function deferShowSpan(detail: ShowSpanDetail): void {
+  pending = detail;
 }
