@@ -145,7 +145,7 @@ function CacheCallRow(p: {
               : 'not reported'}
         </span>
         {call.cumulativeRate !== undefined && (
-          <span className="muted" title="Cumulative hit rate of the session up to this call">
+          <span className="muted cache-cumulative" title="Cumulative hit rate of the session up to this call">
             Σ {formatPercent(call.cumulativeRate)}
           </span>
         )}

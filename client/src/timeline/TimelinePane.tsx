@@ -3,7 +3,7 @@
 import { listMessages } from '@boocode/shared/doc/session';
 import type { SessionMeta, Snapshot } from '@boocode/shared/doc/session-schema';
 import { useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
 import { scrollChatToMessage } from '../traces/chat-jump.ts';
@@ -83,10 +83,20 @@ export function TimelinePane({
                   )}
                 </span>
                 <span className="timeline-facts muted">
-                  {formatClock(started ?? snap.at)}
-                  {started !== undefined && ` · ${formatDuration(Math.max(0, snap.at - started))}`}
-                  {` · ${formatTokens(Math.max(0, tokens))} tokens`}
-                  {cost > 0 && ` · ${formatCost(cost)}`}
+                  {[
+                    formatClock(started ?? snap.at),
+                    started !== undefined ? formatDuration(Math.max(0, snap.at - started)) : undefined,
+                    `${formatTokens(Math.max(0, tokens))} tokens`,
+                    cost > 0 ? formatCost(cost) : undefined,
+                  ]
+                    .filter((f) => f !== undefined)
+                    .map((f, i) => (
+                      // The separator sits outside the unbreakable fact, so the line wraps between facts.
+                      <Fragment key={f}>
+                        {i > 0 && ' · '}
+                        <span>{f}</span>
+                      </Fragment>
+                    ))}
                 </span>
                 {snap.tools && snap.tools.length > 0 && (
                   <span className="timeline-tools">
