@@ -81,10 +81,13 @@ test('a write left waiting by a closed page is asked about again in the next pag
   const id = await openNewSession(first, syncServer.url, 'coder', 'Crash while asking');
   await sendPrompt(first, 'please write a note');
   await expect(first.getByTestId('approval-card')).toBeVisible();
-  await first.close();
-
+  // A second tab follows; once it shows the waiting call, the open span is stored on the device
+  // (closing a page drops doc updates not yet written to IndexedDB, which would be a different crash).
   const next = await context.newPage();
   await next.goto(`${syncServer.url}/s/${id}`);
+  await expect(next.getByTestId('tool-card').getByTestId('tool-status')).toHaveText('needs approval');
+  await first.close();
+
   const resume = next.getByTestId('resume-approval');
   await expect(resume).toContainText('write_file was interrupted');
   expect(existsSync(note)).toBe(false);
@@ -132,4 +135,26 @@ test('an approved command streams its output into the card while it runs', async
   await expect(card.getByTestId('tool-status')).toHaveText('done', { timeout: 10_000 });
   await expect(card.getByTestId('tool-output')).toContainText('second-line');
   await expect(assistantMessages(page).last()).toContainText('The command finished.');
+});
+
+test('another tab of the device shows the waiting call and can approve it', async ({ context, syncServer }) => {
+  runner = await startTestRunner(syncServer.url);
+  const note = join(runner.workspace, 'note.txt');
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  await pairRunner(driver, syncServer.url, runner);
+  const id = await openNewSession(driver, syncServer.url, 'coder', 'Approve from another tab');
+  await sendPrompt(driver, 'please write a note');
+  await expect(driver.getByTestId('approval-card')).toBeVisible();
+
+  const other = await context.newPage();
+  await other.goto(`${syncServer.url}/s/${id}`);
+  const card = other.getByTestId('tool-card').filter({ hasText: 'write_file' });
+  await expect(card.getByTestId('approval-card')).toBeVisible();
+  expect(existsSync(note)).toBe(false);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(driver.getByTestId('tool-card').getByTestId('tool-status')).toHaveText('done');
+  await expect(card.getByTestId('tool-status')).toHaveText('done');
+  await expect(other.getByTestId('approval-card')).toHaveCount(0);
+  expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });

@@ -4,11 +4,14 @@ import type { Span } from '@boocode/shared/doc/session-schema';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
+import type { ApprovalRequest } from '../runner/approval-queue.ts';
 import { renameSession } from '../sessions/session-actions.ts';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
 import { MessageList } from './MessageList.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
+
+const NO_APPROVALS: ApprovalRequest[] = [];
 
 /** What createSession names a session; the first prompt replaces it. */
 const DEFAULT_TITLE = 'Untitled session';
@@ -48,8 +51,8 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
         <MessageList
           messages={view.messages}
           spans={view.spans}
-          approvals={approvals}
-          onAnswer={(spanId, a) => driver?.approvals.answer(spanId, a)}
+          approvals={view.run.status === 'running' ? approvals : NO_APPROVALS}
+          onAnswer={(spanId, a) => driver?.relay.answer(spanId, a)}
         />
       )}
       <InterruptedApprovals

@@ -1,7 +1,7 @@
 // Settings → Model: the provider preset, its base URL (used directly only for the scripted model and a
 // custom URL; real providers go through the runner, which holds the keys) and the default model.
 import { PROVIDER_PRESETS, type ProviderId, providerPreset } from '@boocode/shared/model/providers';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
 import { useModelSettings } from './chat-hooks.ts';
 import { modelLabel } from './ModelPicker.tsx';
@@ -16,15 +16,19 @@ export function ModelSettingsSection() {
   const [note, setNote] = useState('');
   const [seeded, setSeeded] = useState(false);
 
+  // Fill the form once from storage, unless the user already started editing (storage answers async).
+  const touched = useRef(false);
   useEffect(() => {
     if (!saved || seeded) return;
+    setSeeded(true);
+    if (touched.current) return;
     setProvider(saved.provider);
     setBaseUrl(saved.baseUrl);
     setModel(saved.model);
-    setSeeded(true);
   }, [saved, seeded]);
 
   const choose = (id: ProviderId) => {
+    touched.current = true;
     const preset = providerPreset(id);
     setProvider(id);
     setBaseUrl(preset.baseUrl);
@@ -65,7 +69,10 @@ export function ModelSettingsSection() {
           <span>Base URL</span>
           <input
             value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)}
+            onChange={(e) => {
+              touched.current = true;
+              setBaseUrl(e.target.value);
+            }}
             disabled={!direct}
             spellCheck={false}
             data-testid="model-base-url"
@@ -76,7 +83,10 @@ export function ModelSettingsSection() {
           <span>Model</span>
           <input
             value={model}
-            onChange={(e) => setModel(e.target.value)}
+            onChange={(e) => {
+              touched.current = true;
+              setModel(e.target.value);
+            }}
             list="model-suggestions"
             spellCheck={false}
             data-testid="model-name"

@@ -65,10 +65,7 @@ export function useSessionDriver(sessionId: string): DriverView {
     return detach;
   }, [services, sessionId]);
   const state = useSyncExternalStore(driver?.subscribe ?? noSubscribe, driver?.getState ?? (() => IDLE));
-  const approvals = useSyncExternalStore(
-    driver?.approvals.subscribe ?? noSubscribe,
-    driver?.approvals.list ?? (() => NONE),
-  );
+  const approvals = useSyncExternalStore(driver?.relay.subscribe ?? noSubscribe, driver?.relay.list ?? (() => NONE));
   return { driver, state, approvals };
 }
 

@@ -14,6 +14,7 @@ import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
 import { ApprovalQueue } from '../runner/approval-queue.ts';
+import { ApprovalRelay } from '../runner/approval-relay.ts';
 
 const LOCK_PREFIX = 'boocode-session:';
 /** How often a watching tab checks whether a running turn lost its driver. */
@@ -59,7 +60,12 @@ export class SessionDriver {
   private disposed = false;
   private starting = false;
 
-  constructor(private readonly opts: SessionDriverOptions) {}
+  /** The approvals shown in this tab: its own, and those another tab driving this session waits on. */
+  readonly relay: ApprovalRelay;
+
+  constructor(private readonly opts: SessionDriverOptions) {
+    this.relay = new ApprovalRelay(this.approvals, `boocode-approvals:${opts.sessionId}`);
+  }
 
   getState = (): DriverState => this.state;
 
@@ -77,6 +83,7 @@ export class SessionDriver {
   dispose(): void {
     this.disposed = true;
     clearInterval(this.timer);
+    this.relay.close();
     // The registry disposes only an idle driver; should a turn still run, stop it cleanly (spans close as cancelled).
     this.engine?.cancel();
   }
@@ -137,6 +144,7 @@ export class SessionDriver {
     const { doc } = this.opts;
     const engine = createSessionEngine(doc, setup);
     this.engine = engine;
+    this.relay.clearRemote();
     this.set({ driving: true, problem: undefined });
     this.opts.onStatus?.('running');
     // A resume keeps the session's recorded model; a new turn records the one it runs with.

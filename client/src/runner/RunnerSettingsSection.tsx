@@ -1,6 +1,6 @@
 // Settings → Runner: this device's pairing with the local runner (URL and token), kept in local-only
 // storage. `npm start` pairs automatically through the URL fragment; this form is the manual way.
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
 import { observeRunnerPairing, writeRunnerPairing } from './runner-pairing.ts';
 
@@ -10,17 +10,20 @@ export function RunnerSettingsSection() {
   const [token, setToken] = useState('');
   const [showToken, setShowToken] = useState(false);
   const [note, setNote] = useState('');
-  const [seeded, setSeeded] = useState(false);
+  // Fill the form once from storage, unless the user already started typing (storage answers async).
+  const seeded = useRef(false);
+  const touched = useRef(false);
 
   useEffect(
     () =>
       observeRunnerPairing(db, (p) => {
-        if (seeded) return;
-        setSeeded(true);
+        if (seeded.current) return;
+        seeded.current = true;
+        if (touched.current) return;
         setUrl(p?.runnerUrl ?? '');
         setToken(p?.token ?? '');
       }),
-    [db, seeded],
+    [db],
   );
 
   const save = async (e: FormEvent) => {
@@ -48,7 +51,10 @@ export function RunnerSettingsSection() {
           <span>Runner URL</span>
           <input
             value={url}
-            onChange={(e) => setUrl(e.target.value)}
+            onChange={(e) => {
+              touched.current = true;
+              setUrl(e.target.value);
+            }}
             placeholder="http://127.0.0.1:8788"
             spellCheck={false}
             data-testid="runner-url"
@@ -60,7 +66,10 @@ export function RunnerSettingsSection() {
             <input
               type={showToken ? 'text' : 'password'}
               value={token}
-              onChange={(e) => setToken(e.target.value)}
+              onChange={(e) => {
+                touched.current = true;
+                setToken(e.target.value);
+              }}
               autoComplete="off"
               spellCheck={false}
               data-testid="runner-token"
