@@ -16,6 +16,7 @@ import { appendSnapshot, closeSpan, listOpenSpans, listSpans } from '../doc/span
 import type { AbortSignalLike } from '../model/model-client.ts';
 import { modelPrice } from '../model/providers.ts';
 import { loadAttachmentBytes } from './attachment-parts.ts';
+import { runAutoFixCheck } from './auto-fix.ts';
 import { buildChatRequest } from './chat-request.ts';
 import { type AgentConfig, type AgentDeps, DEFAULTS } from './engine-deps.ts';
 import { runModelStep, type StepContext } from './model-step.ts';
@@ -184,6 +185,12 @@ export class AgentEngine {
       if (action.kind === 'done') {
         const outcome = action.reason === 'error' ? 'error' : action.reason === 'cancelled' ? 'cancelled' : 'ok';
         const last = [...messages].reverse().find((m) => m.turn === turn && m.role === 'assistant');
+        if (outcome === 'ok' && this.deps.autoFix) {
+          const fix = await runAutoFixCheck(ctx, turn, this.deps.autoFix, () => this.finish(turn, 'ok', []));
+          if (fix.kind === 'cancelled') return this.finish(turn, 'cancelled', []);
+          // The build failed: its errors are the next turn's message, which runs now (same driver seat, same signal).
+          if (fix.kind === 'retry') return this.drive(ctx, fix.turn);
+        }
         return this.finish(turn, outcome, [], outcome === 'error' ? last?.error : undefined);
       }
       if (action.kind === 'model') {

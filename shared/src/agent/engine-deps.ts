@@ -4,6 +4,7 @@
 import type * as Y from 'yjs';
 import type { AbortSignalLike, ModelClient } from '../model/model-client.ts';
 import type { ModelPrice, ProviderId } from '../model/providers.ts';
+import type { AutoFix } from './auto-fix.ts';
 
 export interface Clock {
   now(): number;
@@ -62,6 +63,11 @@ export interface AgentDeps {
    * model; undefined when this device does not have them. Without it, attachments reach the model as a note.
    */
   loadBlob?: (sha256: string) => Promise<Uint8Array | undefined>;
+  /**
+   * The build check run after a turn whose write tools succeeded; a failure is fed back as the next turn, up
+   * to `maxRounds` (see auto-fix.ts). Without it, turns end as soon as the model stops calling tools.
+   */
+  autoFix?: AutoFix;
 }
 
 export interface AgentConfig {
