@@ -133,8 +133,11 @@ async function runInWorker(
     import('./browser-agents.ts'),
   ]);
   const openRunDoc: OpenRunDoc = async (otherId) => {
-    const other = deps.store.openDoc(workflowRunDocName(otherId));
+    const name = workflowRunDocName(otherId);
+    const other = deps.store.openDoc(name);
     await other.whenLoaded;
+    // A run made on another device may not be on this one yet: give the sync a moment to bring it.
+    await settled(deps.store, name, SYNC_WAIT_MS);
     return { doc: other.doc, release: other.release };
   };
   const worker = runWorkflowInWorker(
@@ -169,6 +172,28 @@ async function runInWorker(
   } finally {
     stopWatching();
   }
+}
+
+/** How long a cross-run cache lookup waits for the other run's doc to sync. */
+const SYNC_WAIT_MS = 3000;
+
+/** Resolves once the doc's sync is no longer in progress (synced, local-only, offline), or after `ms`. */
+function settled(store: DocStore, name: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      if (store.status.get(name) === 'syncing') return false;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve();
+    }, ms);
+    const unsubscribe = store.status.subscribe(() => void done());
+    done();
+  });
 }
 
 /** Stop requests written to the doc by any tab reach the worker here. */
