@@ -2,8 +2,9 @@
  * Opens the server's Postgres: the one at DATABASE_URL, or an embedded PGlite in the data folder,
  * run on a worker thread and served over a local socket so the same `pg` code talks to both.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StorageKind } from '@boocode/shared/protocol/rest';
 import pg from 'pg';
@@ -40,10 +41,29 @@ function openPostgres(connectionString: string, max: number): Database {
   };
 }
 
+let pgliteModule: Promise<WebAssembly.Module | null> | null = null;
+
+/**
+ * PGlite's WebAssembly, compiled once per process and handed to each worker: a new worker would
+ * otherwise compile it again (about 1-2 s of a restart here, against 0.1 s once).
+ */
+function compiledPglite(): Promise<WebAssembly.Module | null> {
+  pgliteModule ??= (async () => {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    return WebAssembly.compile(await readFile(join(dirname(entry), 'pglite.wasm')));
+  })().catch((err: Error) => {
+    console.error('[sync-server] precompiling PGlite failed, each worker compiles it:', err.message);
+    return null;
+  });
+  return pgliteModule;
+}
+
 async function openEmbedded(dataDir: string): Promise<Database> {
   const pgdata = join(dataDir, 'pgdata');
   await mkdir(pgdata, { recursive: true });
-  const worker = new Worker(new URL('./embeddedDatabaseWorker.mjs', import.meta.url), { workerData: { pgdata } });
+  const worker = new Worker(new URL('./embeddedDatabaseWorker.mjs', import.meta.url), {
+    workerData: { pgdata, wasmModule: await compiledPglite() },
+  });
   const conn = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`embedded database worker exited with ${code}`)));

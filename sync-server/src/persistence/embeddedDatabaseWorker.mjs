@@ -12,7 +12,11 @@ if (!parentPort) throw new Error('embeddedDatabaseWorker must run as a worker th
 const port = parentPort;
 
 try {
-  const db = await PGlite.create(workerData.pgdata);
+  // A module precompiled by the parent (structured-cloned into this thread) skips a second compile.
+  const db = await PGlite.create(
+    workerData.pgdata,
+    workerData.wasmModule ? { pgliteWasmModule: workerData.wasmModule } : {},
+  );
   const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
   await server.start();
   port.on('message', async (msg) => {
