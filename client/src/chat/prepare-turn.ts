@@ -8,6 +8,7 @@ import { loadBlobForTurn } from '../attachments/blob-sync.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
 import { spanLiveOutput } from '../runner/live-output.ts';
+import { createRunnerAutoFix } from '../runner/runner-auto-fix.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
 import { readRunnerPairing } from '../runner/runner-pairing.ts';
 import { createRunnerToolExecutor } from '../runner/runner-tool-executor.ts';
@@ -45,6 +46,7 @@ export async function prepareTurn(
       coder && pairing
         ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc))
         : undefined,
+    autoFix: coder && pairing ? createRunnerAutoFix(pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),
     vision: modelSupportsVision(settings.provider, model),

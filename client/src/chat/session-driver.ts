@@ -3,6 +3,7 @@
 // When the doc says a turn is running (or was interrupted) but nobody holds the lock, the driver died
 // (tab closed, reload, crash): this tab takes the lock and resumes, so the turn finishes exactly once.
 import { AgentEngine, needsResume, SessionBusyError } from '@boocode/shared/agent/agent-engine';
+import type { AutoFix } from '@boocode/shared/agent/auto-fix';
 import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
 import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
 import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
@@ -31,6 +32,8 @@ export interface TurnSetup {
   loadBlob?: (sha256: string) => Promise<Uint8Array | undefined>;
   /** False when the model takes no images (they go as a note); undefined when unknown. */
   vision?: boolean;
+  /** The build check after write turns (coder sessions with a runner); its failures feed the next turn. */
+  autoFix?: AutoFix;
 }
 
 export interface DriverState {
@@ -180,6 +183,7 @@ export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
       driverId: TAB_ID,
       lock: webSessionLock(LOCK_PREFIX),
       loadBlob: setup.loadBlob,
+      autoFix: setup.autoFix,
     },
     { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt, vision: setup.vision },
   );

@@ -108,6 +108,14 @@ async function postRunner(path: string, body: unknown, signal?: AbortSignalLike)
   return { status: res.status, body: (await res.json()) as unknown };
 }
 
+async function getRunner(path: string, signal: AbortSignalLike) {
+  const res = await fetch(`${runnerUrl}${path}`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+    signal: nativeSignal(signal),
+  });
+  return (await res.json()) as unknown;
+}
+
 /** File tools served by the runner over HTTP. */
 const runnerTools: ToolExecutor = {
   definitions: () => TOOL_DEFS,
@@ -129,6 +137,9 @@ function runnerAutoFix(maxRounds: number, opts: { approved?: boolean; onRun?: ()
       opts.onRun?.();
       const res = await postRunner('/build/run', opts.approved === false ? {} : { approved: true }, signal);
       return autoFixCheckFromRunnerResponse(res.status, res.body);
+    },
+    async available(signal) {
+      return ((await getRunner('/build', signal)) as { command: unknown }).command !== null;
     },
   };
   return { autoFix, counter };
@@ -253,6 +264,24 @@ describe('auto-fix: the build check after write turns, against a real runner', (
       role: 'notice',
       text: expect.stringContaining('Auto-fix skipped'),
     });
+  });
+
+  it('stays quiet in a workspace without a build command: no span, no notice', async () => {
+    const manifest = join(workspace, 'package.json');
+    const saved = await readFile(manifest, 'utf8');
+    await writeFile(manifest, JSON.stringify({ name: 'ws', private: true, scripts: { start: 'node .' } }));
+    try {
+      const doc = newSessionDoc();
+      const { autoFix, counter } = runnerAutoFix(3);
+      const result = await engineFor(doc, autoFix, 'You are a fixer.').runTurn({ text: 'break a.ts' });
+
+      expect(result).toEqual({ turn: 1, outcome: 'ok' });
+      expect(counter.runs).toBe(0);
+      expect(autofixSpans(doc)).toEqual([]);
+      expect(listMessages(doc).map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+    } finally {
+      await writeFile(manifest, saved);
+    }
   });
 
   it('cancel during the build stops the loop: the span is cancelled and no fix-up turn starts', async () => {

@@ -25,6 +25,11 @@ export interface AutoFix {
    * the check needs approval it answers `skipped` (the turn ends with a notice). Throwing counts as skipped.
    */
   run(signal: AbortSignalLike): Promise<AutoFixCheck>;
+  /**
+   * Whether the workspace has a check at all (asked before the span opens): false ends the turn quietly, with
+   * no span and no notice, so a workspace without a build script is not told so after every edit.
+   */
+  available?(signal: AbortSignalLike): Promise<boolean>;
 }
 
 export type AutoFixOutcome =
@@ -90,6 +95,10 @@ export async function runAutoFixCheck(
   const { doc, clock, newId } = ctx.deps;
   const spans = listSpans(doc);
   if (!needsAutoFixCheck(spans, turn)) return { kind: 'none' };
+  // If asking fails, run anyway: the check's own failure (runner unreachable…) then reaches the user as a notice.
+  const available = autoFix.available ? await autoFix.available(ctx.signal).catch(() => true) : true;
+  if (ctx.signal.aborted) return { kind: 'cancelled' };
+  if (!available) return { kind: 'none' };
   const round = autoFixRoundsDone(ctx, turn, spans);
   const spanId = newId('spn');
   // `round` is the number of fix-up turns before this check: 0 is the check after the user's own turn.
