@@ -2,9 +2,12 @@
 // browser context, sharing only the sync server) run the same workflow again without asking the
 // model anything: every agent comes from the cache at zero tokens.
 import { fileURLToPath } from 'node:url';
+import { getWorkflowRun } from '@boocode/shared/doc/workflow-run';
 import { expect, type Page } from '@playwright/test';
 import { openApp, test } from '../harness/fixtures.ts';
 import { openNewSession } from '../harness/model.ts';
+import { editServerDoc } from '../harness/server-docs.ts';
+import type { TestServer } from '../harness/sync-server.ts';
 import { loadScenarioDir } from '../scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
@@ -22,6 +25,16 @@ test.afterAll(async () => {
 /** Chat completions the scripted model answered (the model list the UI fetches is not a call). */
 function modelCalls(): number {
   return model.requests().filter((r) => r.path.endsWith('/chat/completions')).length;
+}
+
+/** The run's status as the sync server has it (what another device will get). */
+async function serverRunStatus(server: TestServer, runId: string): Promise<unknown> {
+  let status: unknown;
+  // Read-only: the edit callback only looks, so the wait for "stored" after it may time out.
+  await editServerDoc(server, `workflow-run:${runId}`, (doc) => {
+    status = getWorkflowRun(doc)?.status;
+  }).catch(() => {});
+  return status;
 }
 
 /** Settings → Model → scripted, re-selecting if the stored settings arrive after the first pick. */
@@ -61,6 +74,9 @@ test('a re-run on another device after sync takes every finished agent from the 
   await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   await expect(a.getByTestId('session-sync-status')).toHaveAttribute('data-status', 'synced', { timeout: 15_000 });
   const asked = modelCalls();
+  const runId = (await first.getAttribute('data-run-id')) ?? '';
+  await expect.poll(() => serverRunStatus(syncServer, runId), { timeout: 30_000 }).toBe('completed');
+  console.log('server has the run', Date.now());
 
   await b.goto(`${syncServer.url}/s/${id}?pane=workflows`);
   await expect(b.getByTestId('workflow-run-card').first()).toHaveAttribute('data-status', 'completed', {
