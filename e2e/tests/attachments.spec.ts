@@ -7,8 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
-import { registerBlobRoutes } from '../../sync-server/src/blobs/blob-routes.ts';
-import type { SqlQuery } from '../../sync-server/src/projection/sql-query.ts';
 import { createSyncServer, type SyncServer } from '../../sync-server/src/server/createSyncServer.ts';
 import { assistantMessages, openNewSession, startChatModel, useScriptedModel } from '../harness/model.ts';
 import { CLIENT_DIST } from '../harness/sync-server.ts';
@@ -19,28 +17,10 @@ let server: SyncServer;
 let dataRoot: string;
 const token = `e2e-att-${Math.random().toString(36).slice(2)}`;
 
-/**
- * The sync server with the blob routes. Until they are mounted by default, this spec mounts them as a
- * plugin; it probes first so the routes are never registered twice once they are.
- */
+/** The sync server (its blob routes are part of it) serving the built client. */
 async function startServer(): Promise<SyncServer> {
   dataRoot = await mkdtemp(join(tmpdir(), 'boocode-e2e-att-'));
-  const base = { dataDir: dataRoot, token, port: 0, host: '127.0.0.1', clientDir: CLIENT_DIST };
-  const plain = await createSyncServer(base);
-  const probe = await fetch(`${plain.url}/api/blobs/${'0'.repeat(64)}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const mounted = !(await probe.text()).includes(' not found');
-  if (mounted) return plain;
-  await plain.close();
-  return createSyncServer({
-    ...base,
-    plugins: [
-      async (app, ctx) => {
-        await registerBlobRoutes(app, { query: ((sql, p) => ctx.pool.query(sql, p)) as SqlQuery });
-      },
-    ],
-  });
+  return createSyncServer({ dataDir: dataRoot, token, port: 0, host: '127.0.0.1', clientDir: CLIENT_DIST });
 }
 
 test.beforeAll(async () => {
@@ -196,6 +176,14 @@ test('a pasted image reaches the model as a data URI, survives a reload and show
     { type: 'text', text: 'what is in this picture?' },
     { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
   ]);
+
+  // The trace viewer shows the model call's image input as a thumbnail (the span itself keeps only a count).
+  await page.getByRole('tab', { name: 'Traces' }).click();
+  const modelRow = page.locator('[data-testid="span-row"][data-kind="model"]').first();
+  await modelRow.click();
+  await expect(modelRow.getByTestId('span-image-inputs').getByTestId('message-image')).toBeVisible({ timeout: 10_000 });
+  await modelRow.locator('.span-line').click(); // collapse again: the chat's thumbnail is the one used below
+  await expect(page.getByTestId('span-image-inputs')).toHaveCount(0);
 
   await expectImageShown(page);
   await page.getByTestId('message-image').click();

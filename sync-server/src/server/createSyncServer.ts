@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { parseDocName } from '@boocode/shared/doc/names';
 import type { HealthzResponse, StorageKind } from '@boocode/shared/protocol/rest';
 import {
   CLOSE_GOING_AWAY,
@@ -22,11 +23,16 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
+import { registerBlobRoutes } from '../blobs/blob-routes.ts';
 import { AWARENESS_CHANNEL, encodeAwarenessNotification, UPDATES_CHANNEL, UpdateListener } from '../fanout/pgNotify.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
 import type { CompactionResult } from '../persistence/updateLog.ts';
+import { attachProjection } from '../projection/attach-projection.ts';
+import { createSessionProjector } from '../projection/session-projector.ts';
+import type { SqlQuery } from '../projection/sql-query.ts';
+import { registerTraceRoutes } from '../projection/trace-routes.ts';
 import { SyncConnection } from '../sync/connection.ts';
 import { DocRegistry } from '../sync/docRegistry.ts';
 import { resolveToken, tokenMatches, tokenOfRequest } from './token.ts';
@@ -114,8 +120,13 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       notify: fanOut ? { channel: UPDATES_CHANNEL, instanceId } : undefined,
       afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc.keys()),
     });
+    // Read models: session spans and snapshots projected into tool_traces / agent_snapshots as docs change.
+    const projector = createSessionProjector({ query: ctxQuery(db.pool) });
+    await projector.ready();
     const docs = new DocRegistry({
       pool: db.pool,
+      onLoaded: (name, ydoc) =>
+        parseDocName(name)?.kind === 'session' ? attachProjection(projector, name, ydoc) : undefined,
       writer,
       docIdleMs: opts.docIdleMs ?? 30_000,
       compactAfterUpdates: opts.compactAfterUpdates ?? 2000,
@@ -186,6 +197,8 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       if (!req.url.startsWith('/api/') || authorize(req)) return;
       await reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is required.' });
     });
+    await registerTraceRoutes(server, { query: ctxQuery(db.pool) });
+    await registerBlobRoutes(server, { query: ctxQuery(db.pool) });
     for (const plugin of opts.plugins ?? []) {
       await plugin(server, { pool: db.pool, storage: db.kind, token, authorize });
     }
@@ -253,4 +266,8 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     await db.close().catch(() => {});
     throw err;
   }
+}
+
+function ctxQuery(pool: pg.Pool): SqlQuery {
+  return ((sql: string, params?: unknown[]) => pool.query(sql, params)) as SqlQuery;
 }

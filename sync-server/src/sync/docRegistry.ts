@@ -27,12 +27,22 @@ export interface DocRegistryOptions {
   compactAfterUpdates: number;
   /** Sends local awareness changes to other instances; null with a single instance. */
   publishAwareness?: ((doc: string, update: Uint8Array) => void) | null;
+  /**
+   * Called once a doc is loaded with everything stored (read models such as the trace projection
+   * attach here); the returned watcher is detached (and flushed) before the doc leaves memory.
+   */
+  onLoaded?: ((name: string, ydoc: SharedDoc['ydoc']) => LoadedDocWatcher | undefined) | undefined;
+}
+
+export interface LoadedDocWatcher {
+  detach(): Promise<void>;
 }
 
 export class DocRegistry {
   private readonly docs = new Map<string, Promise<SharedDoc>>();
   private readonly loaded = new Map<string, SharedDoc>();
   private readonly background = new Set<Promise<unknown>>();
+  private readonly watchers = new Map<string, LoadedDocWatcher>();
   private closing = false;
 
   constructor(private readonly opts: DocRegistryOptions) {}
@@ -137,6 +147,8 @@ export class DocRegistry {
   /** Drops every doc from memory and waits for background work (compactions) to finish. */
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.allSettled([...this.watchers.values()].map((w) => w.detach()));
+    this.watchers.clear();
     for (const doc of this.loaded.values()) doc.destroy();
     this.loaded.clear();
     this.docs.clear();
@@ -154,6 +166,8 @@ export class DocRegistry {
       throw err;
     }
     this.loaded.set(name, doc);
+    const watcher = this.opts.onLoaded?.(name, doc.ydoc);
+    if (watcher) this.watchers.set(name, watcher);
     this.maybeCompact(doc);
     return doc;
   }
@@ -173,7 +187,18 @@ export class DocRegistry {
     }
     this.loaded.delete(doc.name);
     this.docs.delete(doc.name);
-    doc.destroy();
+    const watcher = this.watchers.get(doc.name);
+    this.watchers.delete(doc.name);
+    if (!watcher) {
+      doc.destroy();
+      return;
+    }
+    // The watcher reads the doc one last time (a pending projection), then the doc goes.
+    const task = watcher.detach().finally(() => {
+      doc.destroy();
+      this.background.delete(task);
+    });
+    this.background.add(task);
   }
 
   private maybeCompact(doc: SharedDoc): void {
