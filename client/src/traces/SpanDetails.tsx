@@ -1,15 +1,26 @@
 // The expanded part of a waterfall row: timing, tokens, error, and the span's input and output as
 // pretty JSON with long text folded.
-import type { Span } from '@boocode/shared/doc/session-schema';
+import type { Attachment, Span } from '@boocode/shared/doc/session-schema';
 import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
+import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import { formatClock, formatDuration, STATUS_LABEL } from './span-format.ts';
 import { spanDuration } from './span-rows.ts';
 
 const FOLD_LINES = 14;
 const FOLD_CHARS = 1500;
 
-export function SpanDetails({ span, now, onJump }: { span: Span; now: number; onJump?: () => void }) {
+export function SpanDetails({
+  span,
+  now,
+  onJump,
+  imageInputs,
+}: {
+  span: Span;
+  now: number;
+  onJump?: () => void;
+  imageInputs?: Attachment[] | undefined;
+}) {
   return (
     <div className="span-details" data-testid="span-details">
       <dl className="span-timing">
@@ -53,6 +64,12 @@ export function SpanDetails({ span, now, onJump }: { span: Span; now: number; on
         >
           Open the {span.kind === 'subagent' ? 'subagent' : 'agent'}'s own trace →
         </Link>
+      )}
+      {imageInputs && imageInputs.length > 0 && (
+        <div className="span-images" data-testid="span-image-inputs">
+          <span className="muted">Image inputs</span>
+          <MessageAttachments attachments={imageInputs} />
+        </div>
       )}
       {span.input !== undefined && <JsonBlock label="Input" value={span.input} />}
       {span.output !== undefined && (

@@ -1,6 +1,6 @@
 // One row of the waterfall: indent by depth, kind, name, outcome, latency, a bar on the shared time axis,
 // and (for model calls) the token breakdown and cost. Expanded, it shows the span's details.
-import type { Span, SpanKind } from '@boocode/shared/doc/session-schema';
+import type { Attachment, Span, SpanKind } from '@boocode/shared/doc/session-schema';
 import { memo } from 'react';
 import { SpanDetails } from './SpanDetails.tsx';
 import { formatCost, formatDuration, formatTokens, STATUS_LABEL } from './span-format.ts';
@@ -28,6 +28,8 @@ export interface SpanRowProps {
   start: number;
   onSelect: (index: number, toggle: boolean) => void;
   onJump: (span: Span) => void;
+  /** Model calls: the images the turn's user message sent (shown as thumbnails when expanded). */
+  imageInputs?: Attachment[] | undefined;
 }
 
 export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
@@ -82,7 +84,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           <SpanSubline span={span} cost={p.cost} nested={p.row.children} />
         </div>
       </div>
-      {p.expanded && <SpanDetails span={span} now={p.now} onJump={() => p.onJump(span)} />}
+      {p.expanded && <SpanDetails span={span} now={p.now} onJump={() => p.onJump(span)} imageInputs={p.imageInputs} />}
     </div>
   );
 });

@@ -2,7 +2,7 @@
 // span is open, with filters, search, keyboard navigation, a full-screen mode, jumps to the chat and OTLP
 // export. Reads spans through the shared accessors only.
 import { listMessages } from '@boocode/shared/doc/session';
-import type { SessionMeta, Span, SpanKind, SpanStatus } from '@boocode/shared/doc/session-schema';
+import type { Attachment, SessionMeta, Span, SpanKind, SpanStatus } from '@boocode/shared/doc/session-schema';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
@@ -330,6 +330,11 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
                     measure={virtualizer.measureElement}
                     onSelect={onSelect}
                     onJump={onJump}
+                    imageInputs={
+                      doc && row.span.kind === 'model' && expanded.has(row.span.id)
+                        ? imageInputsOfTurn(doc, row.span.turn)
+                        : undefined
+                    }
                   />
                 );
               })}
@@ -358,6 +363,14 @@ function AxisHeader({ duration }: { duration: number }) {
 }
 
 /** Messages a span belongs to, best first: its own, the assistant message that made its tool call, its result. */
+/** The images a turn's user messages sent to the model (the span keeps a count, never the bytes). */
+function imageInputsOfTurn(doc: Y.Doc, turn: number): Attachment[] {
+  return listMessages(doc)
+    .filter((m) => m.role === 'user' && m.turn === turn)
+    .flatMap((m) => m.attachments ?? [])
+    .filter((a) => a.kind === 'image');
+}
+
 function messageIdsForSpan(span: Span, doc: Y.Doc): string[] {
   const messages = listMessages(doc);
   const ids = [
