@@ -48,6 +48,15 @@ export interface RunOptions {
   signal?: AbortSignalLike;
 }
 
+/** Optional extension points of the engine; each is called inside the driver seat. */
+export interface EngineHooks {
+  /**
+   * Called at each turn boundary (before a new turn's user message, and after a tool round before the next
+   * model call), so messages that arrived meanwhile (finished subagents) reach the model without polling.
+   */
+  atTurnBoundary?: (doc: AgentDeps['doc'], turn: number) => void;
+}
+
 /** True when the run state says a driver was mid-turn and its heartbeat is stale (it died). */
 export function needsResume(doc: AgentDeps['doc'], now: number, staleAfterMs: number = DEFAULTS.staleAfterMs): boolean {
   const run = getRunState(doc);
@@ -62,6 +71,7 @@ export class AgentEngine {
   constructor(
     private readonly deps: AgentDeps,
     config: AgentConfig,
+    private readonly hooks: EngineHooks = {},
   ) {
     this.config = {
       ...config,
@@ -89,6 +99,7 @@ export class AgentEngine {
       this.declinePendingApprovals(ctx);
       const turn = getRunState(this.deps.doc).turn + 1;
       const { doc, clock, newId } = this.deps;
+      this.hooks.atTurnBoundary?.(doc, turn);
       doc.transact(() => {
         setRunState(doc, { turn });
         appendMessage(doc, {
@@ -195,6 +206,7 @@ export class AgentEngine {
       }
       if (action.kind === 'model') {
         if (!action.partial && stepsTaken(messages, turn) >= this.config.maxSteps) return this.stopAtStepLimit(turn);
+        if (!action.partial && messages.at(-1)?.role === 'tool') this.hooks.atTurnBoundary?.(doc, turn);
         const messageId = this.prepareAssistantMessage(turn, action.partial);
         const history = listMessages(doc);
         const request = buildChatRequest(history, {

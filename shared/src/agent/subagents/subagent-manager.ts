@@ -1,0 +1,353 @@
+// Background subagents: a session spawns child sessions that run through the same engine while it keeps going.
+// The docs are the truth (space index entry with parentId/label/status, the child's own doc with
+// parentId/parentSpanId, and a record per child in the parent doc); in memory there are only the queue of this
+// driver and the stop sources of the children it is running. A finished child's result is appended to the
+// parent at its next turn boundary (EngineHooks.atTurnBoundary -> deliverResults), exactly once.
+import type * as Y from 'yjs';
+import { getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
+import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntry } from '../../doc/space.ts';
+import { listSpans, openSpan } from '../../doc/spans.ts';
+import type { IdPrefix } from '../../ids.ts';
+import type { AbortSignalLike } from '../../model/model-client.ts';
+import type { TurnResult } from '../agent-engine.ts';
+import type { Clock, ToolExecutor, ToolResult } from '../engine-deps.ts';
+import { createStopSource, type StopSource } from '../stop-signal.ts';
+import { usageTotals } from '../turn-snapshot.ts';
+import {
+  deliverFinishedResults,
+  FINISHED,
+  getSubagentRecord,
+  listSubagentRecords,
+  putSubagentRecord,
+  type SubagentRecord,
+  type SubagentStatus,
+  updateSubagentRecord,
+} from './subagent-records.ts';
+import { type SpawnRequest, withSubagentTools } from './subagent-tools.ts';
+
+export type ChildOutcome =
+  | { status: 'done'; text: string }
+  | { status: 'failed'; error: { code: string; message: string } }
+  | { status: 'cancelled' }
+  | { status: 'waiting-approval' };
+
+export interface ChildRunOptions {
+  childId: string;
+  parentId: string;
+  label: string;
+  depth: number;
+  model?: string;
+  tools?: string[];
+}
+
+export interface SubagentManagerOptions {
+  space: Y.Doc;
+  /** The (cached) doc of a session; the same instance for the same id. */
+  openSessionDoc(id: string): Y.Doc;
+  /** Runs the child's prompt as a turn of its own session (an AgentEngine over `childDoc`); see childOutcome. */
+  runChild(childDoc: Y.Doc, prompt: string, opts: ChildRunOptions, signal: AbortSignalLike): Promise<ChildOutcome>;
+  newId: (prefix: IdPrefix) => string;
+  clock: Pick<Clock, 'now'>;
+  /** Children of one session running at once; the rest wait in a queue. */
+  maxConcurrent?: number;
+  /** Deepest allowed child (1 = children of top-level sessions only). */
+  maxDepth?: number;
+}
+
+export interface SubagentView {
+  id: string;
+  label: string;
+  status: SubagentStatus;
+  elapsedMs: number;
+  tokens: { prompt: number; completion: number; total: number };
+  lastActivityAt: number;
+}
+
+export interface SubagentManager {
+  /** The session's tool executor with spawn_subagent, subagent_status and subagent_result added. */
+  tools(parentDoc: Y.Doc, base?: ToolExecutor): ToolExecutor;
+  /** For EngineHooks.atTurnBoundary: appends finished children's results to the parent as messages. */
+  deliverResults(parentDoc: Y.Doc, turn: number): string[];
+  status(parentDoc: Y.Doc, id?: string): SubagentView[];
+  cancel(childId: string): void;
+  cancelAll(parentId: string): void;
+  /** Takes over children another driver left queued (its tab closed before they started). */
+  adoptQueued(parentDoc: Y.Doc): void;
+  /** Resolves when none of the session's children is queued or running here. */
+  settled(parentId: string): Promise<void>;
+  depthOf(sessionId: string): number;
+}
+
+export const SUBAGENT_DEFAULTS = { maxConcurrent: 3, maxDepth: 2 } as const;
+
+interface ParentSlots {
+  queue: string[];
+  running: Map<string, StopSource>;
+  waiters: Array<() => void>;
+}
+
+export function createSubagentManager(opts: SubagentManagerOptions): SubagentManager {
+  const maxConcurrent = opts.maxConcurrent ?? SUBAGENT_DEFAULTS.maxConcurrent;
+  const maxDepth = opts.maxDepth ?? SUBAGENT_DEFAULTS.maxDepth;
+  const slots = new Map<string, ParentSlots>();
+  const { space, clock } = opts;
+
+  const slotsOf = (parentId: string): ParentSlots => {
+    const existing = slots.get(parentId);
+    if (existing) return existing;
+    const fresh: ParentSlots = { queue: [], running: new Map(), waiters: [] };
+    slots.set(parentId, fresh);
+    return fresh;
+  };
+  const sessionIdOf = (doc: Y.Doc) => getSessionMeta(doc)?.id ?? doc.guid;
+
+  function depthOf(sessionId: string): number {
+    let depth = 0;
+    const seen = new Set<string>();
+    for (let id = getSessionEntry(space, sessionId)?.parentId; id && !seen.has(id); ) {
+      seen.add(id);
+      depth++;
+      id = getSessionEntry(space, id)?.parentId;
+    }
+    return depth;
+  }
+
+  function setStatus(parentDoc: Y.Doc, id: string, patch: Partial<SubagentRecord> & { status: SubagentStatus }): void {
+    updateSubagentRecord(parentDoc, id, patch);
+    const indexStatus: SessionStatus = patch.status === 'queued' ? 'idle' : patch.status;
+    updateSessionEntry(space, id, { status: indexStatus, updatedAt: clock.now() });
+  }
+
+  function spawn(parentDoc: Y.Doc, req: SpawnRequest, spawningSpanId: string): ToolResult {
+    const parentId = sessionIdOf(parentDoc);
+    const depth = depthOf(parentId) + 1;
+    if (depth > maxDepth)
+      return {
+        ok: false,
+        error: {
+          code: 'SUBAGENT_DEPTH_LIMIT',
+          message: `This session is a subagent at depth ${depth - 1}, the deepest allowed (limit ${maxDepth}): it cannot spawn further subagents. Do this part of the task yourself.`,
+        },
+      };
+    const id = opts.newId('ses');
+    const now = clock.now();
+    const label = req.label ?? `subagent ${listSubagentRecords(parentDoc).length + 1}`;
+    const kind = getSessionMeta(parentDoc)?.kind ?? 'chat';
+    putSessionEntry(space, { id, title: label, kind, status: 'idle', parentId, label, createdAt: now, updatedAt: now });
+    initSessionMeta(opts.openSessionDoc(id), {
+      id,
+      title: label,
+      kind,
+      createdAt: now,
+      parentId,
+      parentSpanId: spawningSpanId,
+      ...(req.model ? { model: req.model } : {}),
+    });
+    putSubagentRecord(parentDoc, {
+      id,
+      parentId,
+      parentSpanId: spawningSpanId,
+      label,
+      prompt: req.prompt,
+      model: req.model,
+      tools: req.tools,
+      depth,
+      status: 'queued',
+      queuedAt: now,
+    });
+    slotsOf(parentId).queue.push(id);
+    pump(parentDoc);
+    const status = getSubagentRecord(parentDoc, id)?.status ?? 'queued';
+    return {
+      ok: true,
+      output: `Started subagent "${label}" with id ${id} (status: ${status}). It runs in the background; its result will arrive as a message when it finishes.`,
+    };
+  }
+
+  function pump(parentDoc: Y.Doc): void {
+    const parentId = sessionIdOf(parentDoc);
+    const s = slotsOf(parentId);
+    while (s.running.size < maxConcurrent && s.queue.length) {
+      const id = s.queue.shift()!;
+      const record = getSubagentRecord(parentDoc, id);
+      if (record?.status === 'queued') start(parentDoc, record, s);
+    }
+    if (!s.running.size && !s.queue.length) for (const w of s.waiters.splice(0)) w();
+  }
+
+  function start(parentDoc: Y.Doc, record: SubagentRecord, s: ParentSlots): void {
+    const stop = createStopSource();
+    s.running.set(record.id, stop);
+    setStatus(parentDoc, record.id, { status: 'running', startedAt: clock.now() });
+    const runOpts: ChildRunOptions = {
+      childId: record.id,
+      parentId: record.parentId,
+      label: record.label,
+      depth: record.depth,
+      ...(record.model ? { model: record.model } : {}),
+      ...(record.tools ? { tools: record.tools } : {}),
+    };
+    opts
+      .runChild(opts.openSessionDoc(record.id), record.prompt, runOpts, stop.signal)
+      .catch(
+        (e): ChildOutcome => ({
+          status: 'failed',
+          error: { code: 'SUBAGENT_FAILED', message: e instanceof Error ? e.message : String(e) },
+        }),
+      )
+      .then((outcome) => {
+        s.running.delete(record.id);
+        finish(parentDoc, record.id, stop.signal.aborted ? { status: 'cancelled' } : outcome);
+        pump(parentDoc);
+      });
+  }
+
+  function finish(parentDoc: Y.Doc, id: string, outcome: ChildOutcome): void {
+    const record = getSubagentRecord(parentDoc, id);
+    if (!record || FINISHED.has(record.status)) return;
+    if (outcome.status === 'waiting-approval') {
+      setStatus(parentDoc, id, { status: 'waiting-approval' });
+      return;
+    }
+    const now = clock.now();
+    parentDoc.transact(() => {
+      setStatus(parentDoc, id, {
+        status: outcome.status,
+        endedAt: now,
+        ...(outcome.status === 'done' ? { result: outcome.text } : {}),
+        ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+      });
+      // The trace's record of the child: nested under the spawning tool span, pointing at the child session.
+      openSpan(parentDoc, {
+        id: opts.newId('spn'),
+        parentId: record.parentSpanId,
+        kind: 'subagent',
+        name: record.label,
+        turn: listSpans(parentDoc).find((sp) => sp.id === record.parentSpanId)?.turn ?? 0,
+        startedAt: record.startedAt ?? record.queuedAt,
+        endedAt: now,
+        status: outcome.status === 'done' ? 'ok' : outcome.status === 'failed' ? 'error' : 'cancelled',
+        childSessionId: id,
+        input: { prompt: record.prompt },
+        ...(outcome.status === 'done' ? { output: outcome.text } : {}),
+        ...(outcome.status === 'failed' ? { error: outcome.error } : {}),
+      });
+    });
+  }
+
+  function view(r: SubagentRecord): SubagentView {
+    const child = opts.openSessionDoc(r.id);
+    const usage = usageTotals(child);
+    let last = r.endedAt ?? r.startedAt ?? r.queuedAt;
+    for (const m of listMessages(child)) last = Math.max(last, m.createdAt);
+    for (const sp of listSpans(child)) last = Math.max(last, sp.endedAt ?? sp.startedAt);
+    const now = clock.now();
+    return {
+      id: r.id,
+      label: r.label,
+      status: r.status,
+      elapsedMs: r.startedAt === undefined ? 0 : (r.endedAt ?? now) - r.startedAt,
+      tokens: { prompt: usage.prompt, completion: usage.completion, total: usage.prompt + usage.completion },
+      lastActivityAt: last,
+    };
+  }
+
+  function status(parentDoc: Y.Doc, id?: string): SubagentView[] {
+    const records = listSubagentRecords(parentDoc).filter((r) => id === undefined || r.id === id);
+    return records.map(view);
+  }
+
+  function resultText(parentDoc: Y.Doc, id: string): ToolResult {
+    const r = getSubagentRecord(parentDoc, id);
+    if (!r) return notFound(id);
+    if (r.status === 'done') return { ok: true, output: r.result ?? '' };
+    if (r.status === 'failed')
+      return {
+        ok: false,
+        error: { code: 'SUBAGENT_FAILED', message: `Subagent "${r.label}" failed: ${r.error?.message}` },
+      };
+    if (r.status === 'cancelled')
+      return {
+        ok: false,
+        error: { code: 'SUBAGENT_CANCELLED', message: `Subagent "${r.label}" was cancelled; it has no result.` },
+      };
+    return {
+      ok: false,
+      error: {
+        code: 'SUBAGENT_STILL_RUNNING',
+        message: `Subagent "${r.label}" is still running (status: ${r.status}); its result will arrive as a message when it finishes.`,
+      },
+    };
+  }
+
+  function cancel(childId: string): void {
+    const parentId = getSessionEntry(space, childId)?.parentId;
+    if (!parentId) return;
+    const parentDoc = opts.openSessionDoc(parentId);
+    const record = getSubagentRecord(parentDoc, childId);
+    if (!record || FINISHED.has(record.status)) return;
+    const s = slotsOf(parentId);
+    const running = s.running.get(childId);
+    // A running child ends through its run's promise (the engine closes its spans); everything else ends here.
+    if (running) {
+      running.stop('cancelled');
+      return;
+    }
+    s.queue = s.queue.filter((q) => q !== childId);
+    finish(parentDoc, childId, { status: 'cancelled' });
+    pump(parentDoc);
+  }
+
+  return {
+    tools: (parentDoc, base) =>
+      withSubagentTools(
+        {
+          spawn: (req, spanId) => spawn(parentDoc, req, spanId),
+          statusText: (id) => {
+            const views = status(parentDoc, id);
+            if (id && !views.length) return notFound(id);
+            return { ok: true, output: JSON.stringify(id ? views[0] : views, null, 1) };
+          },
+          resultText: (id) => resultText(parentDoc, id),
+        },
+        base,
+      ),
+    deliverResults: (parentDoc, turn) => deliverFinishedResults(parentDoc, turn, clock.now(), () => opts.newId('msg')),
+    status,
+    cancel,
+    cancelAll: (parentId) => {
+      for (const r of listSubagentRecords(opts.openSessionDoc(parentId))) if (!FINISHED.has(r.status)) cancel(r.id);
+    },
+    adoptQueued: (parentDoc) => {
+      const s = slotsOf(sessionIdOf(parentDoc));
+      for (const r of listSubagentRecords(parentDoc))
+        if (r.status === 'queued' && !s.queue.includes(r.id)) s.queue.push(r.id);
+      pump(parentDoc);
+    },
+    settled: (parentId) =>
+      new Promise<void>((resolve) => {
+        const s = slotsOf(parentId);
+        if (!s.running.size && !s.queue.length) resolve();
+        else s.waiters.push(resolve);
+      }),
+    depthOf,
+  };
+}
+
+function notFound(id: string): ToolResult {
+  return { ok: false, error: { code: 'SUBAGENT_NOT_FOUND', message: `This session has no subagent with id ${id}.` } };
+}
+
+/** Maps the child's turn to its outcome: the last answer of the turn, or why there is none. */
+export function childOutcome(childDoc: Y.Doc, result: TurnResult): ChildOutcome {
+  if (result.outcome === 'cancelled') return { status: 'cancelled' };
+  if (result.outcome === 'waiting-approval') return { status: 'waiting-approval' };
+  if (result.outcome === 'step-limit')
+    return { status: 'failed', error: { code: 'step-limit', message: 'The subagent hit its step limit.' } };
+  if (result.outcome === 'error')
+    return { status: 'failed', error: result.error ?? { code: 'error', message: 'The subagent failed.' } };
+  const last = listMessages(childDoc)
+    .filter((m) => m.role === 'assistant' && m.turn === result.turn && m.text)
+    .at(-1);
+  return { status: 'done', text: last?.text ?? '' };
+}

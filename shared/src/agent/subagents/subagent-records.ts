@@ -1,0 +1,103 @@
+// A session's subagents as recorded in its own (the parent's) doc: one record per child, keyed by the child's
+// session id. The record is the truth another tab rebuilds from; delivering a finished child's result as a
+// message and marking it delivered happen in one transaction of the parent doc, so it is delivered exactly once.
+// Only this module knows the `subagents` key.
+import type * as Y from 'yjs';
+import { appendMessage } from '../../doc/session.ts';
+
+const SUBAGENTS = 'subagents';
+
+export type SubagentStatus = 'queued' | 'running' | 'waiting-approval' | 'done' | 'failed' | 'cancelled';
+
+export const FINISHED: ReadonlySet<SubagentStatus> = new Set(['done', 'failed', 'cancelled']);
+
+export interface SubagentRecord {
+  /** The child's session id. */
+  id: string;
+  parentId: string;
+  /** The parent's `spawn_subagent` tool span. */
+  parentSpanId: string;
+  label: string;
+  prompt: string;
+  model?: string;
+  tools?: string[];
+  /** 1 for a child of a top-level session. */
+  depth: number;
+  status: SubagentStatus;
+  queuedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** The child's final answer (status done). */
+  result?: string;
+  error?: { code: string; message: string };
+  /** Set when the result was appended to the parent as a message. */
+  deliveredAt?: number;
+}
+
+function recordsMap(doc: Y.Doc): Y.Map<SubagentRecord> {
+  return doc.getMap<SubagentRecord>(SUBAGENTS);
+}
+
+export function putSubagentRecord(doc: Y.Doc, record: SubagentRecord): void {
+  recordsMap(doc).set(record.id, stripUndefined(record));
+}
+
+export function getSubagentRecord(doc: Y.Doc, id: string): SubagentRecord | undefined {
+  return recordsMap(doc).get(id);
+}
+
+export function updateSubagentRecord(
+  doc: Y.Doc,
+  id: string,
+  patch: Partial<Omit<SubagentRecord, 'id'>>,
+): SubagentRecord | undefined {
+  const cur = recordsMap(doc).get(id);
+  if (!cur) return undefined;
+  const next = stripUndefined({ ...cur, ...patch, id });
+  recordsMap(doc).set(id, next);
+  return next;
+}
+
+/** This session's subagents in spawn order. */
+export function listSubagentRecords(doc: Y.Doc): SubagentRecord[] {
+  return [...recordsMap(doc).values()].sort((a, b) => a.queuedAt - b.queuedAt || (a.id < b.id ? -1 : 1));
+}
+
+export function observeSubagentRecords(doc: Y.Doc, onChange: (changed: SubagentRecord[]) => void): () => void {
+  const map = recordsMap(doc);
+  const handler = (ev: Y.YMapEvent<SubagentRecord>) =>
+    onChange([...ev.keysChanged].flatMap((k) => (map.has(k) ? [map.get(k)!] : [])));
+  map.observe(handler);
+  return () => map.unobserve(handler);
+}
+
+/** The message the parent model reads when a child has finished. */
+export function resultMessageText(r: SubagentRecord): string {
+  const head = `[subagent ${r.label} ${r.status}] (id ${r.id})`;
+  if (r.status === 'done') return `${head}\n${r.result ?? ''}`;
+  if (r.status === 'failed') return `${head}\nError (${r.error?.code}): ${r.error?.message}`;
+  return `${head}\nIt was cancelled before it finished; there is no result.`;
+}
+
+/**
+ * Appends every finished, undelivered child result to the parent as a user message of `turn`, and marks it
+ * delivered in the same transaction. Returns the ids delivered.
+ */
+export function deliverFinishedResults(doc: Y.Doc, turn: number, now: number, newMessageId: () => string): string[] {
+  const due = listSubagentRecords(doc).filter((r) => FINISHED.has(r.status) && r.deliveredAt === undefined);
+  if (!due.length) return [];
+  doc.transact(() => {
+    for (const r of due) {
+      appendMessage(doc, { id: newMessageId(), role: 'user', turn, createdAt: now, text: resultMessageText(r) });
+      updateSubagentRecord(doc, r.id, { deliveredAt: now });
+    }
+  });
+  return due.map((r) => r.id);
+}
+
+// Yjs cannot encode `undefined` inside JSON content.
+function stripUndefined<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

@@ -1,0 +1,249 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { waitForDoc } from '../../../../e2e/scripted-model/engine-harness.ts';
+import { loadScenarioDir } from '../../../../e2e/scripted-model/scenario.ts';
+import { type ScriptedModel, startScriptedModel } from '../../../../e2e/scripted-model/server.ts';
+import { getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
+import { getSessionEntry, listSessions, putSessionEntry } from '../../doc/space.ts';
+import { listSpans } from '../../doc/spans.ts';
+import { newId } from '../../ids.ts';
+import { createChatCompletionsClient } from '../../model/chat-completions-client.ts';
+import { AgentEngine } from '../agent-engine.ts';
+import { realClock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
+import { createStopSource } from '../stop-signal.ts';
+import { childOutcome, createSubagentManager, type SubagentManagerOptions } from './subagent-manager.ts';
+import { listSubagentRecords, observeSubagentRecords, type SubagentStatus } from './subagent-records.ts';
+
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../../../e2e/scripted-model/scenarios');
+
+let model: ScriptedModel;
+beforeAll(async () => {
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+});
+afterAll(() => model.close());
+beforeEach(() => model.reset());
+
+/** A workspace with one top-level session whose engine has the subagent tools and delivers results. */
+function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'> = {}) {
+  const space = new Y.Doc();
+  const docs = new Map<string, Y.Doc>();
+  const open = (id: string) => {
+    const d = docs.get(id) ?? new Y.Doc();
+    docs.set(id, d);
+    return d;
+  };
+  const now = Date.now();
+  const parentId = newId('ses');
+  const parentDoc = open(parentId);
+  initSessionMeta(parentDoc, { id: parentId, title: 'lead', kind: 'chat', createdAt: now });
+  putSessionEntry(space, { id: parentId, title: 'lead', kind: 'chat', status: 'idle', createdAt: now, updatedAt: now });
+  const client = createChatCompletionsClient({ baseUrl: model.baseUrl, apiKey: 'test-key' });
+  const stats = { active: 0, maxActive: 0 };
+  const engineFor = (doc: Y.Doc) =>
+    new AgentEngine(
+      {
+        doc,
+        model: client,
+        tools: manager.tools(doc),
+        clock: realClock,
+        newId: (p) => newId(p),
+        driverId: newId('tab'),
+      },
+      { model: 'scripted-deepseek', heartbeatMs: 777 },
+      { atTurnBoundary: (d, turn) => manager.deliverResults(d, turn) },
+    );
+  const manager = createSubagentManager({
+    space,
+    openSessionDoc: open,
+    newId: (p) => newId(p),
+    clock: realClock,
+    ...limits,
+    runChild: async (childDoc, prompt, _opts, signal) => {
+      stats.maxActive = Math.max(stats.maxActive, ++stats.active);
+      try {
+        return childOutcome(childDoc, await engineFor(childDoc).runTurn({ text: prompt }, { signal }));
+      } finally {
+        stats.active--;
+      }
+    },
+  });
+  return { space, parentId, parentDoc, parent: engineFor(parentDoc), manager, stats, open };
+}
+
+function callTool(tools: ToolExecutor, name: string, args: Record<string, unknown>): Promise<ToolResult> {
+  return tools.execute(
+    { id: 'call_test', name, args, rawArguments: JSON.stringify(args) },
+    { signal: createStopSource().signal, spanId: newId('spn') },
+  );
+}
+
+/** Every status each child went through, by label, as the parent doc recorded it. */
+function recordTransitions(parentDoc: Y.Doc) {
+  const seen: Record<string, SubagentStatus[]> = {};
+  let maxRunning = 0;
+  observeSubagentRecords(parentDoc, (changed) => {
+    for (const r of changed) {
+      const list = seen[r.label] ?? [];
+      seen[r.label] = list;
+      if (list.at(-1) !== r.status) list.push(r.status);
+    }
+    maxRunning = Math.max(maxRunning, listSubagentRecords(parentDoc).filter((r) => r.status === 'running').length);
+  });
+  return { seen, maxRunning: () => maxRunning };
+}
+
+const resultMessages = (doc: Y.Doc) =>
+  listMessages(doc).filter((m) => m.role === 'user' && m.text.startsWith('[subagent '));
+
+describe('background subagents', () => {
+  it('the parent spawns three children, keeps chatting, and receives each result as a message exactly once', async () => {
+    const { parent, parentDoc, parentId, manager, space, open } = setup();
+    expect(await parent.runTurn({ text: 'spawn three helpers' })).toMatchObject({ outcome: 'ok' });
+
+    // spawn_subagent returned at once: the turn is over while the children still run.
+    const spawned = listMessages(parentDoc).filter((m) => m.role === 'tool');
+    expect(spawned.map((m) => m.text)).toEqual([
+      expect.stringMatching(/^Started subagent "alpha" with id ses_\w+ \(status: running\)/),
+      expect.stringMatching(/^Started subagent "beta" with id ses_/),
+      expect.stringMatching(/^Started subagent "gamma" with id ses_/),
+    ]);
+    const children = manager.status(parentDoc);
+    expect(children.map((c) => c.status)).not.toContain('done');
+    const early = await callTool(manager.tools(parentDoc), 'subagent_result', { id: children[0]!.id });
+    expect(early).toMatchObject({ ok: false, error: { code: 'SUBAGENT_STILL_RUNNING' } });
+    expect(early.ok || early.error.message).toMatch(/still running/);
+
+    // Each child is a session of its own, linked to the parent and to the spawning tool span.
+    const spawnSpans = listSpans(parentDoc).filter((s) => s.name === 'spawn_subagent');
+    for (const [i, c] of children.entries()) {
+      expect(getSessionEntry(space, c.id)).toMatchObject({ parentId, label: c.label });
+      expect(getSessionMeta(open(c.id))).toMatchObject({ parentId, parentSpanId: spawnSpans[i]!.id });
+    }
+
+    expect(await parent.runTurn({ text: 'what else?' })).toMatchObject({ outcome: 'ok' });
+    expect(manager.status(parentDoc).map((c) => c.status)).not.toEqual(['done', 'done', 'done']);
+
+    await manager.settled(parentId);
+    await parent.runTurn({ text: 'any news?' });
+    const delivered = resultMessages(parentDoc);
+    expect(delivered.map((m) => m.text.split('\n')[1])).toEqual(
+      expect.arrayContaining([
+        'alpha found the bug in parser.ts',
+        'beta wrote the missing tests',
+        'gamma updated the docs',
+      ]),
+    );
+    expect(delivered).toHaveLength(3);
+    // The model saw them in the request of that turn, before the user's question.
+    const sent = (model.requests().at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const users = sent.filter((m) => m.role === 'user').map((m) => m.content);
+    expect(users.at(-1)).toBe('any news?');
+    expect(users.filter((t) => t.startsWith('[subagent ') && t.includes('finished'))).toHaveLength(0);
+    expect(users.filter((t) => /^\[subagent (alpha|beta|gamma) done\]/.test(t))).toHaveLength(3);
+
+    await parent.runTurn({ text: 'what else?' });
+    expect(resultMessages(parentDoc)).toHaveLength(3);
+    expect(
+      listSpans(parentDoc)
+        .filter((s) => s.kind === 'subagent')
+        .map((s) => s.status),
+    ).toEqual(['ok', 'ok', 'ok']);
+  });
+
+  it('status reports queued, running, done in order, with elapsed time, tokens and last activity', async () => {
+    const { parent, parentDoc, parentId, manager } = setup();
+    const transitions = recordTransitions(parentDoc);
+    await parent.runTurn({ text: 'spawn three helpers' });
+    await manager.settled(parentId);
+
+    expect(transitions.seen).toEqual({
+      alpha: ['queued', 'running', 'done'],
+      beta: ['queued', 'running', 'done'],
+      gamma: ['queued', 'running', 'done'],
+    });
+    const out = await callTool(manager.tools(parentDoc), 'subagent_status', {});
+    expect(out.ok).toBe(true);
+    const views = JSON.parse(out.ok ? out.output : '[]') as Array<Record<string, unknown>>;
+    expect(views).toHaveLength(3);
+    for (const v of views) {
+      expect(v).toMatchObject({ status: 'done' });
+      expect(v.elapsedMs).toBeGreaterThan(0);
+      expect((v.tokens as { total: number }).total).toBeGreaterThan(0);
+      expect(v.lastActivityAt).toBeGreaterThan(0);
+    }
+    const alpha = manager.status(parentDoc).find((v) => v.label === 'alpha')!;
+    expect(await callTool(manager.tools(parentDoc), 'subagent_result', { id: alpha.id })).toEqual({
+      ok: true,
+      output: 'alpha found the bug in parser.ts',
+    });
+  });
+
+  it('holds children beyond the concurrency limit in a queue and runs them as slots free up', async () => {
+    const { parent, parentDoc, parentId, manager, stats } = setup({ maxConcurrent: 2 });
+    const transitions = recordTransitions(parentDoc);
+    await parent.runTurn({ text: 'spawn four helpers' });
+    const spawned = listMessages(parentDoc).filter((m) => m.role === 'tool');
+    expect(spawned.map((m) => /\(status: (\w+)\)/.exec(m.text)?.[1])).toEqual([
+      'running',
+      'running',
+      'queued',
+      'queued',
+    ]);
+    await manager.settled(parentId);
+
+    expect(stats.maxActive).toBe(2);
+    expect(transitions.maxRunning()).toBe(2);
+    expect(manager.status(parentDoc).map((v) => v.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(transitions.seen.q4).toEqual(['queued', 'running', 'done']);
+  });
+
+  it('refuses to spawn beyond the depth limit with a clear error', async () => {
+    const { parent, parentDoc, parentId, manager, space } = setup({ maxDepth: 1 });
+    await parent.runTurn({ text: 'spawn a nesting helper' });
+    await manager.settled(parentId);
+    const [nester] = manager.status(parentDoc);
+    expect(manager.depthOf(nester!.id)).toBe(1);
+    const result = await callTool(manager.tools(parentDoc), 'subagent_result', { id: nester!.id });
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.output).toMatch(
+      /^Could not nest: Error \(SUBAGENT_DEPTH_LIMIT\): This session is a subagent at depth 1, the deepest allowed \(limit 1\): it cannot spawn further subagents/,
+    );
+    expect(listSessions(space).map((s) => s.label)).not.toContain('too deep');
+  });
+
+  it('cancels one running child: it ends cancelled, its result says so, and the parent is told', async () => {
+    const { parent, parentDoc, parentId, manager, space, open } = setup();
+    await parent.runTurn({ text: 'spawn a slow helper' });
+    const [slow] = manager.status(parentDoc);
+    const childDoc = open(slow!.id);
+    await waitForDoc(childDoc, (d) => listMessages(d).some((m) => m.role === 'assistant' && m.text.length > 0));
+
+    manager.cancel(slow!.id);
+    await manager.settled(parentId);
+    expect(manager.status(parentDoc)[0]!.status).toBe('cancelled');
+    expect(getSessionEntry(space, slow!.id)?.status).toBe('cancelled');
+    expect(listMessages(childDoc).find((m) => m.role === 'assistant')?.status).toBe('cancelled');
+    expect(await callTool(manager.tools(parentDoc), 'subagent_result', { id: slow!.id })).toMatchObject({
+      ok: false,
+      error: { code: 'SUBAGENT_CANCELLED', message: 'Subagent "slow" was cancelled; it has no result.' },
+    });
+    await parent.runTurn({ text: 'any news?' });
+    expect(resultMessages(parentDoc).map((m) => m.text.split('\n')[0])).toEqual([
+      `[subagent slow cancelled] (id ${slow!.id})`,
+    ]);
+  });
+
+  it('cancelAll ends running and queued children of a session', async () => {
+    const { parent, parentDoc, parentId, manager, stats } = setup({ maxConcurrent: 1 });
+    await parent.runTurn({ text: 'spawn four helpers' });
+    manager.cancelAll(parentId);
+    await manager.settled(parentId);
+    const statuses = manager.status(parentDoc).map((v) => v.status);
+    // The first may have finished in the moment before the cancel; the queued ones never start.
+    expect(statuses.slice(1)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(['cancelled', 'done']).toContain(statuses[0]);
+    expect(stats.maxActive).toBe(1);
+  });
+});
