@@ -13,7 +13,12 @@ import { createChatCompletionsClient } from '../../model/chat-completions-client
 import { AgentEngine } from '../agent-engine.ts';
 import { realClock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
 import { createStopSource } from '../stop-signal.ts';
-import { childOutcome, createSubagentManager, type SubagentManagerOptions } from './subagent-manager.ts';
+import {
+  childOutcome,
+  createSubagentManager,
+  type SubagentManager,
+  type SubagentManagerOptions,
+} from './subagent-manager.ts';
 import { listSubagentRecords, observeSubagentRecords, type SubagentStatus } from './subagent-records.ts';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../../../e2e/scripted-model/scenarios');
@@ -25,8 +30,11 @@ beforeAll(async () => {
 afterAll(() => model.close());
 beforeEach(() => model.reset());
 
-/** A workspace with one top-level session whose engine has the subagent tools and delivers results. */
-function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'> = {}) {
+/**
+ * A workspace with one top-level session whose engine has the subagent tools and delivers results.
+ * `driver()` makes another manager over the same docs (another tab); `runs` lists who ran each child.
+ */
+function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'> = {}, parentTools?: ToolExecutor) {
   const space = new Y.Doc();
   const docs = new Map<string, Y.Doc>();
   const open = (id: string) => {
@@ -41,35 +49,42 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
   putSessionEntry(space, { id: parentId, title: 'lead', kind: 'chat', status: 'idle', createdAt: now, updatedAt: now });
   const client = createChatCompletionsClient({ baseUrl: model.baseUrl, apiKey: 'test-key' });
   const stats = { active: 0, maxActive: 0 };
-  const engineFor = (doc: Y.Doc) =>
+  const runs = new Map<string, string[]>();
+  const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor) =>
     new AgentEngine(
       {
         doc,
         model: client,
-        tools: manager.tools(doc),
+        tools: m.tools(doc, base),
         clock: realClock,
         newId: (p) => newId(p),
         driverId: newId('tab'),
       },
       { model: 'scripted-deepseek', heartbeatMs: 777 },
-      { atTurnBoundary: (d, turn) => manager.deliverResults(d, turn) },
+      { atTurnBoundary: (d, turn) => m.deliverResults(d, turn) },
     );
-  const manager = createSubagentManager({
-    space,
-    openSessionDoc: open,
-    newId: (p) => newId(p),
-    clock: realClock,
-    ...limits,
-    runChild: async (childDoc, prompt, _opts, signal) => {
-      stats.maxActive = Math.max(stats.maxActive, ++stats.active);
-      try {
-        return childOutcome(childDoc, await engineFor(childDoc).runTurn({ text: prompt }, { signal }));
-      } finally {
-        stats.active--;
-      }
-    },
-  });
-  return { space, parentId, parentDoc, parent: engineFor(parentDoc), manager, stats, open };
+  const driver = (l = limits, name = 'first'): SubagentManager => {
+    const m: SubagentManager = createSubagentManager({
+      space,
+      openSessionDoc: open,
+      newId: (p) => newId(p),
+      clock: realClock,
+      ...l,
+      runChild: async (childDoc, prompt, opts, signal) => {
+        runs.set(opts.childId, [...(runs.get(opts.childId) ?? []), name]);
+        stats.maxActive = Math.max(stats.maxActive, ++stats.active);
+        try {
+          return childOutcome(childDoc, await engineFor(m, childDoc).runTurn({ text: prompt }, { signal }));
+        } finally {
+          stats.active--;
+        }
+      },
+    });
+    return m;
+  };
+  const manager = driver();
+  const parent = engineFor(manager, parentDoc, parentTools);
+  return { space, parentId, parentDoc, parent, manager, stats, open, driver, runs };
 }
 
 function callTool(tools: ToolExecutor, name: string, args: Record<string, unknown>): Promise<ToolResult> {
@@ -245,5 +260,47 @@ describe('background subagents', () => {
     expect(statuses.slice(1)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(['cancelled', 'done']).toContain(statuses[0]);
     expect(stats.maxActive).toBe(1);
+  });
+
+  it('delivers a result that arrives during a tool round before the next model call of the same turn', async () => {
+    let waitForChildren: () => Promise<void> = async () => {};
+    const waitTool: ToolExecutor = {
+      definitions: () => [
+        { name: 'wait_for_helpers', description: 'Wait', parameters: { type: 'object' }, readOnly: true },
+      ],
+      execute: async () => {
+        await waitForChildren();
+        return { ok: true, output: 'waited' };
+      },
+    };
+    const { parent, parentDoc, parentId, manager } = setup({}, waitTool);
+    waitForChildren = () => manager.settled(parentId);
+    const result = await parent.runTurn({ text: 'wait for the helper' });
+
+    expect(result).toMatchObject({ turn: 1, outcome: 'ok' });
+    const msgs = listMessages(parentDoc);
+    expect(msgs.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'tool', 'user', 'assistant']);
+    expect(msgs[5]!.text).toMatch(/^\[subagent quick done\] \(id ses_\w+\)\nquick answer$/);
+    expect(msgs[6]!.text).toMatch(/^Mid-turn news: \[subagent quick done\]/);
+  });
+
+  it('another driver adopts the children left queued in the docs, and none runs twice', async () => {
+    const { parent, parentDoc, parentId, manager, driver, runs } = setup({ maxConcurrent: 1 });
+    await parent.runTurn({ text: 'spawn four helpers' });
+    const queued = manager.status(parentDoc).filter((v) => v.status === 'queued');
+    expect(queued).toHaveLength(3);
+
+    // A second tab rebuilds the queue from the parent doc alone and runs them; the first one skips them.
+    const other = driver({ maxConcurrent: 3 }, 'second');
+    other.adoptQueued(parentDoc);
+    await Promise.all([manager.settled(parentId), other.settled(parentId)]);
+
+    expect(manager.status(parentDoc).map((v) => v.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(manager.status(parentDoc).map((v) => runs.get(v.id))).toEqual([
+      ['first'],
+      ['second'],
+      ['second'],
+      ['second'],
+    ]);
   });
 });
