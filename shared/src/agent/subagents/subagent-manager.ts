@@ -18,6 +18,7 @@ import {
   FINISHED,
   getSubagentRecord,
   listSubagentRecords,
+  observeSubagentRecords,
   putSubagentRecord,
   type SubagentRecord,
   type SubagentStatus,
@@ -179,6 +180,10 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     const stop = createStopSource();
     s.running.set(record.id, stop);
     setStatus(parentDoc, record.id, { status: 'running', startedAt: clock.now() });
+    // A cancel from another tab reaches this driver through the doc: the record turns cancelled.
+    const unobserve = observeSubagentRecords(parentDoc, (changed) => {
+      if (changed.some((r) => r.id === record.id && r.status === 'cancelled')) stop.stop('cancelled');
+    });
     const runOpts: ChildRunOptions = {
       childId: record.id,
       parentId: record.parentId,
@@ -196,6 +201,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         }),
       )
       .then((outcome) => {
+        unobserve();
         s.running.delete(record.id);
         finish(parentDoc, record.id, stop.signal.aborted ? { status: 'cancelled' } : outcome);
         pump(parentDoc);

@@ -303,4 +303,18 @@ describe('background subagents', () => {
       ['second'],
     ]);
   });
+
+  it('a cancel from another tab stops the child where it runs', async () => {
+    const { parent, parentDoc, parentId, manager, driver, open } = setup();
+    await parent.runTurn({ text: 'spawn a slow helper' });
+    const [slow] = manager.status(parentDoc);
+    const childDoc = open(slow!.id);
+    await waitForDoc(childDoc, (d) => listMessages(d).some((m) => m.role === 'assistant' && m.text.length > 0));
+
+    driver({}, 'second').cancel(slow!.id);
+    await manager.settled(parentId);
+    expect(manager.status(parentDoc)[0]!.status).toBe('cancelled');
+    expect(listMessages(childDoc).find((m) => m.role === 'assistant')?.status).toBe('cancelled');
+    expect(listSpans(parentDoc).filter((s) => s.kind === 'subagent')).toHaveLength(1);
+  });
 });
