@@ -104,6 +104,13 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
   expect(requestsFor('reviewing a diff for correctness')).toBe(1);
   expect(requestsFor('You are the judge')).toBe(1);
 
+  // The parent session's trace lists every agent as a workflow-agent span, closed when it ended.
+  await page.getByRole('tab', { name: 'Traces' }).click();
+  const agentRows = page.locator('[data-testid="span-row"][data-kind="workflow-agent"]');
+  await expect(agentRows).toHaveCount(5);
+  await expect(page.locator('[data-testid="span-row"][data-kind="workflow-agent"].status-ok')).toHaveCount(5);
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+
   // Each agent links to its child session, whose model call the trace viewer lists.
   await agent(page, 'judge').getByRole('link', { name: 'judge' }).click();
   await expect(page).toHaveURL(/\/s\/ses_/);

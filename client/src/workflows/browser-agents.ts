@@ -5,9 +5,9 @@
 // mid-turn is resumed in its own child session (the engine's resume), never started twice.
 import type { AgentEngine, TurnResult } from '@boocode/shared/agent/agent-engine';
 import { sessionDocName } from '@boocode/shared/doc/names';
-import { initSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
+import { getRunState, initSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
 import { putSessionEntry, type SessionStatus, updateSessionEntry } from '@boocode/shared/doc/space';
-import { listSpans } from '@boocode/shared/doc/spans';
+import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
 import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
 import { newId } from '@boocode/shared/ids';
 import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
@@ -51,6 +51,9 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
       children.set(spec.agentId, childId);
       const handle = deps.store.openDoc(sessionDocName(childId));
       const stopWatching = watchActivity(deps.runDoc, spec.agentId, childId, handle.doc);
+      const parentSpan = await openAgentSpan(deps, spec, childId);
+      let reply: AgentReply | null = null;
+      let failure: unknown;
       try {
         await handle.whenLoaded;
         const setup = await prepareTurn(deps.db, handle.doc, new ApprovalQueue(), true);
@@ -59,8 +62,13 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
         engines.set(spec.agentId, engine);
         setChildStatus(deps.space, childId, 'running');
         const result: TurnResult | undefined = resumed ? await engine.resume() : await engine.runTurn({ text: prompt });
-        return replyOf(handle.doc, result, childId);
+        reply = replyOf(handle.doc, result, childId);
+        return reply;
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
+        parentSpan.close(reply, failure);
         engines.delete(spec.agentId);
         stopWatching();
         setChildStatus(deps.space, childId, aborted.has(spec.agentId) ? 'cancelled' : 'done');
@@ -70,6 +78,48 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
     abort(_runId, agentId) {
       aborted.add(agentId);
       engines.get(agentId)?.cancel();
+    },
+  };
+}
+
+/**
+ * The agent as a `workflow-agent` span in the session the run was started from, so the trace viewer
+ * shows it (linked to the child session's own trace). A resumed agent keeps the span it already has.
+ */
+async function openAgentSpan(deps: BrowserAgentDeps, spec: AgentRunSpec, childSessionId: string) {
+  const handle = deps.store.openDoc(sessionDocName(deps.sessionId));
+  await handle.whenLoaded;
+  const doc = handle.doc;
+  const existing = listSpans(doc).find((s) => s.childSessionId === childSessionId && s.status === 'open');
+  const id =
+    existing?.id ??
+    openSpan(doc, {
+      id: newId('spn'),
+      kind: 'workflow-agent',
+      name: `${deps.workflowName} · ${spec.options.label ?? spec.agentId}`,
+      turn: getRunState(doc).turn,
+      startedAt: Date.now(),
+      input: { prompt: spec.prompt.slice(0, 2000), attempt: spec.attempt },
+      childSessionId,
+    }).id;
+  return {
+    close(reply: AgentReply | null, failure: unknown) {
+      try {
+        if (failure !== undefined) {
+          const message = failure instanceof Error ? failure.message : String(failure);
+          closeSpan(doc, id, { status: 'error', endedAt: Date.now(), error: { code: 'AGENT_FAILED', message } });
+        } else if (!reply) {
+          closeSpan(doc, id, { status: 'cancelled', endedAt: Date.now() });
+        } else {
+          closeSpan(doc, id, {
+            status: 'ok',
+            endedAt: Date.now(),
+            output: { text: reply.text.slice(0, 2000), tokens: reply.usage.tokens },
+          });
+        }
+      } finally {
+        handle.release();
+      }
     },
   };
 }
