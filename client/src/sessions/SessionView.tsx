@@ -1,7 +1,6 @@
-// One session: its messages (read-only until the agent issue adds the composer and live stream)
-// and the side panes that later issues fill (traces, timeline, cache, agents, workflows).
+// One session: the chat (composer, live stream, tool cards)
+// and the side panes (traces, timeline, cache, agents, workflows).
 import { sessionDocName } from '@boocode/shared/doc/names';
-import type { Message } from '@boocode/shared/doc/session-schema';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense, useEffect } from 'react';
 import { ChatView } from '../chat/ChatView.tsx';
@@ -20,7 +19,7 @@ export function SessionView() {
   const { pane = 'traces' } = sessionRoute.useSearch();
   const navigate = useNavigate();
   const entry = useSessionEntry(sessionId);
-  const { loaded, meta, messages, doc } = useSession(sessionId);
+  const { loaded, meta, doc } = useSession(sessionId);
   const title = entry?.title ?? meta?.title;
 
   useEffect(() => {
@@ -52,7 +51,7 @@ export function SessionView() {
         ) : loaded && doc ? (
           <ChatView sessionId={sessionId} doc={doc} />
         ) : (
-          <MessageList messages={messages} loaded={loaded} />
+          <p className="empty-state muted">Loading…</p>
         )}
       </section>
       <aside className="side-pane" aria-label="Session details">
@@ -89,33 +88,5 @@ export function SessionView() {
       </aside>
       <WorkflowResumer sessionId={sessionId} />
     </main>
-  );
-}
-
-function MessageList({ messages, loaded }: { messages: Message[]; loaded: boolean }) {
-  if (!loaded) return <p className="empty-state muted">Loading…</p>;
-  if (messages.length === 0) {
-    return <p className="empty-state muted">No messages yet. The composer arrives with the agent.</p>;
-  }
-  return (
-    <ol className="messages" data-testid="messages">
-      {messages.map((m) => (
-        <li key={m.id} className={`message role-${m.role}`} data-testid="message" data-message-id={m.id}>
-          <div className="message-meta">
-            <span className="role">{m.role}</span>
-            {m.status !== 'done' && <span className={`tag status-${m.status}`}>{m.status}</span>}
-            <time className="muted">{new Date(m.createdAt).toLocaleTimeString()}</time>
-          </div>
-          {m.reasoning && (
-            <details className="reasoning">
-              <summary>Reasoning</summary>
-              <div className="text">{m.reasoning}</div>
-            </details>
-          )}
-          <div className="text">{m.text}</div>
-          {m.error && <p className="error-text">{m.error.message}</p>}
-        </li>
-      ))}
-    </ol>
   );
 }
