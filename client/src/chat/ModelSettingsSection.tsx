@@ -3,6 +3,7 @@
 import { PROVIDER_PRESETS, type ProviderId, providerPreset } from '@boocode/shared/model/providers';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
+import { SaveRow } from '../settings/form-parts.tsx';
 import { useModelSettings } from './chat-hooks.ts';
 import { modelLabel } from './ModelPicker.tsx';
 import { isDirectProvider, writeModelSettings } from './model-settings.ts';
@@ -97,14 +98,7 @@ export function ModelSettingsSection() {
             ))}
           </datalist>
         </label>
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="model-save">
-            Save
-          </button>
-          <span className="muted" role="status">
-            {note}
-          </span>
-        </div>
+        <SaveRow note={note} testId="model-save" />
       </form>
     </section>
   );

@@ -2,13 +2,13 @@
 // storage. `npm start` pairs automatically through the URL fragment; this form is the manual way.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
+import { SaveRow, SecretField } from '../settings/form-parts.tsx';
 import { observeRunnerPairing, writeRunnerPairing } from './runner-pairing.ts';
 
 export function RunnerSettingsSection() {
   const { db } = useServices();
   const [url, setUrl] = useState('');
   const [token, setToken] = useState('');
-  const [showToken, setShowToken] = useState(false);
   const [note, setNote] = useState('');
   // Fill the form once from storage, unless the user already started typing (storage answers async).
   const seeded = useRef(false);
@@ -60,33 +60,16 @@ export function RunnerSettingsSection() {
             data-testid="runner-url"
           />
         </label>
-        <label>
-          <span>Token</span>
-          <span className="inline">
-            <input
-              type={showToken ? 'text' : 'password'}
-              value={token}
-              onChange={(e) => {
-                touched.current = true;
-                setToken(e.target.value);
-              }}
-              autoComplete="off"
-              spellCheck={false}
-              data-testid="runner-token"
-            />
-            <button type="button" onClick={() => setShowToken((s) => !s)}>
-              {showToken ? 'Hide' : 'Show'}
-            </button>
-          </span>
-        </label>
-        <div className="form-actions">
-          <button type="submit" className="primary" data-testid="runner-save">
-            Save
-          </button>
-          <span className="muted" role="status">
-            {note}
-          </span>
-        </div>
+        <SecretField
+          label="Token"
+          value={token}
+          onChange={(value) => {
+            touched.current = true;
+            setToken(value);
+          }}
+          testId="runner-token"
+        />
+        <SaveRow note={note} testId="runner-save" />
       </form>
     </section>
   );

@@ -8,6 +8,7 @@ import { useServices } from '../docs/doc-context.tsx';
 import { RunnerSettingsSection } from '../runner/RunnerSettingsSection.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { downloadJson, exportAll, importAll } from './data-transfer.ts';
+import { SaveRow, SecretField } from './form-parts.tsx';
 import { type LocalSettings, observeLocalSettings, sameOriginSyncUrl, writeLocalSettings } from './local-settings.ts';
 import { StorageInfo } from './StorageInfo.tsx';
 
@@ -29,7 +30,6 @@ function SyncSection() {
   const [saved, setSaved] = useState<LocalSettings | undefined>();
   const [url, setUrl] = useState('');
   const [token, setToken] = useState('');
-  const [showToken, setShowToken] = useState(false);
   const [note, setNote] = useState('');
 
   useEffect(
@@ -75,30 +75,8 @@ function SyncSection() {
             data-testid="sync-url"
           />
         </label>
-        <label>
-          <span>Token</span>
-          <span className="inline">
-            <input
-              type={showToken ? 'text' : 'password'}
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              data-testid="sync-token"
-            />
-            <button type="button" onClick={() => setShowToken((v) => !v)}>
-              {showToken ? 'Hide' : 'Show'}
-            </button>
-          </span>
-        </label>
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={!dirty}>
-            Save
-          </button>
-          <span className="muted" role="status">
-            {note}
-          </span>
-        </div>
+        <SecretField label="Token" value={token} onChange={setToken} testId="sync-token" />
+        <SaveRow note={note} disabled={!dirty} />
       </form>
     </section>
   );
