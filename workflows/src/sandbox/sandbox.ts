@@ -3,6 +3,7 @@
 // promises is the caller's wall-clock limit to enforce, through `signal`).
 // Invariant: every handle is released before the runtime is freed, whatever way the run ends.
 import type {
+  DisposableResult,
   QuickJSContext,
   QuickJSDeferredPromise,
   QuickJSHandle,
@@ -117,8 +118,12 @@ class SandboxSession {
       promise.value.dispose();
       throw this.cpuError();
     }
-    const settled = this.watchMain(promise.value);
-    promise.value.dispose();
+    let settled: Promise<void>;
+    try {
+      settled = this.watchMain(promise.value);
+    } finally {
+      promise.value.dispose();
+    }
     this.pump();
     await Promise.race([settled, this.failed, aborted]);
     this.halted = true;
@@ -134,20 +139,36 @@ class SandboxSession {
    * native promise nobody reads after a stop, and that leak aborts JS_FreeRuntime).
    */
   private watchMain(promise: QuickJSHandle): Promise<void> {
-    return new Promise((resolve) => {
-      const settle = (ok: boolean) => (value: QuickJSHandle | undefined) => {
-        this.mainResult = { ok, handle: (value ?? this.vm.undefined).dup() };
-        resolve();
-        return this.vm.undefined;
-      };
-      const onValue = this.vm.newFunction('onValue', settle(true));
-      const onError = this.vm.newFunction('onError', settle(false));
-      const then = this.vm.getProp(promise, 'then');
-      this.vm.unwrapResult(this.vm.callFunction(then, promise, onValue, onError)).dispose();
-      then.dispose();
-      onValue.dispose();
-      onError.dispose();
+    let resolve!: () => void;
+    const settled = new Promise<void>((done) => {
+      resolve = done;
     });
+    const settle = (ok: boolean) => (value: QuickJSHandle | undefined) => {
+      this.mainResult = { ok, handle: (value ?? this.vm.undefined).dup() };
+      resolve();
+      return this.vm.undefined;
+    };
+    // Outside the Promise executor, so a failure throws here instead of becoming a rejection,
+    // and every handle is released whichever call fails.
+    const handles: QuickJSHandle[] = [];
+    try {
+      const onValue = this.vm.newFunction('onValue', settle(true));
+      handles.push(onValue);
+      const onError = this.vm.newFunction('onError', settle(false));
+      handles.push(onError);
+      const then = this.vm.getProp(promise, 'then');
+      handles.push(then);
+      this.unwrap(this.vm.callFunction(then, promise, onValue, onError)).dispose();
+    } finally {
+      for (const handle of handles) handle.dispose();
+    }
+    return settled;
+  }
+
+  /** The value of a host-side call into QuickJS, or its failure as a WorkflowError (error handle released). */
+  private unwrap(result: DisposableResult<QuickJSHandle, QuickJSHandle>): QuickJSHandle {
+    if (result.error) throw this.errorFrom(result.error);
+    return result.value;
   }
 
   dispose(): void {
@@ -234,9 +255,29 @@ class SandboxSession {
     }
   }
 
+  /**
+   * Evaluates the prelude and hands it the host functions. Exception-safe: a failure here (out of
+   * memory) must not leave `hostObject` or `install` alive, or JS_FreeRuntime aborts. The prelude is
+   * the engine's setup, not the script, so it runs outside the CPU slice: counted, a loaded machine
+   * could push a small `cpuMs` over its deadline before the script even started (the deadline is
+   * measured in wall time within a slice), and the interrupted prelude used to leak `hostObject`.
+   */
   private installApi(): void {
     const hostObject = this.vm.newObject();
-    const string = (value: string) => this.vm.newString(value);
+    try {
+      this.defineHostObject(hostObject);
+      const install = this.unwrap(this.vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' }));
+      try {
+        this.unwrap(this.vm.callFunction(install, this.vm.undefined, hostObject)).dispose();
+      } finally {
+        install.dispose();
+      }
+    } finally {
+      hostObject.dispose();
+    }
+  }
+
+  private defineHostObject(hostObject: QuickJSHandle): void {
     this.defineFunction(hostObject, 'budgetTotal', () => {
       const total = this.host.budgetTotal();
       return total === null ? this.vm.null : this.vm.newNumber(total);
@@ -258,21 +299,22 @@ class SandboxSession {
     this.defineAsync(hostObject, 'workflow', (name, args) => this.host.workflow(name, args));
     // host.args is read once by the prelude as a string; expose it as a value, not a function.
     if (this.host.args !== undefined) {
-      const argsValue = string(this.host.args);
-      this.vm.setProp(hostObject, 'args', argsValue);
-      argsValue.dispose();
+      const argsValue = this.vm.newString(this.host.args);
+      try {
+        this.vm.setProp(hostObject, 'args', argsValue);
+      } finally {
+        argsValue.dispose();
+      }
     }
-    const prelude = this.slice(() => this.vm.evalCode(PRELUDE, 'prelude.js', { type: 'global' }));
-    const install = this.vm.unwrapResult(prelude);
-    this.vm.unwrapResult(this.vm.callFunction(install, this.vm.undefined, hostObject)).dispose();
-    install.dispose();
-    hostObject.dispose();
   }
 
   private defineFunction(target: QuickJSHandle, name: string, fn: (...args: QuickJSHandle[]) => QuickJSHandle): void {
     const handle = this.vm.newFunction(name, fn);
-    this.vm.setProp(target, name, handle);
-    handle.dispose();
+    try {
+      this.vm.setProp(target, name, handle);
+    } finally {
+      handle.dispose();
+    }
   }
 
   /** A host async function: returns a QuickJS promise settled from a host promise. */
@@ -291,24 +333,24 @@ class SandboxSession {
   private settle(deferred: QuickJSDeferredPromise, outcome: { json: string } | { error: unknown }): void {
     if (this.disposed || this.halted) return;
     this.pending.delete(deferred);
+    let value: QuickJSHandle | undefined;
     try {
       if ('json' in outcome) {
-        const value = this.vm.newString(outcome.json);
+        value = this.vm.newString(outcome.json);
         deferred.resolve(value);
-        value.dispose();
       } else {
         const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-        const value = this.vm.newError({
+        value = this.vm.newError({
           name: error.name === 'WorkflowError' ? 'Error' : error.name,
           message: error.message,
         });
         deferred.reject(value);
-        value.dispose();
       }
     } catch (error) {
       // Allocating the result inside QuickJS can itself hit the memory limit.
       this.halt(this.toWorkflowError({ name: 'InternalError', message: String((error as Error).message) }));
     } finally {
+      if (value?.alive) value.dispose();
       deferred.dispose();
     }
     this.pump();
