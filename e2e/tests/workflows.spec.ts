@@ -116,6 +116,15 @@ test('multi-review runs from the UI, survives a reload mid-run, and finishes wit
   await expect(page).toHaveURL(/\/s\/ses_/);
   await expect(page.getByTestId('session-title')).toContainText('multi-review · judge');
   await expect(page.getByTestId('span-row').first()).toBeVisible();
+
+  // The session list shows the parent with its agents counted; the agents' own sessions are hidden
+  // until asked for, so a run does not bury the user's sessions.
+  await page.goto(`${syncServer.url}/`);
+  const parentRow = page.getByTestId('session-row').filter({ hasText: 'Review with a workflow' });
+  await expect(parentRow.getByTestId('child-count')).toHaveText('5 agents');
+  await expect(page.getByTestId('session-row').filter({ hasText: 'multi-review ·' })).toHaveCount(0);
+  await page.getByTestId('show-agent-sessions').check();
+  await expect(page.getByTestId('session-row').filter({ hasText: 'multi-review ·' })).toHaveCount(5);
 });
 
 test('args must be JSON before a run can start', async ({ page, syncServer }) => {

@@ -6,7 +6,7 @@ import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
 import { formatRelativeTime } from './format-time.ts';
 import { archiveSession, createSession, deleteSession, renameSession } from './session-actions.ts';
-import { useSessions } from './session-hooks.ts';
+import { useChildSessionCounts, useSessions } from './session-hooks.ts';
 import { UndoToast, useUndo } from './undo-toast.tsx';
 
 function isTyping(target: EventTarget | null): boolean {
@@ -20,7 +20,9 @@ export function SessionList() {
   const navigate = useNavigate();
   const [search, setSearch] = useState('');
   const [showArchived, setShowArchived] = useState(false);
-  const sessions = useSessions({ search, includeArchived: showArchived });
+  const [showAgentSessions, setShowAgentSessions] = useState(false);
+  const sessions = useSessions({ search, includeArchived: showArchived, topLevelOnly: !showAgentSessions });
+  const childCounts = useChildSessionCounts();
   const [selected, setSelected] = useState(0);
   const [renaming, setRenaming] = useState<string | undefined>();
   const { offer, offerUndo, runUndo } = useUndo();
@@ -139,6 +141,15 @@ export function SessionList() {
           <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} />
           Archived
         </label>
+        <label className="toggle" title="Sessions started by workflow agents and subagents">
+          <input
+            type="checkbox"
+            checked={showAgentSessions}
+            onChange={(e) => setShowAgentSessions(e.target.checked)}
+            data-testid="show-agent-sessions"
+          />
+          Agent sessions
+        </label>
         <button type="button" className="primary" onClick={() => void newSession()} data-testid="new-session">
           New session <kbd>n</kbd>
         </button>
@@ -183,6 +194,12 @@ export function SessionList() {
                 </button>
               )}
               {s.kind !== 'chat' && <span className="tag">{s.kind}</span>}
+              {s.parentId !== undefined && <span className="tag">agent</span>}
+              {(childCounts.get(s.id) ?? 0) > 0 && (
+                <span className="tag" data-testid="child-count" title="Sessions its agents started">
+                  {childCounts.get(s.id)} agent{childCounts.get(s.id) === 1 ? '' : 's'}
+                </span>
+              )}
               {s.archivedAt !== undefined && <span className="tag">archived</span>}
               <span className={`tag status-${s.status}`}>{s.status}</span>
               <time className="muted" dateTime={new Date(s.updatedAt).toISOString()}>

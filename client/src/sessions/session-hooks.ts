@@ -4,6 +4,7 @@ import { sessionDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
 import type { Message, SessionMeta } from '@boocode/shared/doc/session-schema';
 import {
+  countChildSessions,
   getSessionEntry,
   type ListSessionsOptions,
   listSessions,
@@ -20,12 +21,20 @@ import type { SyncStatus } from '../sync/sync-status.ts';
 export function useSessions(opts: ListSessionsOptions = {}): SessionIndexEntry[] {
   const { space } = useServices();
   const version = useDocVersion(space, observeSessions);
-  const { includeArchived, includeDeleted, search } = opts;
+  const { includeArchived, includeDeleted, topLevelOnly, search } = opts;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
   return useMemo(
-    () => listSessions(space, { includeArchived, includeDeleted, search }),
-    [space, version, includeArchived, includeDeleted, search],
+    () => listSessions(space, { includeArchived, includeDeleted, topLevelOnly, search }),
+    [space, version, includeArchived, includeDeleted, topLevelOnly, search],
   );
+}
+
+/** Live count of the sessions each session's agents started (workflow agents, subagents). */
+export function useChildSessionCounts(): Map<string, number> {
+  const { space } = useServices();
+  const version = useDocVersion(space, observeSessions);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
+  return useMemo(() => countChildSessions(space), [space, version]);
 }
 
 /** One session's index entry (title, status, archived/deleted), live. */

@@ -4,7 +4,7 @@ import { idTime, newId } from '../ids.ts';
 import { parseDocName, sessionDocName } from './names.ts';
 import { appendMessage, appendMessageText, getSessionMeta, initSessionMeta, listMessages } from './session.ts';
 import { emptyUsageTotals } from './session-schema.ts';
-import { listSessions, putSessionEntry, updateSessionEntry } from './space.ts';
+import { countChildSessions, listSessions, putSessionEntry, updateSessionEntry } from './space.ts';
 import { appendSnapshot, closeSpan, listOpenSpans, listSnapshots, listSpans, openSpan } from './spans.ts';
 
 function sync(a: Y.Doc, b: Y.Doc) {
@@ -40,6 +40,20 @@ describe('space doc', () => {
     expect(listSessions(doc, { includeArchived: true, search: 'et' }).map((s) => s.id)).toEqual(['b']);
     updateSessionEntry(doc, 'c', { deletedAt: undefined });
     expect(listSessions(doc).map((s) => s.id)).toEqual(['c', 'a']);
+  });
+  it('can leave out sessions an agent started, and counts them per parent', () => {
+    const doc = new Y.Doc();
+    const base = { kind: 'chat' as const, status: 'idle' as const, createdAt: 1, updatedAt: 1 };
+    putSessionEntry(doc, { ...base, id: 'p', title: 'Parent' });
+    putSessionEntry(doc, { ...base, id: 'c1', title: 'Child 1', parentId: 'p' });
+    putSessionEntry(doc, { ...base, id: 'c2', title: 'Child 2', parentId: 'p', deletedAt: 2 });
+    expect(listSessions(doc, { topLevelOnly: true }).map((s) => s.id)).toEqual(['p']);
+    expect(
+      listSessions(doc)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['c1', 'p']);
+    expect(countChildSessions(doc)).toEqual(new Map([['p', 1]]));
   });
 });
 

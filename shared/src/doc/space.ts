@@ -36,6 +36,8 @@ export function updateSessionEntry(doc: Y.Doc, id: string, patch: Partial<Omit<S
 export interface ListSessionsOptions {
   includeArchived?: boolean;
   includeDeleted?: boolean;
+  /** Leave out sessions that an agent started (workflow agents, subagents): they have a parent. */
+  topLevelOnly?: boolean;
   search?: string;
 }
 
@@ -46,10 +48,21 @@ export function listSessions(doc: Y.Doc, opts: ListSessionsOptions = {}): Sessio
   for (const entry of sessionsMap(doc).values()) {
     if (entry.deletedAt !== undefined && !opts.includeDeleted) continue;
     if (entry.archivedAt !== undefined && !opts.includeArchived) continue;
+    if (opts.topLevelOnly && entry.parentId !== undefined) continue;
     if (q && !entry.title.toLowerCase().includes(q)) continue;
     out.push(entry);
   }
   return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? 1 : -1));
+}
+
+/** How many live (not deleted) sessions each parent has started, by parent id. */
+export function countChildSessions(doc: Y.Doc): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of sessionsMap(doc).values()) {
+    if (entry.parentId === undefined || entry.deletedAt !== undefined) continue;
+    counts.set(entry.parentId, (counts.get(entry.parentId) ?? 0) + 1);
+  }
+  return counts;
 }
 
 export function observeSessions(doc: Y.Doc, onChange: () => void): () => void {
