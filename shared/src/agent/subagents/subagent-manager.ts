@@ -4,12 +4,12 @@
 // driver and the stop sources of the children it is running. A finished child's result is appended to the
 // parent at its next turn boundary (EngineHooks.atTurnBoundary -> deliverResults), exactly once.
 import type * as Y from 'yjs';
-import { getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
+import { getRunState, getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
 import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntry } from '../../doc/space.ts';
 import { listSpans, openSpan } from '../../doc/spans.ts';
 import type { IdPrefix } from '../../ids.ts';
 import type { AbortSignalLike } from '../../model/model-client.ts';
-import type { TurnResult } from '../agent-engine.ts';
+import { needsResume, type TurnResult } from '../agent-engine.ts';
 import type { Clock, ToolExecutor, ToolResult } from '../engine-deps.ts';
 import { createStopSource, type StopSource } from '../stop-signal.ts';
 import { usageTotals } from '../turn-snapshot.ts';
@@ -30,7 +30,9 @@ export type ChildOutcome =
   | { status: 'done'; text: string }
   | { status: 'failed'; error: { code: string; message: string } }
   | { status: 'cancelled' }
-  | { status: 'waiting-approval' };
+  | { status: 'waiting-approval' }
+  /** Another driver holds the child's session (its Web Lock): it runs there, this manager lets go. */
+  | { status: 'elsewhere' };
 
 export interface ChildRunOptions {
   childId: string;
@@ -72,8 +74,13 @@ export interface SubagentManager {
   status(parentDoc: Y.Doc, id?: string): SubagentView[];
   cancel(childId: string): void;
   cancelAll(parentId: string): void;
-  /** Takes over children another driver left queued (its tab closed before they started). */
-  adoptQueued(parentDoc: Y.Doc): void;
+  /**
+   * Takes over the children another driver left behind (its tab closed): queued ones join this queue, running
+   * ones are resumed from their docs (runChild sees a child whose turn already started and resumes it).
+   */
+  adopt(parentDoc: Y.Doc, drivenElsewhere?: (childId: string) => boolean): void;
+  /** True while this manager has queued or running children of the session. */
+  busyWith(parentId: string): boolean;
   /** Resolves when none of the session's children is queued or running here. */
   settled(parentId: string): Promise<void>;
   depthOf(sessionId: string): number;
@@ -179,7 +186,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
   function start(parentDoc: Y.Doc, record: SubagentRecord, s: ParentSlots): void {
     const stop = createStopSource();
     s.running.set(record.id, stop);
-    setStatus(parentDoc, record.id, { status: 'running', startedAt: clock.now() });
+    setStatus(parentDoc, record.id, { status: 'running', startedAt: record.startedAt ?? clock.now() });
     // A cancel from another tab reaches this driver through the doc: the record turns cancelled.
     const unobserve = observeSubagentRecords(parentDoc, (changed) => {
       if (changed.some((r) => r.id === record.id && r.status === 'cancelled')) stop.stop('cancelled');
@@ -203,14 +210,15 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       .then((outcome) => {
         unobserve();
         s.running.delete(record.id);
-        finish(parentDoc, record.id, stop.signal.aborted ? { status: 'cancelled' } : outcome);
+        if (outcome.status !== 'elsewhere')
+          finish(parentDoc, record.id, stop.signal.aborted ? { status: 'cancelled' } : outcome);
         pump(parentDoc);
       });
   }
 
   function finish(parentDoc: Y.Doc, id: string, outcome: ChildOutcome): void {
     const record = getSubagentRecord(parentDoc, id);
-    if (!record || FINISHED.has(record.status)) return;
+    if (!record || FINISHED.has(record.status) || outcome.status === 'elsewhere') return;
     if (outcome.status === 'waiting-approval') {
       setStatus(parentDoc, id, { status: 'waiting-approval' });
       return;
@@ -324,11 +332,26 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     cancelAll: (parentId) => {
       for (const r of listSubagentRecords(opts.openSessionDoc(parentId))) if (!FINISHED.has(r.status)) cancel(r.id);
     },
-    adoptQueued: (parentDoc) => {
+    adopt: (parentDoc, drivenElsewhere) => {
       const s = slotsOf(sessionIdOf(parentDoc));
-      for (const r of listSubagentRecords(parentDoc))
+      // By default a child is driven elsewhere while its run state has a fresh heartbeat; the browser asks its
+      // Web Locks instead, which know at once that a closed tab let go.
+      const alive =
+        drivenElsewhere ??
+        ((id: string) => {
+          const run = getRunState(opts.openSessionDoc(id));
+          return run.status === 'running' && !needsResume(opts.openSessionDoc(id), clock.now());
+        });
+      for (const r of listSubagentRecords(parentDoc)) {
         if (r.status === 'queued' && !s.queue.includes(r.id)) s.queue.push(r.id);
+        // Its driver died mid-turn (or before it recorded the end): resume it here, outside the queue it left.
+        if (r.status === 'running' && !s.running.has(r.id) && !alive(r.id)) start(parentDoc, r, s);
+      }
       pump(parentDoc);
+    },
+    busyWith: (parentId) => {
+      const s = slots.get(parentId);
+      return !!s && (s.running.size > 0 || s.queue.length > 0);
     },
     settled: (parentId) =>
       new Promise<void>((resolve) => {

@@ -5,21 +5,23 @@ import * as Y from 'yjs';
 import { waitForDoc } from '../../../../e2e/scripted-model/engine-harness.ts';
 import { loadScenarioDir } from '../../../../e2e/scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from '../../../../e2e/scripted-model/server.ts';
-import { getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
+import { getSessionMeta, initSessionMeta, listMessages, setRunState, updateMessage } from '../../doc/session.ts';
 import { getSessionEntry, listSessions, putSessionEntry } from '../../doc/space.ts';
 import { listSpans } from '../../doc/spans.ts';
 import { newId } from '../../ids.ts';
 import { createChatCompletionsClient } from '../../model/chat-completions-client.ts';
 import { AgentEngine } from '../agent-engine.ts';
-import { realClock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
+import { realClock, type SessionLock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
 import { createStopSource } from '../stop-signal.ts';
+import { runChildTurn } from './child-turn.ts';
+import { createSubagentManager, type SubagentManager, type SubagentManagerOptions } from './subagent-manager.ts';
 import {
-  childOutcome,
-  createSubagentManager,
-  type SubagentManager,
-  type SubagentManagerOptions,
-} from './subagent-manager.ts';
-import { listSubagentRecords, observeSubagentRecords, type SubagentStatus } from './subagent-records.ts';
+  getSubagentRecord,
+  listSubagentRecords,
+  observeSubagentRecords,
+  type SubagentStatus,
+  updateSubagentRecord,
+} from './subagent-records.ts';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../../../e2e/scripted-model/scenarios');
 
@@ -50,10 +52,11 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
   const client = createChatCompletionsClient({ baseUrl: model.baseUrl, apiKey: 'test-key' });
   const stats = { active: 0, maxActive: 0 };
   const runs = new Map<string, string[]>();
-  const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor) =>
+  const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor, lock?: SessionLock) =>
     new AgentEngine(
       {
         doc,
+        lock,
         model: client,
         tools: m.tools(doc, base),
         clock: realClock,
@@ -63,7 +66,7 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
       { model: 'scripted-deepseek', heartbeatMs: 777 },
       { atTurnBoundary: (d, turn) => m.deliverResults(d, turn) },
     );
-  const driver = (l = limits, name = 'first'): SubagentManager => {
+  const driver = (l = limits, name = 'first', lock?: SessionLock): SubagentManager => {
     const m: SubagentManager = createSubagentManager({
       space,
       openSessionDoc: open,
@@ -74,7 +77,7 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
         runs.set(opts.childId, [...(runs.get(opts.childId) ?? []), name]);
         stats.maxActive = Math.max(stats.maxActive, ++stats.active);
         try {
-          return childOutcome(childDoc, await engineFor(m, childDoc).runTurn({ text: prompt }, { signal }));
+          return await runChildTurn(engineFor(m, childDoc, undefined, lock), childDoc, prompt, signal);
         } finally {
           stats.active--;
         }
@@ -292,7 +295,7 @@ describe('background subagents', () => {
 
     // A second tab rebuilds the queue from the parent doc alone and runs them; the first one skips them.
     const other = driver({ maxConcurrent: 3 }, 'second');
-    other.adoptQueued(parentDoc);
+    other.adopt(parentDoc);
     await Promise.all([manager.settled(parentId), other.settled(parentId)]);
 
     expect(manager.status(parentDoc).map((v) => v.status)).toEqual(['done', 'done', 'done', 'done']);
@@ -316,5 +319,50 @@ describe('background subagents', () => {
     expect(manager.status(parentDoc)[0]!.status).toBe('cancelled');
     expect(listMessages(childDoc).find((m) => m.role === 'assistant')?.status).toBe('cancelled');
     expect(listSpans(parentDoc).filter((s) => s.kind === 'subagent')).toHaveLength(1);
+  });
+  it('another driver resumes a child whose driver died mid-turn, without prompting it again', async () => {
+    const { parent, parentDoc, parentId, manager, driver, open, runs } = setup();
+    await parent.runTurn({ text: 'spawn a slow helper' });
+    const [slow] = manager.status(parentDoc);
+    const childDoc = open(slow!.id);
+    await waitForDoc(childDoc, (d) => listMessages(d).some((m) => m.role === 'assistant' && m.text.length > 0));
+    // The first tab dies: its run stops where it is, and the run state says a driver was mid-turn.
+    manager.cancel(slow!.id);
+    await manager.settled(parentId);
+    setRunState(childDoc, { status: 'interrupted' });
+    updateSubagentRecord(parentDoc, slow!.id, { status: 'running', endedAt: undefined });
+    const streamed = listMessages(childDoc).find((m) => m.role === 'assistant')!;
+    updateMessage(childDoc, streamed.id, { status: 'interrupted' });
+
+    const other = driver({}, 'second');
+    other.adopt(parentDoc);
+    await other.settled(parentId);
+
+    expect(runs.get(slow!.id)).toEqual(['first', 'second']);
+    expect(listMessages(childDoc).filter((m) => m.role === 'user')).toHaveLength(1);
+    expect(other.status(parentDoc)[0]!.status).toBe('done');
+    expect(getSubagentRecord(parentDoc, slow!.id)?.result).toMatch(/^This child streams very slowly/);
+  });
+
+  it('a child another driver holds is left to it: the adopter neither runs nor finishes it', async () => {
+    const { parent, parentDoc, parentId, manager, driver, runs } = setup({ maxConcurrent: 1 });
+    const held = new Set<string>();
+    const lock: SessionLock = {
+      acquire: async (key) => {
+        if (held.has(key)) return undefined;
+        held.add(key);
+        return { release: () => held.delete(key) };
+      },
+    };
+    await parent.runTurn({ text: 'spawn four helpers' });
+    const [first] = manager.status(parentDoc);
+    held.add(first!.id);
+    const other = driver({ maxConcurrent: 3 }, 'second', lock);
+    // Even when told nobody drives the first child, the session lock keeps the adopter off it.
+    other.adopt(parentDoc, () => false);
+    await Promise.all([manager.settled(parentId), other.settled(parentId)]);
+    expect(runs.get(first!.id)).toEqual(['first', 'second']);
+    expect(other.busyWith(parentId)).toBe(false);
+    expect(manager.status(parentDoc).map((v) => v.status)).toEqual(['done', 'done', 'done', 'done']);
   });
 });
