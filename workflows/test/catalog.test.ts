@@ -50,13 +50,10 @@ describe('deep-research', () => {
     expect(result.report).toContain('[1] What is A?\nfound about What is A?');
     expect(result.report).toContain('[2] What is C?');
     expect(agent.maxInFlight).toBe(3);
-    expect(agent.specs.map((s) => s.options.label)).toEqual([
-      'plan',
-      'research 1',
-      'research 2',
-      'research 3',
-      'synthesis',
-    ]);
+    // The three research agents start together: their order among themselves is the scheduler's.
+    const labels = agent.specs.map((s) => s.options.label);
+    expect([labels[0], labels[4]]).toEqual(['plan', 'synthesis']);
+    expect(labels.slice(1, 4).sort()).toEqual(['research 1', 'research 2', 'research 3']);
   });
 
   it('a second run of the same question is served from the cache', async () => {
