@@ -4,6 +4,7 @@ import { SPACE_DOC } from '@boocode/shared/doc/names';
 import { RouterProvider } from '@tanstack/react-router';
 import { StrictMode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
+import { startSubagentAdopter } from './agents/subagent-adopter.ts';
 import { createAppRouter } from './app/router.tsx';
 import { StorageErrorScreen } from './app/StorageErrorScreen.tsx';
 import { ServicesProvider } from './docs/doc-context.tsx';
@@ -67,10 +68,13 @@ async function boot(root: Root): Promise<void> {
   // Local-first means this device's copy matters: ask the browser not to evict it under pressure
   // (granted silently for installed apps and engaged sites; otherwise Settings offers it).
   void navigator.storage?.persist?.().catch(() => false);
+  const services = { db, store, space: space.doc };
+  // Background subagents: this tab's manager, and the adopter that takes over children a closed tab left.
+  startSubagentAdopter(services);
   const router = createAppRouter();
   root.render(
     <StrictMode>
-      <ServicesProvider services={{ db, store, space: space.doc }}>
+      <ServicesProvider services={services}>
         <RouterProvider router={router} />
       </ServicesProvider>
     </StrictMode>,

@@ -1,9 +1,10 @@
 // What a turn runs with, decided when it starts: the model (this device's choice, or for a resume the
 // model the session was running with), the client for it, and, for coder sessions, the runner's tools.
-// Chat sessions get no tools.
+// Chat sessions get only the subagent tools.
 import { getSessionMeta } from '@boocode/shared/doc/session';
 import { modelSupportsVision, PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
+import { withSubagents } from '../agents/subagents.ts';
 import { loadBlobForTurn } from '../attachments/blob-sync.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
@@ -42,10 +43,13 @@ export async function prepareTurn(
     model,
     provider: settings.provider,
     client: createModelClient(endpoint),
-    tools:
+    // Every session can start subagents; coder sessions also get the runner's tools.
+    ...withSubagents(
+      doc,
       coder && pairing
         ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc))
         : undefined,
+    ),
     autoFix: coder && pairing ? createRunnerAutoFix(pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),

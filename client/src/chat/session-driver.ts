@@ -2,9 +2,11 @@
 // the session's Web Lock (the engine takes it) and runs the engine; every other tab only reads the doc.
 // When the doc says a turn is running (or was interrupted) but nobody holds the lock, the driver died
 // (tab closed, reload, crash): this tab takes the lock and resumes, so the turn finishes exactly once.
-import { AgentEngine, needsResume, SessionBusyError } from '@boocode/shared/agent/agent-engine';
+import { AgentEngine, type EngineHooks, needsResume, SessionBusyError } from '@boocode/shared/agent/agent-engine';
 import type { AutoFix } from '@boocode/shared/agent/auto-fix';
 import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
+import { outcomeInDoc, runChildTurn } from '@boocode/shared/agent/subagents/child-turn';
+import type { ChildOutcome } from '@boocode/shared/agent/subagents/subagent-manager';
 import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
 import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
 import type { Attachment } from '@boocode/shared/doc/session-schema';
@@ -34,6 +36,8 @@ export interface TurnSetup {
   vision?: boolean;
   /** The build check after write turns (coder sessions with a runner); its failures feed the next turn. */
   autoFix?: AutoFix;
+  /** Engine hooks (the subagent manager delivers finished children's results at turn boundaries). */
+  hooks?: EngineHooks;
 }
 
 export interface DriverState {
@@ -99,6 +103,35 @@ export class SessionDriver {
     this.engine?.cancel();
   }
 
+  /**
+   * Runs a subagent's turn in this (child) session, with this driver's approvals (so any tab showing the child
+   * can answer them), and says how it ended. A child whose turn already started is resumed, never prompted again.
+   */
+  async runSubagent(prompt: string, signal: AbortSignal): Promise<ChildOutcome> {
+    const { doc } = this.opts;
+    let outcome: ChildOutcome | undefined;
+    const fresh = getRunState(doc).turn === 0;
+    const busyHere = !!(this.engine || this.starting);
+    if (!busyHere)
+      await this.drive(async (engine) => {
+        outcome = await runChildTurn(engine, doc, prompt, signal);
+      }, !fresh);
+    if (outcome) return outcome;
+    if (!busyHere && !this.engine && this.state.problem)
+      return { status: 'failed', error: { code: 'SUBAGENT_SETUP', message: this.state.problem } };
+    // This tab was already driving it (it took over an abandoned turn): wait for that turn, then read its end.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.engine || this.starting) return;
+        off();
+        resolve();
+      };
+      const off = this.subscribe(check);
+      check();
+    });
+    return getRunState(doc).status === 'waiting-approval' ? { status: 'waiting-approval' } : outcomeInDoc(doc);
+  }
+
   /** The user's answer for a call that was interrupted by a crash and is not safe to re-run unasked. */
   async resolveApproval(spanId: string, decision: 'approve' | 'deny'): Promise<void> {
     const call = listSpans(this.opts.doc).find((s) => s.id === spanId)?.toolCallId;
@@ -117,10 +150,8 @@ export class SessionDriver {
     await this.drive((engine) => engine.resume(), true);
   }
 
-  private async lockHeld(): Promise<boolean> {
-    const name = `${LOCK_PREFIX}${this.sessionKey()}`;
-    const snapshot = await navigator.locks.query();
-    return (snapshot.held ?? []).some((l) => l.name === name);
+  private lockHeld(): Promise<boolean> {
+    return sessionLockHeld(this.sessionKey());
   }
 
   private sessionKey(): string {
@@ -186,6 +217,20 @@ export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
       autoFix: setup.autoFix,
     },
     { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt, vision: setup.vision },
+    setup.hooks,
+  );
+}
+
+/** True while some tab of this origin drives the session (holds its Web Lock). */
+export async function sessionLockHeld(sessionId: string): Promise<boolean> {
+  return (await heldSessionLocks()).has(sessionId);
+}
+
+/** Ids of the sessions some tab of this origin drives right now. */
+export async function heldSessionLocks(): Promise<Set<string>> {
+  const snapshot = await navigator.locks.query();
+  return new Set(
+    (snapshot.held ?? []).flatMap((l) => (l.name?.startsWith(LOCK_PREFIX) ? [l.name.slice(LOCK_PREFIX.length)] : [])),
   );
 }
 

@@ -3,6 +3,7 @@
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { lazy, Suspense, useEffect } from 'react';
+import { AgentsPane } from '../agents/AgentsPane.tsx';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
@@ -39,6 +40,7 @@ export function SessionView() {
             ←
           </Link>
           <h1 data-testid="session-title">{title ?? (loaded ? 'Unknown session' : '…')}</h1>
+          {entry?.parentId && <ParentLink parentId={entry.parentId} />}
           {entry?.deletedAt !== undefined && <span className="tag danger">deleted</span>}
           {entry?.archivedAt !== undefined && <span className="tag">archived</span>}
           <span className="spacer" />
@@ -74,6 +76,10 @@ export function SessionView() {
           <div className="pane-body" role="tabpanel">
             <ObservabilityPane pane={pane} sessionId={sessionId} doc={doc} meta={meta} />
           </div>
+        ) : pane === 'agents' ? (
+          <div className="pane-body" role="tabpanel">
+            <AgentsPane sessionId={sessionId} doc={doc} />
+          </div>
         ) : pane === 'workflows' ? (
           <div className="pane-body" role="tabpanel">
             <Suspense fallback={<p className="empty-state muted">Loading workflows…</p>}>
@@ -88,5 +94,21 @@ export function SessionView() {
       </aside>
       <WorkflowResumer sessionId={sessionId} />
     </main>
+  );
+}
+
+/** A child session (subagent, workflow agent) says whose it is, one click away. */
+function ParentLink({ parentId }: { parentId: string }) {
+  const parent = useSessionEntry(parentId);
+  return (
+    <Link
+      to="/s/$sessionId"
+      params={{ sessionId: parentId }}
+      search={{ pane: 'agents' }}
+      className="tag"
+      data-testid="parent-link"
+    >
+      agent of {parent?.title ?? 'another session'}
+    </Link>
   );
 }

@@ -1,0 +1,70 @@
+// Keeps background subagents going when the tab that ran them closes: every tab looks (now, when the session
+// index changes, and every little while) for parents with unfinished children whose owner lock nobody holds,
+// takes that lock, and adopts the children from the docs: queued ones run here, a running one whose session
+// lock is free is resumed from its doc. The locks make sure only one tab adopts a parent and no child runs twice.
+import { FINISHED, listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
+import { listSessions, observeSessions } from '@boocode/shared/doc/space';
+import { heldSessionLocks } from '../chat/session-driver.ts';
+import type { AppServices } from '../docs/doc-context.tsx';
+import { ensureSubagentManager, holdOwnerLock, openSessionHandle, ownerLockName } from './subagents.ts';
+
+const CHECK_MS = 2000;
+const UNFINISHED_INDEX = new Set(['idle', 'running', 'waiting-approval']);
+
+/** Starts this tab's adopter; returns a stop function. */
+export function startSubagentAdopter(s: AppServices): () => void {
+  const manager = ensureSubagentManager(s);
+  let checking = false;
+  let again = false;
+
+  async function check(): Promise<void> {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = true;
+    try {
+      const parents = new Set(
+        listSessions(s.space, { includeArchived: true }).flatMap((e) =>
+          e.parentId && UNFINISHED_INDEX.has(e.status) ? [e.parentId] : [],
+        ),
+      );
+      if (!parents.size || !navigator.locks) return;
+      const held = new Set((await navigator.locks.query()).held?.map((l) => l.name));
+      for (const parentId of parents) {
+        if (held.has(ownerLockName(parentId)) || manager.busyWith(parentId)) continue;
+        await adoptParent(parentId);
+      }
+    } finally {
+      checking = false;
+      if (again) {
+        again = false;
+        void check();
+      }
+    }
+  }
+
+  async function adoptParent(parentId: string): Promise<void> {
+    const parent = openSessionHandle(s, parentId);
+    await parent.whenLoaded;
+    const open = listSubagentRecords(parent.doc).filter((r) => !FINISHED.has(r.status));
+    if (!open.length) return;
+    // The children's docs must be loaded before deciding: an unloaded child looks as if its turn never started.
+    await Promise.all(open.map((r) => openSessionHandle(s, r.id).whenLoaded));
+    await holdOwnerLock(manager, parentId, {
+      ifAvailable: true,
+      start: async () => {
+        const driven = await heldSessionLocks();
+        manager.adopt(parent.doc, (id) => driven.has(id));
+      },
+    });
+  }
+
+  const offSessions = observeSessions(s.space, () => void check());
+  const timer = setInterval(() => void check(), CHECK_MS);
+  void check();
+  return () => {
+    offSessions();
+    clearInterval(timer);
+  };
+}
