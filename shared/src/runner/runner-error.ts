@@ -22,6 +22,11 @@ export const runnerErrorCodeSchema = z.enum([
   'NO_BUILD_COMMAND',
   'PROVIDER_NOT_CONFIGURED',
   'PROVIDER_UNREACHABLE',
+  'NOT_A_GIT_REPO',
+  'WORKTREE_NOT_FOUND',
+  'WORKTREE_EXISTS',
+  'MERGE_CONFLICT',
+  'GIT_FAILED',
   'INTERNAL',
 ]);
 export type RunnerErrorCode = z.infer<typeof runnerErrorCodeSchema>;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { runnerErrorBodySchema } from './runner-error.ts';
 import { runCommandResultSchema } from './tool-contracts.ts';
+import { worktreeIdSchema } from './worktree.ts';
 
 export const commandIdSchema = z.string().regex(/^cmd_[A-Za-z0-9_-]{1,64}$/);
 
@@ -14,6 +15,11 @@ export function toolRequestSchema<T extends z.ZodType>(input: T) {
     approved: z.boolean().optional(),
     /** run_command only: an id chosen by the client, so it can cancel via POST /commands/<id>/cancel. */
     commandId: commandIdSchema.optional(),
+    /**
+     * Run the tool inside this git worktree (a coder subagent's, named by its session id) instead of the
+     * workspace: paths and the command's cwd are confined to the worktree. An unknown id is refused.
+     */
+    worktree: worktreeIdSchema.optional(),
   });
 }
 

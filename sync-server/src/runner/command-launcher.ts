@@ -26,7 +26,14 @@ export interface CommandLauncher {
   /** Throws RunnerError before anything starts; resolves when the process group is gone. */
   launch(
     input: RunCommandInput,
-    options: { approved?: boolean; commandId?: string; maxOutputBytes?: number; hooks?: Omit<CommandHooks, 'signal'> },
+    options: {
+      approved?: boolean;
+      commandId?: string;
+      maxOutputBytes?: number;
+      hooks?: Omit<CommandHooks, 'signal'>;
+      /** Confine the cwd here instead of the workspace (a subagent's worktree). */
+      root?: string;
+    },
   ): Promise<{ commandId: string; done: Promise<RunCommandResult>; cancel: () => void }>;
   cancel(commandId: string): boolean;
   /** On shutdown: no command outlives the runner. */
@@ -58,7 +65,7 @@ export function createCommandLauncher(deps: {
   return {
     async launch(input, options) {
       authorizeCommand(deps.rules, input, options.approved);
-      const cwd = await resolveInsideWorkspace(deps.workspace, input.cwd ?? '.');
+      const cwd = await resolveInsideWorkspace(options.root ?? deps.workspace, input.cwd ?? '.');
       if (!cwd.exists || !(await stat(cwd.absolute)).isDirectory()) {
         throw new RunnerError('NOT_A_DIRECTORY', `The working directory "${input.cwd}" is not a directory.`);
       }

@@ -18,12 +18,22 @@ function send(socket: WebSocket, event: CommandEvent): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
 }
 
-async function serve(socket: WebSocket, commands: CommandLauncher, message: string): Promise<void> {
+/** Maps the envelope's `worktree` (if any) to the root the command is confined to. */
+export type CommandRootResolver = (worktree: string | undefined) => Promise<string>;
+
+async function serve(
+  socket: WebSocket,
+  commands: CommandLauncher,
+  rootOf: CommandRootResolver,
+  message: string,
+): Promise<void> {
   const envelope = parseBody(toolRequestSchema(runCommandInputSchema), JSON.parse(message));
+  const root = await rootOf(envelope.worktree);
   const commandId = envelope.commandId ?? newCommandId();
   const launched = await commands.launch(envelope.input, {
     approved: envelope.approved,
     commandId,
+    root,
     hooks: {
       onStart: (pid) => send(socket, { type: 'command-start', commandId, pid }),
       onOutput: (stream, text) => send(socket, { type: 'command-delta', stream, text }),
@@ -33,7 +43,7 @@ async function serve(socket: WebSocket, commands: CommandLauncher, message: stri
   send(socket, { type: 'command-end', result: await launched.done });
 }
 
-export function createCommandSocket(commands: CommandLauncher) {
+export function createCommandSocket(commands: CommandLauncher, rootOf: CommandRootResolver) {
   const server = new WebSocketServer({
     noServer: true,
     maxPayload: 1024 * 1024,
@@ -45,7 +55,7 @@ export function createCommandSocket(commands: CommandLauncher) {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
       server.handleUpgrade(request, socket, head, (ws) => {
         ws.once('message', (data) => {
-          serve(ws, commands, data.toString())
+          serve(ws, commands, rootOf, data.toString())
             .catch((error: unknown) => {
               const body =
                 error instanceof RunnerError

@@ -18,9 +18,11 @@ import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
 import { registerModelProxy } from './model-proxy.ts';
 import { RunnerError } from './runner-error.ts';
 import { ensurePrivateDir, loadOrCreateToken } from './secret-files.ts';
-import { registerToolRoutes } from './tool-routes.ts';
+import { registerToolRoutes, toolRoot } from './tool-routes.ts';
 import { checkWall, corsHeaders, type WallConfig, type WallVerdict } from './wall.ts';
 import { registerWorkflowRoutes } from './workflow-discovery.ts';
+import { registerWorktreeRoutes } from './worktree-routes.ts';
+import { createWorktreeStore } from './worktrees.ts';
 
 export const RUNNER_HOST = '127.0.0.1';
 export const DEFAULT_RUNNER_PORT = 8788;
@@ -93,7 +95,11 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     limits: { ...DEFAULT_COMMAND_LIMITS, ...options.commandLimits },
     env: scrubbedEnv(env, secretNames),
   });
-  const commandSocket = createCommandSocket(commands);
+  // Subagent worktrees live in the data dir, outside the workspace (its `git status` stays clean).
+  const worktrees = createWorktreeStore({ workspace: options.workspace, dataDir: options.dataDir });
+  const commandSocket = createCommandSocket(commands, (worktree) =>
+    toolRoot({ workspace: options.workspace, worktrees }, worktree),
+  );
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -157,7 +163,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
   );
 
-  registerToolRoutes(app, { workspace: options.workspace, rules, commands });
+  registerToolRoutes(app, { workspace: options.workspace, rules, commands, worktrees });
+  registerWorktreeRoutes(app, worktrees);
   await registerBuildRoutes(app, {
     workspace: options.workspace,
     dataDir: options.dataDir,

@@ -19,15 +19,21 @@ import { grepWorkspace } from './grep-tool.ts';
 import { listWorkspaceFiles } from './list-files.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
+import type { WorktreeStore } from './worktrees.ts';
 
 export interface ToolRouteDeps {
   workspace: string;
   rules: ApprovalRulesStore;
   commands: CommandLauncher;
+  worktrees: WorktreeStore;
 }
 
-function runFileTool(deps: ToolRouteDeps, name: Exclude<ToolName, 'run_command'>, input: unknown) {
-  const root = deps.workspace;
+/** The root a call is confined to: the workspace, or the worktree the envelope names (unknown ids refused). */
+export function toolRoot(deps: Pick<ToolRouteDeps, 'workspace' | 'worktrees'>, worktree: string | undefined) {
+  return worktree === undefined ? Promise.resolve(deps.workspace) : deps.worktrees.rootOf(worktree);
+}
+
+function runFileTool(root: string, name: Exclude<ToolName, 'run_command'>, input: unknown) {
   switch (name) {
     case 'read_file':
       return readWorkspaceFile(root, input as ReadFileInput);
@@ -64,6 +70,7 @@ async function streamCommand(
   reply: FastifyReply,
   input: RunCommandInput,
   envelope: { approved?: boolean; commandId?: string },
+  root: string,
 ): Promise<void> {
   const sink = eventSink(reply);
   const commandId = envelope.commandId ?? newCommandId();
@@ -71,6 +78,7 @@ async function streamCommand(
   const launched = await deps.commands.launch(input, {
     approved: envelope.approved,
     commandId,
+    root,
     hooks: {
       onStart: (pid) => sink.send({ type: 'command-start', commandId, pid }),
       onOutput: (stream, text) => sink.send({ type: 'command-delta', stream, text }),
@@ -101,12 +109,15 @@ export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): v
     const name = request.params.name;
     if (!isToolName(name)) throw new RunnerError('NOT_FOUND', `There is no tool named "${name}".`, 404);
     const envelope = parseBody(toolRequestSchema(runnerTools[name].input), request.body);
+    const root = await toolRoot(deps, envelope.worktree);
     if (name === 'run_command') {
       const input = envelope.input as RunCommandInput;
-      if (request.headers.accept?.includes('text/event-stream')) return streamCommand(deps, reply, input, envelope);
+      if (request.headers.accept?.includes('text/event-stream'))
+        return streamCommand(deps, reply, input, envelope, root);
       const launched = await deps.commands.launch(input, {
         approved: envelope.approved,
         commandId: envelope.commandId,
+        root,
       });
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) launched.cancel();
@@ -118,7 +129,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): v
       const code = decision.decision === 'deny' ? 'DENIED_BY_RULE' : 'APPROVAL_REQUIRED';
       throw new RunnerError(code, `${name} was not run: ${decision.reason}.`, 403, { decision });
     }
-    return runFileTool(deps, name, envelope.input);
+    return runFileTool(root, name, envelope.input);
   });
 
   app.post<{ Params: { id: string } }>('/commands/:id/cancel', async (request) => {

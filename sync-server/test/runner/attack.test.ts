@@ -324,3 +324,43 @@ describe('the path guard', () => {
     expect(await fileText(join(f.base, 'ran-here'))).toBeUndefined();
   });
 });
+
+// The attack fixture's workspace is not a git repository: no worktree can exist, and nothing may be created.
+describe('worktrees', () => {
+  it('refuses worktree ids that climb out or are not session ids, before touching a path or git', async () => {
+    for (const id of ['../ws-outside', 'ses_../../x', 'ses_a/b', '--help', 'ses_']) {
+      expectRefused(await f.post('/worktrees', { id }), 400, 'INVALID_REQUEST');
+      const input = { path: 'pwned.txt', content: 'x' };
+      expectRefused(await f.post('/tools/write_file', { input, worktree: id, approved: true }), 400, 'INVALID_REQUEST');
+    }
+    expectRefused(await f.get('/worktrees/..%2F..%2Fws-outside/diff'), 400, 'INVALID_REQUEST');
+    expectRefused(await f.post('/worktrees/ses_x%2F..%2F..%2Fdata/merge', {}), 400, 'INVALID_REQUEST');
+    expectRefused(await f.delete('/worktrees/%2E%2E'), 400, 'INVALID_REQUEST');
+    expect(await fileText(join(f.base, 'pwned.txt'))).toBeUndefined();
+  });
+  it('refuses a base that git would read as an option', async () => {
+    for (const base of ['--output=/tmp/pwned', '-h', 'HEAD..main'])
+      expectRefused(await f.post('/worktrees', { id: 'ses_opt', base }), 400, 'INVALID_REQUEST');
+  });
+  it('refuses tools pinned to an unknown worktree (here: a workspace that is not a git repository) and runs nothing', async () => {
+    const write = { input: { path: 'pinned.txt', content: 'x' }, worktree: 'ses_unknown', approved: true };
+    expectRefused(await f.post('/tools/write_file', write), 404, 'WORKTREE_NOT_FOUND');
+    const run = { input: { command: 'touch', args: ['ran-pinned'] }, worktree: 'ses_unknown', approved: true };
+    expectRefused(await f.post('/tools/run_command', run), 404, 'WORKTREE_NOT_FOUND');
+    expectRefused(await f.post('/tools/read_file', { input: { path: 'x' }, worktree: 'ses_unknown' }), 404);
+    expect(await fileText(join(f.workspace, 'pinned.txt'))).toBeUndefined();
+    expect(await fileText(join(f.workspace, 'ran-pinned'))).toBeUndefined();
+  });
+  it('refuses to create, merge or discard a worktree in a workspace that is not a git repository', async () => {
+    expectRefused(await f.post('/worktrees', { id: 'ses_plain' }), 422, 'NOT_A_GIT_REPO');
+    expectRefused(await f.post('/worktrees/ses_plain/merge', {}), 404, 'WORKTREE_NOT_FOUND');
+    expectRefused(await f.delete('/worktrees/ses_plain'), 404, 'WORKTREE_NOT_FOUND');
+    expect(await lstat(join(f.dataDir, 'worktrees')).catch(() => undefined)).toBeUndefined();
+  });
+  it('keeps the worktree routes behind the token', async () => {
+    const { authorization: _a, ...headers } = jsonHeaders();
+    const body = JSON.stringify({ id: 'ses_notoken' });
+    expectRefused(await rawRequest(f.port, { method: 'POST', path: '/worktrees', headers, body }), 403, 'UNAUTHORIZED');
+    expectRefused(await rawRequest(f.port, { method: 'GET', path: '/worktrees', headers }), 403, 'UNAUTHORIZED');
+  });
+});

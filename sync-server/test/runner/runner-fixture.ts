@@ -25,6 +25,8 @@ export interface RunnerFixture {
   headers: { host: string; origin: string; authorization: string };
   post(path: string, body: unknown, extra?: Record<string, string>): Promise<RawResponse>;
   get(path: string, extra?: Record<string, string>): Promise<RawResponse>;
+  /** DELETE with a JSON body (the wall wants one on every body method). */
+  delete(path: string, body?: unknown): Promise<RawResponse>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,17 @@ export async function startRunner(options: Partial<RunnerOptions> = {}): Promise
         body: JSON.stringify(body),
       }),
     get: (path, extra = {}) => rawRequest(port, { method: 'GET', path, headers: { ...headers, ...extra } }),
+    delete: (path, body = {}) => {
+      const text = JSON.stringify(body);
+      // Node sends a DELETE body without chunked encoding, so it needs an explicit length.
+      const length = String(Buffer.byteLength(text));
+      return rawRequest(port, {
+        method: 'DELETE',
+        path,
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': length },
+        body: text,
+      });
+    },
     async close() {
       await runner.close();
       await rm(base, { recursive: true, force: true });
