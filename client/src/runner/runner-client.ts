@@ -1,5 +1,5 @@
-// Talks to the local runner over HTTP: tool calls (`POST /tools/<name>` with `{ input, approved? }`)
-// and the approval rules. The runner token is sent as a Bearer header on every call; it comes from
+// Talks to the local runner over HTTP: tool calls (`POST /tools/<name>` with `{ input, approved?, worktree? }`),
+// the approval rules, and the git worktrees of coder subagents. The runner token is sent as a Bearer header on every call; it comes from
 // local-only storage (runner-pairing.ts) and never enters a synced doc.
 
 import { SseParser } from '@boocode/shared/model/sse';
@@ -7,6 +7,18 @@ import type { ApprovalRule } from '@boocode/shared/runner/approval-policy';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
 import type { RunCommandResult, ToolName } from '@boocode/shared/runner/tool-contracts';
 import { type CommandEvent, commandEventSchema } from '@boocode/shared/runner/tool-request';
+import {
+  type WorktreeDiff,
+  type WorktreeDiscardResult,
+  type WorktreeInfo,
+  type WorktreeMergeResult,
+  worktreeDiffSchema,
+  worktreeDiscardResultSchema,
+  worktreeInfoSchema,
+  worktreeListSchema,
+  worktreeMergeResultSchema,
+} from '@boocode/shared/runner/worktree';
+import type { z } from 'zod';
 
 /** A refusal or failure from the runner, in words, with its stable code (APPROVAL_REQUIRED, …). */
 export class RunnerCallError extends Error {
@@ -20,22 +32,50 @@ export class RunnerCallError extends Error {
   }
 }
 
+/** `worktree` pins the call to a subagent's git worktree (its session id): the runner confines it there. */
+export interface ToolCallOptions {
+  approved?: boolean;
+  signal?: AbortSignal;
+  worktree?: string;
+}
+
 export interface RunnerClient {
   readonly url: string;
-  callTool(name: ToolName, input: unknown, opts: { approved?: boolean; signal?: AbortSignal }): Promise<unknown>;
+  callTool(name: ToolName, input: unknown, opts: ToolCallOptions): Promise<unknown>;
   /** run_command over SSE: output arrives through `onOutput` while it runs; resolves with the result. */
   streamCommand(
     input: unknown,
-    opts: { approved?: boolean; signal?: AbortSignal; onOutput(stream: 'stdout' | 'stderr', text: string): void },
+    opts: ToolCallOptions & { onOutput(stream: 'stdout' | 'stderr', text: string): void },
   ): Promise<RunCommandResult>;
   getRules(signal?: AbortSignal): Promise<ApprovalRule[]>;
   putRules(rules: ApprovalRule[]): Promise<void>;
 }
 
+/** The runner's worktree endpoints; errors are RunnerCallErrors (NOT_A_GIT_REPO, MERGE_CONFLICT, …). */
+export interface RunnerWorktreeClient {
+  /** A new worktree on `boocode/<id>`, from `base` (default the workspace's HEAD). */
+  createWorktree(id: string, base?: string): Promise<WorktreeInfo>;
+  listWorktrees(signal?: AbortSignal): Promise<WorktreeInfo[]>;
+  worktreeDiff(id: string, signal?: AbortSignal): Promise<WorktreeDiff>;
+  /** The child's changes become uncommitted changes in the workspace; the worktree and its branch go. */
+  mergeWorktree(id: string): Promise<WorktreeMergeResult>;
+  /** Removes the worktree and deletes its branch. */
+  discardWorktree(id: string): Promise<WorktreeDiscardResult>;
+}
+
+/** The body of a tool call: `approved` and `worktree` beside the input, never inside it. */
+function toolEnvelope(input: unknown, opts: ToolCallOptions): Record<string, unknown> {
+  return {
+    input,
+    ...(opts.approved ? { approved: true } : {}),
+    ...(opts.worktree ? { worktree: opts.worktree } : {}),
+  };
+}
+
 export function createRunnerClient(
   pairing: RunnerPairing,
   doFetch: typeof fetch = fetch.bind(globalThis),
-): RunnerClient {
+): RunnerClient & RunnerWorktreeClient {
   const base = pairing.runnerUrl.replace(/\/+$/, '');
   const send = async (
     method: string,
@@ -70,10 +110,24 @@ export function createRunnerClient(
     const text = await (await send(method, path, body, signal)).text();
     return text ? (JSON.parse(text) as unknown) : undefined;
   };
+  const parsed = async <T extends z.ZodType>(schema: T, pending: Promise<unknown>): Promise<z.infer<T>> => {
+    const result = schema.safeParse(await pending);
+    if (!result.success)
+      throw new RunnerCallError('BAD_RESPONSE', 'The runner answered in a shape this app does not know; update both.');
+    return result.data;
+  };
+  const worktreePath = (id: string) => `/worktrees/${encodeURIComponent(id)}`;
   return {
     url: base,
-    callTool: (name, input, opts) =>
-      request('POST', `/tools/${name}`, opts.approved ? { input, approved: true } : { input }, opts.signal),
+    callTool: (name, input, opts) => request('POST', `/tools/${name}`, toolEnvelope(input, opts), opts.signal),
+    createWorktree: (id, baseRev) =>
+      parsed(worktreeInfoSchema, request('POST', '/worktrees', baseRev ? { id, base: baseRev } : { id })),
+    listWorktrees: async (signal) =>
+      (await parsed(worktreeListSchema, request('GET', '/worktrees', undefined, signal))).worktrees,
+    worktreeDiff: (id, signal) =>
+      parsed(worktreeDiffSchema, request('GET', `${worktreePath(id)}/diff`, undefined, signal)),
+    mergeWorktree: (id) => parsed(worktreeMergeResultSchema, request('POST', `${worktreePath(id)}/merge`, {})),
+    discardWorktree: (id) => parsed(worktreeDiscardResultSchema, request('DELETE', worktreePath(id), {})),
     async getRules(signal) {
       const body = (await request('GET', '/approval/rules', undefined, signal)) as { rules?: ApprovalRule[] };
       return body.rules ?? [];
@@ -82,8 +136,7 @@ export function createRunnerClient(
       await request('PUT', '/approval/rules', { rules });
     },
     async streamCommand(input, opts) {
-      const body = opts.approved ? { input, approved: true } : { input };
-      const res = await send('POST', '/tools/run_command', body, opts.signal, 'text/event-stream');
+      const res = await send('POST', '/tools/run_command', toolEnvelope(input, opts), opts.signal, 'text/event-stream');
       const reader = res.body?.getReader();
       if (!reader) throw new RunnerCallError('STREAM_CUT', 'The runner sent no output stream.');
       const decoder = new TextDecoder();

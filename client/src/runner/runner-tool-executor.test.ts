@@ -7,15 +7,16 @@ import { RunnerCallError, type RunnerClient } from './runner-client.ts';
 import { createRunnerToolExecutor } from './runner-tool-executor.ts';
 
 function fakeRunner(rules: ApprovalRule[] = []) {
-  const calls: { name: string; input: unknown; approved?: boolean }[] = [];
+  const calls: { name: string; input: unknown; approved?: boolean; worktree?: string }[] = [];
+  const pinned = (opts: { worktree?: string }) => (opts.worktree ? { worktree: opts.worktree } : {});
   const client: RunnerClient = {
     url: 'http://127.0.0.1:1',
     async callTool(name, input, opts) {
-      calls.push({ name, input, approved: opts.approved });
+      calls.push({ name, input, approved: opts.approved, ...pinned(opts) });
       return { ok: true };
     },
     async streamCommand(input, opts) {
-      calls.push({ name: 'run_command', input, approved: opts.approved });
+      calls.push({ name: 'run_command', input, approved: opts.approved, ...pinned(opts) });
       opts.onOutput('stdout', 'partial ');
       return {
         exitCode: 0,
@@ -151,5 +152,22 @@ describe('runner tool executor', () => {
       ok: false,
       error: { code: 'PATH_OUTSIDE_WORKSPACE', message: 'That path leaves the workspace.' },
     });
+  });
+
+  it('pins every call to the worktree it was given, reads, approved writes and streamed commands alike', async () => {
+    const r = fakeRunner([{ effect: 'allow', tool: 'run_command', command: 'ls' }]);
+    const queue = new ApprovalQueue();
+    const exec = createRunnerToolExecutor(r.client, queue, () => {}, { worktree: 'ses_child1' });
+    await exec.execute(call('read_file', { path: 'a' }), ctx());
+    await exec.execute(call('run_command', { command: 'ls' }), ctx());
+    const writing = exec.execute(call('write_file', { path: 'a', content: 'x' }), ctx());
+    await nextTick();
+    queue.answer('spn_1', 'approve');
+    await writing;
+    expect(r.calls.map((c) => [c.name, c.worktree])).toEqual([
+      ['read_file', 'ses_child1'],
+      ['run_command', 'ses_child1'],
+      ['write_file', 'ses_child1'],
+    ]);
   });
 });

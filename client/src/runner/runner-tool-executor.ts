@@ -20,15 +20,28 @@ export function runnerToolDefinitions(): ToolDefinition[] {
   }));
 }
 
+export interface RunnerToolExecutorOptions {
+  /**
+   * Pin every call to this git worktree (a coder subagent's session id): its files and commands are the
+   * worktree's, never the shared workspace's. Approval is asked exactly as without it.
+   */
+  worktree?: string;
+}
+
 /** `liveOutput` receives a running command's output as it arrives (to show it before the call ends). */
 export function createRunnerToolExecutor(
   client: RunnerClient,
   approvals: ApprovalQueue,
   liveOutput?: LiveOutputSink,
+  options: RunnerToolExecutorOptions = {},
 ): ToolExecutor {
   const defs = runnerToolDefinitions();
   const run = async (tool: ToolName, args: unknown, approved: boolean, signal: AbortSignal, spanId: string) => {
-    const opts = { approved: approved || undefined, signal };
+    const opts = {
+      approved: approved || undefined,
+      signal,
+      ...(options.worktree ? { worktree: options.worktree } : {}),
+    };
     if (tool !== 'run_command' || !liveOutput) return done(await client.callTool(tool, args, opts));
     const onOutput = (_stream: 'stdout' | 'stderr', text: string) => liveOutput(spanId, text);
     return done(await client.streamCommand(args, { ...opts, onOutput }));
