@@ -18,9 +18,9 @@ test.afterAll(async () => {
   await model.close();
 });
 
-/** The user messages that carry a child's result, by their text. */
+/** The messages that carry a child's result (shown as result cards in the lead's chat). */
 function resultMessages(page: Page) {
-  return page.locator('[data-testid="message"][data-role="user"]').filter({ hasText: '[subagent ' });
+  return page.locator('[data-testid="message"][data-role="user"]').filter({ has: page.getByTestId('subagent-result') });
 }
 
 /** Records every status each Agents-pane row shows, in order (attribute changes seen by a MutationObserver). */
@@ -89,6 +89,7 @@ test('the lead spawns three children, keeps chatting, and gets each result as a 
     expect(seen.filter((s) => s !== 'queued')).toEqual(['running', 'done']);
   }
 
+  await page.screenshot({ path: 'e2e/screenshots/subagents-lead.png' });
   // A row opens the child's session, which says whose agent it is.
   await rows.filter({ hasText: 'alpha' }).getByTestId('agent-open').click();
   await expect(page.getByTestId('parent-link')).toContainText('Lead with helpers');
@@ -142,5 +143,7 @@ test('closing the tab that runs a child: another tab finishes it, and nothing ru
   await watcher.goto(`${syncServer.url}/s/${id}`);
   await sendPrompt(watcher, 'any news?');
   await expect(resultMessages(watcher)).toHaveCount(1);
-  await expect(resultMessages(watcher)).toContainText('[subagent slow done]');
+  await expect(resultMessages(watcher).getByTestId('subagent-result')).toHaveAttribute('data-status', 'done');
+  await expect(resultMessages(watcher)).toContainText('Subagent slow done');
+  await expect(resultMessages(watcher)).toContainText('would take many seconds to finish its answer.');
 });

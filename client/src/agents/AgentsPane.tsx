@@ -9,6 +9,7 @@ import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
+import { formatClock, formatCost, formatDuration, formatTokens } from '../traces/span-format.ts';
 import { ensureSubagentManager, openSessionHandle } from './subagents.ts';
 import './agents.css';
 
@@ -31,11 +32,6 @@ function useAgentsTick(doc: Y.Doc | undefined): void {
       clearInterval(timer);
     };
   }, [space, doc]);
-}
-
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
 
 interface AgentRowData {
@@ -61,7 +57,8 @@ export function AgentsPane({ sessionId, doc }: { sessionId: string; doc: Y.Doc |
       status,
       startedAt: r?.startedAt ?? e.createdAt,
       endedAt: r?.endedAt ?? (LIVE.has(status) || status === 'idle' ? undefined : e.updatedAt),
-      parentTitle: e.parentId ? byId.get(e.parentId)?.title : undefined,
+      // Rows of other sessions say whose they are; this session's rows need not.
+      parentTitle: e.parentId && e.parentId !== sessionId ? byId.get(e.parentId)?.title : undefined,
     };
   };
   const mine = all
@@ -145,10 +142,10 @@ function AgentRow({ row, onCancel }: { row: AgentRowData; onCancel(): void }) {
       </div>
       <div className="agent-meta muted">
         {parentTitle && <span>from {parentTitle} · </span>}
-        <span data-testid="agent-elapsed">{duration(elapsed)}</span>
-        <span data-testid="agent-tokens"> · {tokens.toLocaleString()} tokens</span>
-        {usage.cost > 0 && <span> · ${usage.cost.toFixed(4)}</span>}
-        <span> · last activity {new Date(entry.updatedAt).toLocaleTimeString()}</span>
+        <span data-testid="agent-elapsed">{formatDuration(elapsed)}</span>
+        <span data-testid="agent-tokens"> · {formatTokens(tokens)} tokens</span>
+        {usage.cost > 0 && <span> · {formatCost(usage.cost)}</span>}
+        <span> · last activity {formatClock(entry.updatedAt)}</span>
       </div>
       <div className="agent-links">
         <Link to="/s/$sessionId" params={{ sessionId: entry.id }} data-testid="agent-open">

@@ -1,7 +1,10 @@
 // The conversation: user and assistant messages (Markdown), reasoning folded away, tool calls as cards
 // under the assistant message that made them, notices and errors in words. Tool messages are not shown
 // on their own: their result is inside the card.
+
+import { parseResultMessage } from '@boocode/shared/agent/subagents/result-message';
 import type { Message, Span } from '@boocode/shared/doc/session-schema';
+import { SubagentResultCard } from '../agents/SubagentResultCard.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 import { Markdown } from './Markdown.tsx';
@@ -42,7 +45,9 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
               <div className="text">{m.reasoning}</div>
             </details>
           )}
-          {m.role === 'user' || m.role === 'notice' ? (
+          {m.role === 'user' && parseResultMessage(m.text) ? (
+            <SubagentResultCard result={parseResultMessage(m.text)!} />
+          ) : m.role === 'user' || m.role === 'notice' ? (
             <div className="text" data-testid="message-text">
               {m.text}
             </div>
