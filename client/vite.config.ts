@@ -50,6 +50,8 @@ export default defineConfig({
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        // Notification clicks (public/sw-notifications.js): focus the app and open the session.
+        importScripts: ['/sw-notifications.js'],
       },
     }),
   ],

@@ -1,5 +1,7 @@
-// The frame around every route: top bar (home, settings, global sync status) and the update prompt.
+// The frame around every route: top bar (home, settings, global sync status), the update prompt and
+// the notification toasts.
 import { Link, Outlet } from '@tanstack/react-router';
+import { NotificationCenter } from '../notifications/NotificationCenter.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { useApplyTheme } from './theme.ts';
 import { UpdatePrompt } from './UpdatePrompt.tsx';
@@ -24,6 +26,7 @@ export function Shell() {
       </header>
       <Outlet />
       <UpdatePrompt />
+      <NotificationCenter />
     </div>
   );
 }

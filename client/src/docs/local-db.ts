@@ -33,10 +33,21 @@ export interface BlobRow {
   upload?: 'pending' | 'done' | 'local';
 }
 
+/**
+ * One row per notification event some tab of this device has taken on (`subagent:<id>:done`, …): the
+ * primary key makes `add` fail for every tab but the first, so an event is shown once however many
+ * tabs saw it (client/src/notifications/notify-claim.ts).
+ */
+export interface NotifyClaimRow {
+  id: string;
+  claimedAt: number;
+}
+
 export type LocalDb = Dexie & {
   docs: EntityTable<DocRow, 'name'>;
   settings: EntityTable<LocalSettingRow, 'key'>;
   blobs: EntityTable<BlobRow, 'sha256'>;
+  notifyClaims: EntityTable<NotifyClaimRow, 'id'>;
 };
 
 export const LOCAL_DB_NAME = 'boocode';
@@ -54,6 +65,13 @@ export function createLocalDb(name: string = LOCAL_DB_NAME): LocalDb {
     docs: 'name, createdAt, doc: Y.Doc',
     settings: 'key',
     blobs: 'sha256, createdAt, upload',
+  });
+  // v3: notification claims (one tab per event), indexed by time so old claims can be pruned.
+  db.version(3).stores({
+    docs: 'name, createdAt, doc: Y.Doc',
+    settings: 'key',
+    blobs: 'sha256, createdAt, upload',
+    notifyClaims: 'id, claimedAt',
   });
   return db;
 }

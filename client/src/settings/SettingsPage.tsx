@@ -5,6 +5,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { type ThemeChoice, useThemeChoice } from '../app/theme.ts';
 import { ModelSettingsSection } from '../chat/ModelSettingsSection.tsx';
 import { useServices } from '../docs/doc-context.tsx';
+import { NotificationSettingsSection } from '../notifications/NotificationSettingsSection.tsx';
 import { RunnerSettingsSection } from '../runner/RunnerSettingsSection.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { downloadJson, exportAll, importAll } from './data-transfer.ts';
@@ -19,6 +20,7 @@ export function SettingsPage() {
       <SyncSection />
       <ModelSettingsSection />
       <RunnerSettingsSection />
+      <NotificationSettingsSection />
       <AppearanceSection />
       <DataSection />
     </main>

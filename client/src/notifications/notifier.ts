@@ -1,0 +1,107 @@
+// Watches the docs for notification events and hands each one to `emit`: the session index (subagents
+// finishing, sessions waiting for an approval) and the runs of recent workflows (a run finishing).
+// A run's status lives in its own doc, so a run is watched (its doc held open) only while it may
+// still finish: from the first look until it is no longer running.
+import { workflowRunDocName } from '@boocode/shared/doc/names';
+import { getSessionEntry, listSessions, observeSessions } from '@boocode/shared/doc/space';
+import {
+  getWorkflowRun,
+  listWorkflowRuns,
+  observeWorkflowRun,
+  observeWorkflowRunIndex,
+  type WorkflowRunIndexEntry,
+} from '@boocode/shared/doc/workflow-run';
+import type { RunStatus } from '@boocode/shared/workflow/run-record';
+import type * as Y from 'yjs';
+import { type NotifyEvent, SessionIndexEvents, workflowRunEvent } from './notify-events.ts';
+
+export interface NotifierDeps {
+  space: Y.Doc;
+  openDoc(name: string): { doc: Y.Doc; whenLoaded: Promise<void>; release(): void };
+  emit(event: NotifyEvent): void;
+  now(): number;
+}
+
+/** Runs older than this are not watched: one still "running" after a day lost its driver long ago. */
+export const RUN_WATCH_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** At most this many run docs are held open for notifications. */
+export const MAX_WATCHED_RUNS = 10;
+
+/** Starts watching; the returned function stops and releases every doc it opened. */
+export function startNotifier(deps: NotifierDeps): () => void {
+  const { space } = deps;
+  const since = deps.now();
+  const sessions = new SessionIndexEvents(
+    {
+      entries: () => listSessions(space, { includeArchived: true }),
+      entry: (id) => getSessionEntry(space, id),
+      runsOf: (id) => listWorkflowRuns(space, id),
+    },
+    since,
+  );
+  const stopSessions = observeSessions(space, () => {
+    for (const event of sessions.update()) deps.emit(event);
+  });
+  const runs = watchRuns(deps, since);
+  return () => {
+    stopSessions();
+    runs();
+  };
+}
+
+function allRuns(space: Y.Doc): WorkflowRunIndexEntry[] {
+  // The index has no "all runs" accessor: runs are listed per session they were started from.
+  const ids = new Set(listSessions(space, { includeArchived: true, includeDeleted: true }).map((s) => s.id));
+  return [...ids].flatMap((id) => listWorkflowRuns(space, id));
+}
+
+function watchRuns(deps: NotifierDeps, since: number): () => void {
+  const { space } = deps;
+  const looked = new Set<string>();
+  const watching = new Map<string, () => void>();
+  let stopped = false;
+
+  const watch = (runId: string) => {
+    const handle = deps.openDoc(workflowRunDocName(runId));
+    let before: RunStatus | undefined;
+    let unobserve = () => {};
+    const stop = () => {
+      unobserve();
+      handle.release();
+      watching.delete(runId);
+    };
+    watching.set(runId, stop);
+    const check = () => {
+      const run = getWorkflowRun(handle.doc);
+      if (!run) return;
+      const event = workflowRunEvent(before, run, getSessionEntry(space, run.sessionId)?.title);
+      before = run.status;
+      if (event) deps.emit(event);
+      // Nothing more to say about a run that is not running (a resume starts a new watch on reload).
+      if (run.status !== 'running') stop();
+    };
+    handle.whenLoaded.then(() => {
+      if (stopped || !watching.has(runId)) return;
+      unobserve = observeWorkflowRun(handle.doc, check);
+      check();
+    }, stop);
+  };
+
+  const scan = () => {
+    const recent = allRuns(space)
+      .filter((r) => r.createdAt >= since - RUN_WATCH_WINDOW_MS && !looked.has(r.runId))
+      .sort((a, b) => b.createdAt - a.createdAt);
+    for (const r of recent) {
+      if (watching.size >= MAX_WATCHED_RUNS) break;
+      looked.add(r.runId);
+      watch(r.runId);
+    }
+  };
+  scan();
+  const unobserveIndex = observeWorkflowRunIndex(space, scan);
+  return () => {
+    stopped = true;
+    unobserveIndex();
+    for (const stop of [...watching.values()]) stop();
+  };
+}

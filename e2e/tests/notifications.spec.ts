@@ -1,0 +1,164 @@
+// Notifications: an event seen by several tabs of one browser is shown once, as a toast in a visible
+// tab, or as one system notification (through the service worker) when no tab is in view; either
+// opens the session it is about. Events are caused the way another device would: edits of the space
+// doc on the server.
+import { SPACE_DOC } from '@boocode/shared/doc/names';
+import { putSessionEntry, type SessionIndexEntry, updateSessionEntry } from '@boocode/shared/doc/space';
+import { newId } from '@boocode/shared/ids';
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, openApp, sessionRow, test, waitForServiceWorker } from '../harness/fixtures.ts';
+import { editServerDoc } from '../harness/server-docs.ts';
+import type { TestServer } from '../harness/sync-server.ts';
+
+/** A hidden tab waits this long before it claims an event (HIDDEN_TAB_DELAY_MS), plus a margin. */
+const CLAIM_SETTLE_MS = 2000;
+const SHOTS = process.env.NOTIFY_SHOTS;
+
+/** A parent session with one running subagent, and one that finished before any tab opened (history). */
+async function seedSubagents(server: TestServer, parentTitle: string): Promise<{ parentId: string; childId: string }> {
+  const now = Date.now();
+  const parentId = newId('ses', now);
+  const childId = newId('ses', now + 1);
+  const entry = (id: string, patch: Partial<SessionIndexEntry>): SessionIndexEntry => ({
+    id,
+    title: id,
+    kind: 'chat',
+    status: 'idle',
+    createdAt: now,
+    updatedAt: now,
+    ...patch,
+  });
+  await editServerDoc(server, SPACE_DOC, (doc) => {
+    putSessionEntry(doc, entry(parentId, { title: parentTitle }));
+    putSessionEntry(
+      doc,
+      entry(childId, { parentId, label: 'run the tests', title: 'run the tests', status: 'running' }),
+    );
+    putSessionEntry(
+      doc,
+      entry(newId('ses', now - 60_000), {
+        parentId,
+        label: 'older helper',
+        title: 'older helper',
+        status: 'done',
+        updatedAt: now - 60_000,
+      }),
+    );
+  });
+  return { parentId, childId };
+}
+
+async function finishSubagent(server: TestServer, childId: string): Promise<void> {
+  await editServerDoc(server, SPACE_DOC, (doc) => {
+    updateSessionEntry(doc, childId, { status: 'done', updatedAt: Date.now() });
+  });
+}
+
+async function countToasts(pages: Page[]): Promise<number> {
+  let n = 0;
+  for (const p of pages) n += await p.getByTestId('notify-toast').count();
+  return n;
+}
+
+async function openTwoTabs(context: BrowserContext, server: TestServer, parentTitle: string): Promise<Page[]> {
+  const a = await context.newPage();
+  await openApp(a, server);
+  const b = await context.newPage();
+  await b.goto(`${server.url}/`);
+  for (const p of [a, b]) await expect(sessionRow(p, parentTitle)).toBeVisible();
+  return [a, b];
+}
+
+test('with two tabs open, a finished subagent shows one toast, and clicking it opens the session', async ({
+  context,
+  syncServer,
+}) => {
+  const { childId } = await seedSubagents(syncServer, 'Parent of a subagent');
+  const tabs = await openTwoTabs(context, syncServer, 'Parent of a subagent');
+
+  await finishSubagent(syncServer, childId);
+  await expect.poll(() => countToasts(tabs)).toBe(1);
+  // Bounded check once the toast is there: no other tab (and no history) adds a second one.
+  await tabs[0]!.waitForTimeout(CLAIM_SETTLE_MS);
+  expect(await countToasts(tabs)).toBe(1);
+
+  const shown = (await tabs[0]!.getByTestId('notify-toast').count()) ? tabs[0]! : tabs[1]!;
+  const toast = shown.getByTestId('notify-toast');
+  await expect(toast).toHaveAttribute('data-event-id', `subagent:${childId}:done`);
+  await expect(toast).toContainText('Subagent “run the tests” finished');
+  await expect(toast).toContainText('Started from “Parent of a subagent”');
+  await expect(shown.getByTestId('notify-stack')).toHaveAttribute('aria-live', 'polite');
+  if (SHOTS) await shown.screenshot({ path: `${SHOTS}/toast.png` });
+
+  await toast.getByRole('link').click();
+  await expect(shown).toHaveURL(`${syncServer.url}/s/${childId}`);
+  await expect(shown.getByTestId('notify-toast')).toHaveCount(0);
+});
+
+test('with every tab hidden, an event is one system notification, and its click opens the session', async ({
+  context,
+  syncServer,
+}) => {
+  test.setTimeout(60_000);
+  await context.grantPermissions(['notifications'], { origin: syncServer.url });
+  // Playwright keeps every page "visible" (headless Chromium has no background tabs, and minimising
+  // the window through CDP changes nothing there), so each tab's visibility is emulated: the page
+  // reads document.visibilityState, and this makes it say "hidden" and fires visibilitychange.
+  await context.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (hidden ? 'hidden' : 'visible'),
+    });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden = (h) => {
+      hidden = h;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+  });
+  const { childId } = await seedSubagents(syncServer, 'Parent in the background');
+  const [a, b] = await openTwoTabs(context, syncServer, 'Parent in the background');
+  await waitForServiceWorker(a!);
+  await waitForServiceWorker(b!);
+
+  await a!.getByRole('link', { name: 'Settings' }).click();
+  const section = a!.getByTestId('notification-settings');
+  await section.getByTestId('notify-subagent').check();
+  await expect(section.getByTestId('notify-permission')).toContainText('Allowed');
+  if (SHOTS) await section.screenshot({ path: `${SHOTS}/settings.png` });
+
+  for (const p of [a!, b!])
+    await p.evaluate(() => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(true));
+  await finishSubagent(syncServer, childId);
+
+  const tag = `subagent:${childId}:done`;
+  const notifications = () =>
+    a!.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return (await registration.getNotifications()).map((n) => ({ title: n.title, tag: n.tag, data: n.data }));
+    });
+  await expect.poll(notifications, { timeout: 10_000 }).toHaveLength(1);
+  await a!.waitForTimeout(CLAIM_SETTLE_MS);
+  expect(await notifications()).toEqual([
+    { title: 'Subagent “run the tests” finished', tag, data: { url: `/s/${childId}`, eventId: tag } },
+  ]);
+  expect(await countToasts([a!, b!])).toBe(0);
+
+  // Playwright cannot click an OS notification: the real service worker gets a notificationclick
+  // built around the real notification it showed, and its own handler does the rest.
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  await worker.evaluate(async (t) => {
+    // Worker globals, typed here: the e2e project compiles against the DOM library only.
+    const sw = self as unknown as {
+      registration: ServiceWorkerRegistration;
+      dispatchEvent(event: Event): boolean;
+      NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+    };
+    const [notification] = await sw.registration.getNotifications({ tag: t });
+    if (!notification) throw new Error(`no notification tagged ${t}`);
+    sw.dispatchEvent(new sw.NotificationEvent('notificationclick', { notification }));
+  }, tag);
+  const sessionUrl = `${syncServer.url}/s/${childId}`;
+  await expect.poll(() => [a!, b!].filter((p) => p.url() === sessionUrl).length).toBe(1);
+  await expect.poll(notifications).toHaveLength(0);
+});
