@@ -9,6 +9,7 @@ import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntr
 import { listSpans, openSpan } from '../../doc/spans.ts';
 import type { IdPrefix } from '../../ids.ts';
 import type { AbortSignalLike } from '../../model/model-client.ts';
+import type { WorktreeDiff } from '../../runner/worktree.ts';
 import { needsResume, type TurnResult } from '../agent-engine.ts';
 import type { Clock, ToolExecutor, ToolResult } from '../engine-deps.ts';
 import { createStopSource, type StopSource } from '../stop-signal.ts';
@@ -25,6 +26,15 @@ import {
   updateSubagentRecord,
 } from './subagent-records.ts';
 import { type SpawnRequest, withSubagentTools } from './subagent-tools.ts';
+import {
+  applyWorktreeAction,
+  type ChildWorktrees,
+  openChildWorktree,
+  refuseWorktreeAction,
+  type WorktreeAction,
+  worktreeAfterRun,
+  worktreeSentence,
+} from './subagent-worktrees.ts';
 
 export type ChildOutcome =
   | { status: 'done'; text: string }
@@ -41,6 +51,8 @@ export interface ChildRunOptions {
   depth: number;
   model?: string;
   tools?: string[];
+  /** The child's own git worktree (its session id): pin every runner tool call of the child to it. */
+  worktree?: string;
 }
 
 export interface SubagentManagerOptions {
@@ -55,6 +67,8 @@ export interface SubagentManagerOptions {
   maxConcurrent?: number;
   /** Deepest allowed child (1 = children of top-level sessions only). */
   maxDepth?: number;
+  /** Git worktrees for children spawned with `worktree: true`; without it they get the shared workspace. */
+  worktrees?: ChildWorktrees;
 }
 
 export interface SubagentView {
@@ -64,6 +78,7 @@ export interface SubagentView {
   elapsedMs: number;
   tokens: { prompt: number; completion: number; total: number };
   lastActivityAt: number;
+  worktree?: SubagentRecord['worktree'];
 }
 
 export interface SubagentManager {
@@ -81,6 +96,10 @@ export interface SubagentManager {
   adopt(parentDoc: Y.Doc, drivenElsewhere?: (childId: string) => boolean): void;
   /** True while this manager has queued or running children of the session. */
   busyWith(parentId: string): boolean;
+  /** The diff of a child's worktree as it is now (for the review UI); throws the runner's error. */
+  worktreeDiff(childId: string): Promise<WorktreeDiff>;
+  /** Merges or discards a finished child's worktree and records the outcome (the subagent_merge tool and the UI). */
+  resolveWorktree(parentDoc: Y.Doc, childId: string, action: WorktreeAction): Promise<ToolResult>;
   /** Resolves when none of the session's children is queued or running here. */
   settled(parentId: string): Promise<void>;
   depthOf(sessionId: string): number;
@@ -126,7 +145,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     updateSessionEntry(space, id, { status: indexStatus, updatedAt: clock.now() });
   }
 
-  function spawn(parentDoc: Y.Doc, req: SpawnRequest, spawningSpanId: string): ToolResult {
+  async function spawn(parentDoc: Y.Doc, req: SpawnRequest, spawningSpanId: string): Promise<ToolResult> {
     const parentId = sessionIdOf(parentDoc);
     const depth = depthOf(parentId) + 1;
     if (depth > maxDepth)
@@ -138,6 +157,9 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         },
       };
     const id = opts.newId('ses');
+    const opened = req.worktree ? await openChildWorktree(opts.worktrees, id) : undefined;
+    if (opened && !opened.ok) return opened.result;
+    const worktree = opened?.worktree;
     const now = clock.now();
     const label = req.label ?? `subagent ${listSubagentRecords(parentDoc).length + 1}`;
     const kind = getSessionMeta(parentDoc)?.kind ?? 'chat';
@@ -162,13 +184,14 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       depth,
       status: 'queued',
       queuedAt: now,
+      worktree,
     });
     slotsOf(parentId).queue.push(id);
     pump(parentDoc);
     const status = getSubagentRecord(parentDoc, id)?.status ?? 'queued';
     return {
       ok: true,
-      output: `Started subagent "${label}" with id ${id} (status: ${status}). It runs in the background; its result will arrive as a message when it finishes.`,
+      output: `Started subagent "${label}" with id ${id} (status: ${status}). It runs in the background; its result will arrive as a message when it finishes.${worktree ? ` ${worktreeSentence(worktree)}` : ''}`,
     };
   }
 
@@ -198,6 +221,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       depth: record.depth,
       ...(record.model ? { model: record.model } : {}),
       ...(record.tools ? { tools: record.tools } : {}),
+      ...(record.worktree?.state === 'active' ? { worktree: record.id } : {}),
     };
     opts
       .runChild(opts.openSessionDoc(record.id), record.prompt, runOpts, stop.signal)
@@ -207,7 +231,11 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
           error: { code: 'SUBAGENT_FAILED', message: e instanceof Error ? e.message : String(e) },
         }),
       )
-      .then((outcome) => {
+      .then(async (outcome) => {
+        // The diff stat goes on the record before the child counts as finished, so the result message has it.
+        const ended = outcome.status !== 'elsewhere' && outcome.status !== 'waiting-approval';
+        const worktree = ended ? await worktreeAfterRun(opts.worktrees, record) : undefined;
+        if (worktree) updateSubagentRecord(parentDoc, record.id, { worktree });
         unobserve();
         s.running.delete(record.id);
         if (outcome.status !== 'elsewhere')
@@ -263,7 +291,39 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       elapsedMs: r.startedAt === undefined ? 0 : (r.endedAt ?? now) - r.startedAt,
       tokens: { prompt: usage.prompt, completion: usage.completion, total: usage.prompt + usage.completion },
       lastActivityAt: last,
+      ...(r.worktree ? { worktree: r.worktree } : {}),
     };
+  }
+
+  /** Children whose merge or discard is under way in this tab: a second click must not start another. */
+  const resolving = new Set<string>();
+
+  async function resolveWorktree(parentDoc: Y.Doc, childId: string, action: WorktreeAction): Promise<ToolResult> {
+    const r = getSubagentRecord(parentDoc, childId);
+    if (!r) return notFound(childId);
+    const refused = refuseWorktreeAction(r, action);
+    if (refused) return refused;
+    if (!opts.worktrees)
+      return {
+        ok: false,
+        error: {
+          code: 'WORKTREES_UNAVAILABLE',
+          message: 'This tab has no local runner to merge or discard worktrees with.',
+        },
+      };
+    if (resolving.has(childId))
+      return {
+        ok: false,
+        error: { code: 'WORKTREE_BUSY', message: `The worktree of "${r.label}" is already being handled.` },
+      };
+    resolving.add(childId);
+    try {
+      const done = await applyWorktreeAction(opts.worktrees, r, action, clock.now());
+      updateSubagentRecord(parentDoc, childId, { worktree: done.worktree });
+      return done.result;
+    } finally {
+      resolving.delete(childId);
+    }
   }
 
   function status(parentDoc: Y.Doc, id?: string): SubagentView[] {
@@ -323,6 +383,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
             return { ok: true, output: JSON.stringify(id ? views[0] : views, null, 1) };
           },
           resultText: (id) => resultText(parentDoc, id),
+          resolveWorktree: (id, action) => resolveWorktree(parentDoc, id, action),
         },
         base,
       ),
@@ -360,6 +421,11 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         else s.waiters.push(resolve);
       }),
     depthOf,
+    worktreeDiff: (childId) => {
+      if (!opts.worktrees) return Promise.reject(new Error('This tab has no local runner to read worktrees from.'));
+      return opts.worktrees.diff(childId);
+    },
+    resolveWorktree,
   };
 }
 

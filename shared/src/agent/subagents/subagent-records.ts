@@ -4,12 +4,36 @@
 // Only this module knows the `subagents` key.
 import type * as Y from 'yjs';
 import { appendMessage } from '../../doc/session.ts';
+import { worktreeSentence } from './subagent-worktrees.ts';
 
 const SUBAGENTS = 'subagents';
 
 export type SubagentStatus = 'queued' | 'running' | 'waiting-approval' | 'done' | 'failed' | 'cancelled';
 
 export const FINISHED: ReadonlySet<SubagentStatus> = new Set(['done', 'failed', 'cancelled']);
+
+/**
+ * A coder child's own git worktree (spawned with `worktree: true`): `active` while it exists (during the run,
+ * then until merged or discarded); `unavailable` when the child had to use the shared workspace (`notice` says
+ * why, e.g. not a git repository). Every field is JSON (no undefined: Yjs cannot encode it).
+ */
+export interface SubagentWorktree {
+  state: 'active' | 'merged' | 'discarded' | 'unavailable';
+  branch?: string;
+  baseCommit?: string;
+  /** Why there is no worktree, why a merge was refused, or why the diff could not be read. */
+  notice?: string;
+  /** Recorded when the child ends, and again at merge. */
+  diffStat?: { files: number; added: number; removed: number };
+  files?: Array<{
+    path: string;
+    status: 'added' | 'modified' | 'deleted';
+    added: number;
+    removed: number;
+    binary: boolean;
+  }>;
+  resolvedAt?: number;
+}
 
 export interface SubagentRecord {
   /** The child's session id. */
@@ -32,6 +56,7 @@ export interface SubagentRecord {
   error?: { code: string; message: string };
   /** Set when the result was appended to the parent as a message. */
   deliveredAt?: number;
+  worktree?: SubagentWorktree;
 }
 
 function recordsMap(doc: Y.Doc): Y.Map<SubagentRecord> {
@@ -74,9 +99,11 @@ export function observeSubagentRecords(doc: Y.Doc, onChange: (changed: SubagentR
 /** The message the parent model reads when a child has finished. */
 export function resultMessageText(r: SubagentRecord): string {
   const head = `[subagent ${r.label} ${r.status}] (id ${r.id})`;
-  if (r.status === 'done') return `${head}\n${r.result ?? ''}`;
-  if (r.status === 'failed') return `${head}\nError (${r.error?.code}): ${r.error?.message}`;
-  return `${head}\nIt was cancelled before it finished; there is no result.`;
+  // A child with a worktree: the parent reads where its changes are and how to merge or discard them.
+  const tail = r.worktree ? `\n\n${worktreeSentence(r.worktree)}` : '';
+  if (r.status === 'done') return `${head}\n${r.result ?? ''}${tail}`;
+  if (r.status === 'failed') return `${head}\nError (${r.error?.code}): ${r.error?.message}${tail}`;
+  return `${head}\nIt was cancelled before it finished; there is no result.${tail}`;
 }
 
 /**

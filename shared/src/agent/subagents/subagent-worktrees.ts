@@ -1,0 +1,173 @@
+// Git worktrees for coder subagents, as the manager sees them: an injected ChildWorktrees (over the runner in the
+// browser, over a real runner in tests) and the pure steps around it: open one at spawn (a workspace that is not
+// a git repository gives a notice and the shared workspace), record the diff stat when the child ends, and merge
+// or discard it afterwards. Failures come back as words on the record or as tool errors, never as throws.
+import type { WorktreeDiff, WorktreeFileChange, WorktreeMergeResult } from '../../runner/worktree.ts';
+import type { ToolResult } from '../engine-deps.ts';
+import type { SubagentRecord, SubagentWorktree } from './subagent-records.ts';
+
+/** What the manager needs from the runner; methods throw errors carrying a `code` (e.g. RunnerCallError). */
+export interface ChildWorktrees {
+  /** A worktree for the child on a new branch from the workspace's HEAD. */
+  create(childId: string): Promise<{ branch: string; baseCommit: string }>;
+  diff(childId: string): Promise<WorktreeDiff>;
+  /** The child's changes become uncommitted changes in the workspace; the worktree and branch are removed. */
+  merge(childId: string): Promise<WorktreeMergeResult>;
+  /** Removes the worktree and deletes its branch. */
+  discard(childId: string): Promise<unknown>;
+}
+
+export type WorktreeAction = 'merge' | 'discard';
+
+/** Files kept on the record (the full list and the diff stay with the runner while the worktree exists). */
+const MAX_RECORDED_FILES = 100;
+
+const codeOf = (e: unknown) =>
+  typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'WORKTREE_FAILED';
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The record's worktree at spawn, or the tool error that keeps the child from starting. */
+export async function openChildWorktree(
+  worktrees: ChildWorktrees | undefined,
+  childId: string,
+): Promise<{ ok: true; worktree: SubagentWorktree } | { ok: false; result: ToolResult }> {
+  if (!worktrees)
+    return {
+      ok: true,
+      worktree: {
+        state: 'unavailable',
+        notice:
+          'This session has no local runner to create worktrees with, so the subagent works in the shared workspace.',
+      },
+    };
+  try {
+    const { branch, baseCommit } = await worktrees.create(childId);
+    return { ok: true, worktree: { state: 'active', branch, baseCommit } };
+  } catch (e) {
+    // Not a git repository (or no commit yet): the issue's rule is a clear notice and the shared workspace.
+    if (codeOf(e) === 'NOT_A_GIT_REPO') return { ok: true, worktree: { state: 'unavailable', notice: messageOf(e) } };
+    return {
+      ok: false,
+      result: {
+        ok: false,
+        error: {
+          code: 'WORKTREE_FAILED',
+          message: `The subagent was not started: its worktree could not be created (${messageOf(e)}). Try again, or spawn it without a worktree.`,
+        },
+      },
+    };
+  }
+}
+
+function changedFiles(files: WorktreeFileChange[]): Pick<SubagentWorktree, 'diffStat' | 'files'> {
+  return {
+    diffStat: {
+      files: files.length,
+      added: files.reduce((n, f) => n + f.added, 0),
+      removed: files.reduce((n, f) => n + f.removed, 0),
+    },
+    files: files.slice(0, MAX_RECORDED_FILES).map((f) => ({
+      path: f.path,
+      status: f.status,
+      added: f.added,
+      removed: f.removed,
+      binary: f.binary,
+    })),
+  };
+}
+
+/** The record's worktree once the child ended: its diff stat, or a notice saying why there is none. */
+export async function worktreeAfterRun(
+  worktrees: ChildWorktrees | undefined,
+  record: SubagentRecord,
+): Promise<SubagentWorktree | undefined> {
+  const current = record.worktree;
+  if (!worktrees || current?.state !== 'active') return undefined;
+  try {
+    return { ...current, ...changedFiles((await worktrees.diff(record.id)).files) };
+  } catch (e) {
+    return { ...current, notice: `Could not read its diff: ${messageOf(e)}` };
+  }
+}
+
+/** One line for the spawn tool's output and the result message. */
+export function worktreeSentence(w: SubagentWorktree | undefined): string {
+  if (!w) return '';
+  if (w.state === 'unavailable') return `No worktree of its own: ${w.notice ?? 'it works in the shared workspace.'}`;
+  if (w.state === 'merged') return `Its changes on ${w.branch} were merged into the workspace.`;
+  if (w.state === 'discarded') return `Its changes on ${w.branch} were discarded.`;
+  if (!w.diffStat)
+    return `It works in its own git worktree on branch ${w.branch}; when it finishes, merge or discard its changes with subagent_merge.`;
+  const s = w.diffStat;
+  if (s.files === 0) return `It changed no files in its worktree (branch ${w.branch}); discard it with subagent_merge.`;
+  return `Its changes are in its own worktree on branch ${w.branch} (${s.files} file${s.files === 1 ? '' : 's'}, +${s.added} -${s.removed}: ${(w.files ?? []).map((f) => f.path).join(', ')}); merge them into the workspace or discard them with subagent_merge.`;
+}
+
+/** Why `action` cannot run on this record now, as a tool error; undefined when it can. */
+export function refuseWorktreeAction(r: SubagentRecord, action: WorktreeAction): ToolResult | undefined {
+  const w = r.worktree;
+  if (!w || w.state === 'unavailable')
+    return {
+      ok: false,
+      error: {
+        code: 'SUBAGENT_NO_WORKTREE',
+        message: `Subagent "${r.label}" has no worktree of its own (it worked in the shared workspace${w?.notice ? `: ${w.notice}` : ''}); there is nothing to ${action}.`,
+      },
+    };
+  if (w.state !== 'active')
+    return {
+      ok: false,
+      error: {
+        code: 'WORKTREE_ALREADY_CLOSED',
+        message: `The worktree of subagent "${r.label}" was already ${w.state}; there is nothing left to ${action}.`,
+      },
+    };
+  if (r.status !== 'done' && r.status !== 'failed' && r.status !== 'cancelled')
+    return {
+      ok: false,
+      error: {
+        code: 'SUBAGENT_STILL_RUNNING',
+        message: `Subagent "${r.label}" has not finished yet (status: ${r.status}); ${action} its worktree once it has.`,
+      },
+    };
+  return undefined;
+}
+
+/** Runs the merge or discard; the record's new worktree and the tool's answer. */
+export async function applyWorktreeAction(
+  worktrees: ChildWorktrees,
+  r: SubagentRecord,
+  action: WorktreeAction,
+  now: number,
+): Promise<{ worktree: SubagentWorktree; result: ToolResult }> {
+  const w = r.worktree!;
+  try {
+    if (action === 'discard') {
+      await worktrees.discard(r.id);
+      return {
+        worktree: { ...w, state: 'discarded', resolvedAt: now },
+        result: {
+          ok: true,
+          output: `Discarded the changes of subagent "${r.label}": its worktree and branch ${w.branch} were removed; the workspace is unchanged.`,
+        },
+      };
+    }
+    const merged = await worktrees.merge(r.id);
+    const files = merged.files.map((f) => `${f.path} (+${f.added} -${f.removed})`).join(', ');
+    return {
+      worktree: { ...w, ...changedFiles(merged.files), state: 'merged', resolvedAt: now },
+      result: {
+        ok: true,
+        output: merged.files.length
+          ? `Merged the changes of subagent "${r.label}" into the workspace as uncommitted changes: ${files}. Its worktree and branch ${w.branch} were removed.`
+          : `Subagent "${r.label}" changed nothing; its worktree and branch ${w.branch} were removed.`,
+      },
+    };
+  } catch (e) {
+    const code = codeOf(e);
+    return {
+      worktree: { ...w, notice: messageOf(e) },
+      result: { ok: false, error: { code, message: messageOf(e) } },
+    };
+  }
+}
