@@ -7,6 +7,14 @@ import { putSessionEntry, type SessionIndexEntry, updateSessionEntry } from '@bo
 import { newId } from '@boocode/shared/ids';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, openApp, sessionRow, test, waitForServiceWorker } from '../harness/fixtures.ts';
+import {
+  openNewSession,
+  pairRunner,
+  sendPrompt,
+  startChatModel,
+  startTestRunner,
+  useScriptedModel,
+} from '../harness/model.ts';
 import { editServerDoc } from '../harness/server-docs.ts';
 import type { TestServer } from '../harness/sync-server.ts';
 
@@ -161,4 +169,34 @@ test('with every tab hidden, an event is one system notification, and its click 
   const sessionUrl = `${syncServer.url}/s/${childId}`;
   await expect.poll(() => [a!, b!].filter((p) => p.url() === sessionUrl).length).toBe(1);
   await expect.poll(notifications).toHaveLength(0);
+});
+
+test('a tool call waiting for approval in one tab shows one toast across two tabs', async ({ context, syncServer }) => {
+  const model = await startChatModel();
+  const runner = await startTestRunner(syncServer.url);
+  try {
+    const driver = await context.newPage();
+    await useScriptedModel(driver, syncServer.url, model);
+    await pairRunner(driver, syncServer.url, runner);
+    const other = await context.newPage();
+    await other.goto(`${syncServer.url}/`);
+    await openNewSession(driver, syncServer.url, 'coder', 'Write with a waiting approval');
+    await expect(sessionRow(other, 'Write with a waiting approval')).toBeVisible();
+    // The scripted model asks for write_file, which waits for Approve in the driving tab.
+    await sendPrompt(driver, 'please write a note');
+    await expect(driver.getByTestId('approval-card')).toBeVisible();
+
+    const tabs = [driver, other];
+    await expect.poll(() => countToasts(tabs)).toBe(1);
+    await driver.waitForTimeout(CLAIM_SETTLE_MS);
+    expect(await countToasts(tabs)).toBe(1);
+    const shown = (await driver.getByTestId('notify-toast').count()) ? driver : other;
+    await expect(shown.getByTestId('notify-toast')).toContainText(
+      'Approval waiting in “Write with a waiting approval”',
+    );
+    await expect(shown.getByTestId('notify-toast')).toHaveAttribute('data-event-id', /^approval:ses_[^:]+:spn_/);
+  } finally {
+    await runner.close();
+    await model.close();
+  }
 });
