@@ -2,6 +2,8 @@
 // tab, or as one system notification (through the service worker) when no tab is in view; either
 // opens the session it is about. Events are caused the way another device would: edits of the space
 // doc on the server.
+
+import { fileURLToPath } from 'node:url';
 import { SPACE_DOC } from '@boocode/shared/doc/names';
 import { putSessionEntry, type SessionIndexEntry, updateSessionEntry } from '@boocode/shared/doc/space';
 import { newId } from '@boocode/shared/ids';
@@ -17,6 +19,8 @@ import {
 } from '../harness/model.ts';
 import { editServerDoc } from '../harness/server-docs.ts';
 import type { TestServer } from '../harness/sync-server.ts';
+import { loadScenarioDir } from '../scripted-model/scenario.ts';
+import { startScriptedModel } from '../scripted-model/server.ts';
 
 /** A hidden tab waits this long before it claims an event (HIDDEN_TAB_DELAY_MS), plus a margin. */
 const CLAIM_SETTLE_MS = 2000;
@@ -197,6 +201,46 @@ test('a tool call waiting for approval in one tab shows one toast across two tab
     await expect(shown.getByTestId('notify-toast')).toHaveAttribute('data-event-id', /^approval:ses_[^:]+:spn_/);
   } finally {
     await runner.close();
+    await model.close();
+  }
+});
+
+test('a five-agent workflow run is one "finished" toast across two tabs, not one per agent', async ({
+  context,
+  syncServer,
+}) => {
+  test.setTimeout(120_000);
+  const scenarios = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
+  const model = await startScriptedModel({
+    scenarios: loadScenarioDir(scenarios).filter((s) => s.name === 'workflows'),
+  });
+  try {
+    const driver = await context.newPage();
+    await useScriptedModel(driver, syncServer.url, model);
+    const other = await context.newPage();
+    await other.goto(`${syncServer.url}/`);
+    const id = await openNewSession(driver, syncServer.url, 'chat', 'Review with a workflow');
+    await expect(sessionRow(other, 'Review with a workflow')).toBeVisible();
+    await driver.getByRole('tab', { name: 'Workflows' }).click();
+    await driver.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+    await driver.getByTestId('workflow-args').fill(JSON.stringify({ diff: '+ return a + b;' }));
+    await driver.getByTestId('workflow-run').click();
+    const card = driver.getByTestId('workflow-run-card').first();
+    await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+    await expect(driver.locator('[data-testid="workflow-agent"][data-status="done"]')).toHaveCount(5);
+
+    const tabs = [driver, other];
+    await expect.poll(() => countToasts(tabs)).toBe(1);
+    await driver.waitForTimeout(CLAIM_SETTLE_MS);
+    expect(await countToasts(tabs)).toBe(1);
+    const shown = (await driver.getByTestId('notify-toast').count()) ? driver : other;
+    const toast = shown.getByTestId('notify-toast');
+    await expect(toast).toHaveAttribute('data-event-id', /^workflow:wfr_[^:]+:1:completed$/);
+    await expect(toast).toContainText('Workflow multi-review finished');
+    await expect(toast).toContainText('Started from “Review with a workflow”');
+    await toast.getByRole('link').click();
+    await expect(shown).toHaveURL(new RegExp(`/s/${id}`));
+  } finally {
     await model.close();
   }
 });
