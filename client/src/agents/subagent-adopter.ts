@@ -1,7 +1,8 @@
 // Keeps background subagents going when the tab that ran them closes: every tab looks (now, when the session
-// index changes, and every little while) for parents with unfinished children whose owner lock nobody holds,
-// takes that lock, and adopts the children from the docs: queued ones run here, a running one whose session
-// lock is free is resumed from its doc. The locks make sure only one tab adopts a parent and no child runs twice.
+// index changes, and every little while) for parents with unfinished children whose owner lock nobody holds
+// (on two checks, CHECK_MS apart), takes that lock, and adopts the children from the docs: queued ones run
+// here, a running one whose session lock is free is resumed from its doc. The locks make sure only one tab
+// adopts a parent and no child runs twice.
 import { FINISHED, listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
 import { listSessions, observeSessions } from '@boocode/shared/doc/space';
 import { heldSessionLocks } from '../chat/session-driver.ts';
@@ -16,6 +17,8 @@ export function startSubagentAdopter(s: AppServices): () => void {
   const manager = ensureSubagentManager(s);
   let checking = false;
   let again = false;
+  /** Parents that looked abandoned at the last check, with what their unfinished children looked like. */
+  const suspects = new Map<string, { seen: string; at: number }>();
 
   async function check(): Promise<void> {
     if (checking) {
@@ -31,9 +34,10 @@ export function startSubagentAdopter(s: AppServices): () => void {
       );
       if (!parents.size || !navigator.locks) return;
       const held = new Set((await navigator.locks.query()).held?.map((l) => l.name));
+      for (const id of suspects.keys()) if (!parents.has(id)) suspects.delete(id);
       for (const parentId of parents) {
-        if (held.has(ownerLockName(parentId)) || manager.busyWith(parentId)) continue;
-        await adoptParent(parentId);
+        if (held.has(ownerLockName(parentId)) || manager.busyWith(parentId)) suspects.delete(parentId);
+        else await adoptParent(parentId);
       }
     } finally {
       checking = false;
@@ -48,7 +52,18 @@ export function startSubagentAdopter(s: AppServices): () => void {
     const parent = openSessionHandle(s, parentId);
     await parent.whenLoaded;
     const open = listSubagentRecords(parent.doc).filter((r) => !FINISHED.has(r.status));
-    if (!open.length) return;
+    if (!open.length) return void suspects.delete(parentId);
+    // A tab that just finished the children lets go of the owner lock before this tab's copy of the docs has
+    // their last updates (they cross tabs through IndexedDB): the parent must look abandoned, unchanged, on two
+    // checks before this tab adopts, or it would resume finished children from a stale copy.
+    const seen = open.map((r) => `${r.id}:${r.status}`).join(',');
+    const before = suspects.get(parentId);
+    if (before?.seen !== seen) {
+      suspects.set(parentId, { seen, at: Date.now() });
+      return;
+    }
+    if (Date.now() - before.at < CHECK_MS) return;
+    suspects.delete(parentId);
     // The children's docs must be loaded before deciding: an unloaded child looks as if its turn never started.
     await Promise.all(open.map((r) => openSessionHandle(s, r.id).whenLoaded));
     await holdOwnerLock(manager, parentId, {

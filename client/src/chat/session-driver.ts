@@ -66,6 +66,8 @@ export class SessionDriver {
   private timer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
   private starting = false;
+  /** The abandoned-looking run state seen at the last check (see takeOverIfAbandoned). */
+  private suspect: string | undefined;
 
   /** The approvals shown in this tab: its own, and those another tab driving this session waits on. */
   readonly relay: ApprovalRelay;
@@ -144,9 +146,23 @@ export class SessionDriver {
   async takeOverIfAbandoned(): Promise<void> {
     if (this.disposed || this.engine || this.starting) return;
     const run = getRunState(this.opts.doc);
-    if (run.status !== 'running' && run.status !== 'interrupted') return;
-    // With Web Locks the lock says whether the driver lives; without them only a stale heartbeat can.
-    if (navigator.locks ? await this.lockHeld() : !needsResume(this.opts.doc, Date.now())) return;
+    const abandoned =
+      (run.status === 'running' || run.status === 'interrupted') &&
+      // With Web Locks the lock says whether the driver lives; without them only a stale heartbeat can.
+      (navigator.locks ? !(await this.lockHeld()) : needsResume(this.opts.doc, Date.now()));
+    if (!abandoned) {
+      this.suspect = undefined;
+      return;
+    }
+    // A driver that just finished releases its lock before this tab's copy of the doc has its last updates
+    // (they cross tabs through IndexedDB): "running and unlocked" must hold on two checks, with no heartbeat
+    // between them, before this tab resumes, or it would resume a finished turn from a stale copy.
+    const seen = `${run.status}:${run.turn}:${run.heartbeatAt ?? 0}`;
+    if (this.suspect !== seen) {
+      this.suspect = seen;
+      return;
+    }
+    this.suspect = undefined;
     await this.drive((engine) => engine.resume(), true);
   }
 
