@@ -19,6 +19,12 @@ export interface ChildWorktrees {
 
 export type WorktreeAction = 'merge' | 'discard';
 
+/**
+ * Codes after which the child still runs, in the shared workspace, with the error's words as the notice: the
+ * workspace is not a git repository (or has no commit), or this device has no runner to ask.
+ */
+const SHARED_WORKSPACE_CODES = new Set(['NOT_A_GIT_REPO', 'RUNNER_NOT_PAIRED']);
+
 /** Files kept on the record (the full list and the diff stay with the runner while the worktree exists). */
 const MAX_RECORDED_FILES = 100;
 
@@ -45,7 +51,8 @@ export async function openChildWorktree(
     return { ok: true, worktree: { state: 'active', branch, baseCommit } };
   } catch (e) {
     // Not a git repository (or no commit yet): the rule is a clear notice and the shared workspace.
-    if (codeOf(e) === 'NOT_A_GIT_REPO') return { ok: true, worktree: { state: 'unavailable', notice: messageOf(e) } };
+    if (SHARED_WORKSPACE_CODES.has(codeOf(e)))
+      return { ok: true, worktree: { state: 'unavailable', notice: messageOf(e) } };
     return {
       ok: false,
       result: {
