@@ -6,6 +6,7 @@
 // adopter takes them over (see subagent-adopter.ts).
 import type { EngineHooks } from '@boocode/shared/agent/agent-engine';
 import type { ToolExecutor } from '@boocode/shared/agent/engine-deps';
+import { onlyTools } from '@boocode/shared/agent/only-tools';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta } from '@boocode/shared/doc/session';
@@ -97,10 +98,14 @@ export function subagentManager(): SubagentManager | undefined {
 }
 
 /** The session's tools with the subagent tools added, and the hook that delivers results (none before boot). */
-export function withSubagents(doc: Y.Doc, base?: ToolExecutor): { tools?: ToolExecutor; hooks?: EngineHooks } {
+export function withSubagents(
+  doc: Y.Doc,
+  base?: ToolExecutor,
+  allowed?: string[],
+): { tools?: ToolExecutor; hooks?: EngineHooks } {
   const m = manager;
-  if (!m) return { tools: base };
-  const withTools = m.tools(doc, base);
+  if (!m) return { tools: base && allowed ? onlyTools(base, allowed) : base };
+  const withTools = allowed ? onlyTools(m.tools(doc, base), allowed) : m.tools(doc, base);
   const parentId = getSessionMeta(doc)?.id ?? doc.guid;
   const tools: ToolExecutor = {
     definitions: () => withTools.definitions(),

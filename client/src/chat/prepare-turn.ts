@@ -30,7 +30,9 @@ export async function prepareTurn(
   const settings = await readModelSettings(db);
   const meta = getSessionMeta(doc);
   const sessionProvider = PROVIDER_PRESETS.find((p) => p.id === meta?.provider)?.id as ProviderId | undefined;
-  const useSession = resume && meta?.model && sessionProvider === settings.provider;
+  // A subagent's model is the one its lead asked for (recorded without a provider: this device's provider).
+  const asked = meta?.parentId && meta.model && !meta.provider;
+  const useSession = (resume || asked) && meta?.model && (asked || sessionProvider === settings.provider);
   const model = useSession && meta?.model ? meta.model : settings.model;
   if (!model) throw new Error('No model is chosen. Pick one in the composer or in Settings → Model.');
   const pairing = await readRunnerPairing(db);
@@ -49,6 +51,7 @@ export async function prepareTurn(
       coder && pairing
         ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc))
         : undefined,
+      meta?.tools,
     ),
     autoFix: coder && pairing ? createRunnerAutoFix(pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,

@@ -16,6 +16,8 @@ export const SessionMetaSchema = z.object({
   /** Set on a session forked from another one's snapshot. */
   forkedFrom: z.object({ sessionId: z.string(), turn: z.number() }).optional(),
   workspace: z.string().optional(),
+  /** The only tools this session may call (a subagent its lead limited); absent means all it is given. */
+  tools: z.array(z.string()).optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMetaSchema>;
 
