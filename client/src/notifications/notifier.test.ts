@@ -81,6 +81,50 @@ describe('startNotifier', () => {
     stop();
   });
 
+  it('reports a stopped run that is resumed and then completes, as a new attempt', async () => {
+    const t = setup();
+    putSessionEntry(t.space, session('ses_p', { title: 'Review it' }));
+    const stop = t.start();
+    const runDoc = t.doc('workflow-run:wfr_r');
+    initWorkflowRun(runDoc, t.space, {
+      runId: 'wfr_r',
+      sessionId: 'ses_p',
+      workflowName: 'multi-review',
+      source: '',
+      createdAt: t.tick(),
+    });
+    const store = new YDocRunStore(runDoc);
+    const attempt = () =>
+      store.startAttempt({
+        runId: 'wfr_r',
+        scriptHash: 'h',
+        meta: { name: 'multi-review', description: '' },
+        cacheRule: 'spec-hash',
+        budgetTotal: null,
+        startedAt: t.tick(),
+      });
+    await attempt();
+    await vi.waitFor(() => expect(t.open.has('workflow-run:wfr_r')).toBe(true));
+    markWorkflowRunStatus(runDoc, 'stopped');
+    expect(t.open.has('workflow-run:wfr_r')).toBe(false);
+    // Resume: a new attempt, whose agents start again (that is what the index shows).
+    await attempt();
+    putSessionEntry(
+      t.space,
+      session('ses_a', {
+        parentId: 'ses_p',
+        label: 'judge',
+        title: 'multi-review · judge',
+        status: 'running',
+        updatedAt: t.tick(),
+      }),
+    );
+    await vi.waitFor(() => expect(t.open.has('workflow-run:wfr_r')).toBe(true));
+    await store.finishAttempt(finish('completed'));
+    await vi.waitFor(() => expect(t.events.map((e) => e.id)).toEqual(['workflow:wfr_r:2:completed']));
+    stop();
+  });
+
   it('says nothing about a run that had already finished when the tab started', async () => {
     const t = setup();
     putSessionEntry(t.space, session('ses_p'));

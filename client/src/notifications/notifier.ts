@@ -47,15 +47,17 @@ export function startNotifier(deps: NotifierDeps): () => void {
   const trackApprovals = () =>
     approvals?.track(listSessions(space, { includeArchived: true }), (id) => getSessionEntry(space, id)?.title);
   trackApprovals();
+  const runs = watchRuns(deps, since);
   const stopSessions = observeSessions(space, () => {
-    for (const event of sessions.update()) deps.emit(event);
+    const changes = sessions.update();
+    for (const event of changes.events) deps.emit(event);
+    for (const sessionId of changes.runSessions) runs.recheck(sessionId);
     trackApprovals();
   });
-  const runs = watchRuns(deps, since);
   return () => {
     stopSessions();
     approvals?.close();
-    runs();
+    runs.stop();
   };
 }
 
@@ -65,13 +67,21 @@ function allRuns(space: Y.Doc): WorkflowRunIndexEntry[] {
   return [...ids].flatMap((id) => listWorkflowRuns(space, id));
 }
 
-function watchRuns(deps: NotifierDeps, since: number): () => void {
+interface RunWatch {
+  /** Watches again the runs of a session that are not watched now (one may have been resumed). */
+  recheck(sessionId: string): void;
+  stop(): void;
+}
+
+function watchRuns(deps: NotifierDeps, since: number): RunWatch {
   const { space } = deps;
   const looked = new Set<string>();
   const watching = new Map<string, () => void>();
   let stopped = false;
 
   const watch = (runId: string) => {
+    if (watching.has(runId) || watching.size >= MAX_WATCHED_RUNS) return;
+    looked.add(runId);
     const handle = deps.openDoc(workflowRunDocName(runId));
     let before: RunStatus | undefined;
     let unobserve = () => {};
@@ -87,7 +97,7 @@ function watchRuns(deps: NotifierDeps, since: number): () => void {
       const event = workflowRunEvent(before, run, getSessionEntry(space, run.sessionId)?.title);
       before = run.status;
       if (event) deps.emit(event);
-      // Nothing more to say about a run that is not running (a resume starts a new watch on reload).
+      // Nothing more to say about a run that is not running, until its agents start again (recheck).
       if (run.status !== 'running') stop();
     };
     handle.whenLoaded.then(() => {
@@ -97,21 +107,24 @@ function watchRuns(deps: NotifierDeps, since: number): () => void {
     }, stop);
   };
 
+  const recent = (r: WorkflowRunIndexEntry) => r.createdAt >= since - RUN_WATCH_WINDOW_MS;
   const scan = () => {
-    const recent = allRuns(space)
-      .filter((r) => r.createdAt >= since - RUN_WATCH_WINDOW_MS && !looked.has(r.runId))
+    const fresh = allRuns(space)
+      .filter((r) => recent(r) && !looked.has(r.runId))
       .sort((a, b) => b.createdAt - a.createdAt);
-    for (const r of recent) {
-      if (watching.size >= MAX_WATCHED_RUNS) break;
-      looked.add(r.runId);
-      watch(r.runId);
-    }
+    for (const r of fresh) watch(r.runId);
   };
   scan();
   const unobserveIndex = observeWorkflowRunIndex(space, scan);
-  return () => {
-    stopped = true;
-    unobserveIndex();
-    for (const stop of [...watching.values()]) stop();
+  return {
+    recheck: (sessionId) => {
+      if (stopped) return;
+      for (const r of listWorkflowRuns(space, sessionId)) if (recent(r)) watch(r.runId);
+    },
+    stop: () => {
+      stopped = true;
+      unobserveIndex();
+      for (const stop of [...watching.values()]) stop();
+    },
   };
 }

@@ -41,7 +41,7 @@ describe('SessionIndexEvents', () => {
     const index = fakeIndex([parent, child]);
     const events = new SessionIndexEvents(index.reader, START);
     index.set('ses_child', { status: 'done', updatedAt: START + 5 });
-    expect(events.update()).toEqual([
+    expect(events.update().events).toEqual([
       {
         id: 'subagent:ses_child:done',
         kind: 'subagent',
@@ -52,7 +52,7 @@ describe('SessionIndexEvents', () => {
       },
     ]);
     index.set('ses_parent', { updatedAt: START + 6 });
-    expect(events.update()).toEqual([]);
+    expect(events.update().events).toEqual([]);
   });
 
   it('reports a failed subagent and stays quiet about a cancelled one', () => {
@@ -61,7 +61,7 @@ describe('SessionIndexEvents', () => {
     const events = new SessionIndexEvents(index.reader, START);
     index.set('ses_child', { status: 'failed', updatedAt: START + 1 });
     index.set('ses_other', { status: 'cancelled', updatedAt: START + 1 });
-    expect(events.update().map((e) => [e.id, e.title, e.tone])).toEqual([
+    expect(events.update().events.map((e) => [e.id, e.title, e.tone])).toEqual([
       ['subagent:ses_child:failed', 'Subagent “tests” failed', 'error'],
     ]);
   });
@@ -70,16 +70,16 @@ describe('SessionIndexEvents', () => {
     const done = { ...child, status: 'done' as const };
     const index = fakeIndex([parent, done]);
     const events = new SessionIndexEvents(index.reader, START);
-    expect(events.update()).toEqual([]);
+    expect(events.update().events).toEqual([]);
   });
 
   it('treats a finished child that arrives by sync with an old timestamp as history', () => {
     const index = fakeIndex([parent]);
     const events = new SessionIndexEvents(index.reader, START);
     index.add({ ...child, status: 'done', updatedAt: START - 60_000 });
-    expect(events.update()).toEqual([]);
+    expect(events.update().events).toEqual([]);
     index.add({ ...child, id: 'ses_new', status: 'done', updatedAt: START + 1 });
-    expect(events.update().map((e) => e.id)).toEqual(['subagent:ses_new:done']);
+    expect(events.update().events.map((e) => e.id)).toEqual(['subagent:ses_new:done']);
   });
 
   it('leaves workflow agents to the run’s own event', () => {
@@ -91,7 +91,10 @@ describe('SessionIndexEvents', () => {
     const events = new SessionIndexEvents(index.reader, START);
     for (const a of agents) index.set(a.id, { status: 'done', updatedAt: START + 1 });
     index.set('ses_child', { status: 'done', updatedAt: START + 1 });
-    expect(events.update().map((e) => e.id)).toEqual(['subagent:ses_child:done']);
+    expect(events.update().events.map((e) => e.id)).toEqual(['subagent:ses_child:done']);
+    // A resumed run starts its agents again: the notifier is told to look at that session's runs.
+    index.set('ses_a', { status: 'running', updatedAt: START + 2 });
+    expect(events.update()).toEqual({ events: [], runSessions: ['ses_parent'] });
   });
 
   it('reports a session that starts waiting for an approval, with the same id in every tab', () => {
@@ -99,8 +102,8 @@ describe('SessionIndexEvents', () => {
     const tabA = new SessionIndexEvents(index.reader, START);
     const tabB = new SessionIndexEvents(index.reader, START + 3);
     index.set('ses_parent', { status: 'waiting-approval', updatedAt: START + 7 });
-    const [a] = tabA.update();
-    const [b] = tabB.update();
+    const [a] = tabA.update().events;
+    const [b] = tabB.update().events;
     expect(a).toMatchObject({
       id: `approval:ses_parent:${START + 7}`,
       kind: 'approval',

@@ -44,6 +44,12 @@ export interface SessionIndexReader {
   runsOf(sessionId: string): WorkflowRunIndexEntry[];
 }
 
+export interface IndexChanges {
+  events: NotifyEvent[];
+  /** Sessions whose workflow agents just started running: a run of theirs may have been resumed. */
+  runSessions: string[];
+}
+
 /**
  * Turns session index changes into events: a subagent that finished or failed, and a session that
  * is waiting for an approval. Keeps the last status it saw per session.
@@ -60,16 +66,21 @@ export class SessionIndexEvents {
   }
 
   /** Call after any change to the index; returns the events it made. */
-  update(): NotifyEvent[] {
-    const out: NotifyEvent[] = [];
+  update(): IndexChanges {
+    const events: NotifyEvent[] = [];
+    const runSessions = new Set<string>();
     for (const entry of this.index.entries()) {
       const before = this.seen.get(entry.id);
       this.seen.set(entry.id, entry.status);
       if (before === entry.status || entry.updatedAt < this.since) continue;
+      if (entry.status === 'running' && entry.parentId !== undefined) {
+        if (isWorkflowAgent(entry, this.index.runsOf(entry.parentId))) runSessions.add(entry.parentId);
+        continue;
+      }
       const event = this.eventFor(entry);
-      if (event) out.push(event);
+      if (event) events.push(event);
     }
-    return out;
+    return { events, runSessions: [...runSessions] };
   }
 
   private eventFor(entry: SessionIndexEntry): NotifyEvent | undefined {
