@@ -20,6 +20,11 @@ export interface GitOutput {
 }
 
 export const GIT_TIMEOUT_MS = 120_000;
+/**
+ * Config that would make git run programs on the runner's behalf is switched off: hooks (worktree add runs
+ * post-checkout) and the fsmonitor, which a repository's config can point at any command.
+ */
+const HARDENING = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 const MAX_GIT_OUTPUT = 256 * 1024 * 1024;
 
 function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
@@ -32,7 +37,7 @@ export function runGit(args: string[], options: GitOptions): Promise<GitOutput> 
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      args,
+      [...HARDENING, ...args],
       {
         cwd: options.cwd,
         env: gitEnv(options.env),

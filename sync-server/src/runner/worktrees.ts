@@ -37,6 +37,11 @@ export interface WorktreeStore {
 interface WorktreeMeta extends WorktreeInfo {
   /** The workspace's path inside its repository ('' when the workspace is the top level). */
   prefix: string;
+  /**
+   * The worktree's `.git` file as git wrote it. The child's tools can write that file; pointed at a repository
+   * of its own making, the runner's git calls there would read that repository's config. Checked before each.
+   */
+  gitLink: string;
 }
 
 interface RepoFacts {
@@ -144,11 +149,17 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
       throw new RunnerError('INVALID_REQUEST', `"${request.base}" is not a commit, branch or tag of the workspace.`);
     const baseCommit = base.stdout.toString('utf8').trim();
     await mkdir(await worktreesFolder(), { recursive: true, mode: 0o700 });
-    // Hooks off: this is bookkeeping, not the user's checkout; a post-checkout hook would run on every spawn.
-    await runGit(['-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--quiet', '-b', branch, dir, baseCommit], {
-      cwd: deps.workspace,
-    });
-    const meta: WorktreeMeta = { id: request.id, branch, baseCommit, createdAt: Date.now(), prefix: facts.prefix };
+    // Hooks are off for every runner git call (git-cli.ts): a post-checkout hook would run on every spawn.
+    await runGit(['worktree', 'add', '--quiet', '-b', branch, dir, baseCommit], { cwd: deps.workspace });
+    const gitLink = await readFile(join(dir, '.git'), 'utf8');
+    const meta: WorktreeMeta = {
+      id: request.id,
+      branch,
+      baseCommit,
+      createdAt: Date.now(),
+      prefix: facts.prefix,
+      gitLink,
+    };
     await writeFile(await metaPath(request.id), JSON.stringify(meta), { mode: 0o600 });
     return infoOf(meta);
   }
@@ -167,8 +178,20 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
     return join(await dirOf(id), meta.prefix);
   }
 
+  async function assertGitLink(meta: WorktreeMeta): Promise<void> {
+    const link = await readFile(join(await dirOf(meta.id), '.git'), 'utf8').catch(() => undefined);
+    if (link !== meta.gitLink)
+      throw new RunnerError(
+        'GIT_FAILED',
+        `The .git file of the worktree "${meta.id}" was changed or removed, so the runner will not run git there; discard the worktree.`,
+        409,
+      );
+  }
+
   /** A tree object of everything in the worktree now (tracked, modified, untracked but not ignored). */
-  async function snapshotTree(id: WorktreeId): Promise<string> {
+  async function snapshotTree(meta: WorktreeMeta): Promise<string> {
+    await assertGitLink(meta);
+    const id = meta.id;
     const dir = await dirOf(id);
     const index = join(await worktreesFolder(), `${id}.index-${randomBytes(6).toString('hex')}`);
     const env = { GIT_INDEX_FILE: index };
@@ -226,7 +249,7 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
 
   async function diff(id: WorktreeId): Promise<WorktreeDiff> {
     const meta = await readMeta(id);
-    const tree = await snapshotTree(id);
+    const tree = await snapshotTree(meta);
     const files = await changes(meta, tree);
     const text = (
       await runGit(['diff', ...DIFF_FLAGS, meta.baseCommit, tree, '--', meta.prefix || '.'], { cwd: await dirOf(id) })
@@ -258,7 +281,7 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
 
   async function merge(id: WorktreeId): Promise<WorktreeMergeResult> {
     const meta = await readMeta(id);
-    const tree = await snapshotTree(id);
+    const tree = await snapshotTree(meta);
     const files = await changes(meta, tree);
     await mergeIntoWorkspace({
       worktreeDir: await dirOf(id),

@@ -1,7 +1,7 @@
 // Worktree routes against a real git repository in a temp dir: a worktree per child on its own branch, outside
 // the workspace; tools pinned to it write there only; diff, merge (all or nothing) and discard; a workspace that
 // is not a git repository is refused in words.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git, gitAvailable, initRepo } from './git-repo.ts';
@@ -148,6 +148,73 @@ describe.skipIf(!HAS_GIT)('worktrees', () => {
     expect((await f.post('/worktrees', { id: 'ses_opt', base: '--upload-pack=x' })).json().code).toBe(
       'INVALID_REQUEST',
     );
+  });
+});
+
+describe.skipIf(!HAS_GIT)('worktrees, harder cases', () => {
+  it('will not run git in a worktree whose .git file the child redirected, and can still discard it', async () => {
+    await create('ses_alpha');
+    const link = { path: '.git', content: `gitdir: ${join(f.outside)}\n` };
+    expect((await tool('write_file', link, 'ses_alpha')).status).toBe(200);
+    const diff = await f.get('/worktrees/ses_alpha/diff');
+    expect(diff.status).toBe(409);
+    expect(diff.json().message).toMatch(/\.git file of the worktree "ses_alpha" was changed/);
+    expect((await f.post('/worktrees/ses_alpha/merge', {})).status).toBe(409);
+    expect(await fileText(join(f.workspace, 'README.md'))).toBe(README);
+    expect((await f.delete('/worktrees/ses_alpha')).status).toBe(200);
+    expect(git(f.workspace, 'branch', '--list', 'boocode/*')).toBe('');
+  });
+
+  it('confines a workspace that is a subdirectory of its repository to the same subdirectory of the worktree', async () => {
+    const repo = join(f.base, 'mono');
+    await mkdir(join(repo, 'pkg'), { recursive: true });
+    await writeFile(join(repo, 'top.txt'), 'top\n');
+    await initRepo(repo, { 'pkg/index.ts': 'export const a = 1;\n' });
+    const sub = await startRunner({ workspace: join(repo, 'pkg') });
+    try {
+      expect((await sub.post('/worktrees', { id: 'ses_sub' })).status).toBe(201);
+      const write = {
+        input: { path: 'index.ts', content: 'export const a = 2;\n' },
+        worktree: 'ses_sub',
+        approved: true,
+      };
+      expect((await sub.post('/tools/write_file', write)).status).toBe(200);
+      const topRead = { input: { path: '../top.txt' }, worktree: 'ses_sub' };
+      expect((await sub.post('/tools/read_file', topRead)).json().code).toBe('PATH_OUTSIDE_WORKSPACE');
+      const diff = (await sub.get('/worktrees/ses_sub/diff')).json();
+      expect(diff.files.map((x: { path: string }) => x.path)).toEqual(['pkg/index.ts']);
+      expect((await sub.post('/worktrees/ses_sub/merge', {})).status).toBe(200);
+      expect(await fileText(join(repo, 'pkg/index.ts'))).toBe('export const a = 2;\n');
+      expect(git(repo, 'status', '--porcelain')).toBe('M pkg/index.ts');
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('merges added, deleted and binary files, and refuses a file the workspace created meanwhile', async () => {
+    await create('ses_alpha');
+    const root = (await tool('run_command', { command: 'pwd' }, 'ses_alpha')).json().stdout.trim() as string;
+    await writeFile(join(root, 'image.bin'), Buffer.from([0, 1, 2, 255, 0, 7]));
+    git(root, 'rm', '--quiet', 'notes.txt');
+    await create('ses_beta');
+    await tool('write_file', { path: 'clash.txt', content: 'from the child\n' }, 'ses_beta');
+    await writeFile(join(f.workspace, 'clash.txt'), 'from the user\n');
+
+    const merged = await f.post('/worktrees/ses_alpha/merge', {});
+    expect(merged.status, merged.text).toBe(200);
+    expect(merged.json().files).toEqual([
+      { path: 'image.bin', status: 'added', added: 0, removed: 0, binary: true },
+      { path: 'notes.txt', status: 'deleted', added: 0, removed: 1, binary: false },
+    ]);
+    expect([...((await readFile(join(f.workspace, 'image.bin'))) as Buffer)]).toEqual([0, 1, 2, 255, 0, 7]);
+    expect(await fileText(join(f.workspace, 'notes.txt'))).toBeUndefined();
+
+    const clash = await f.post('/worktrees/ses_beta/merge', {});
+    expect(clash.json()).toMatchObject({ code: 'MERGE_CONFLICT', details: { conflicts: ['clash.txt'] } });
+    expect(clash.json().message).toMatch(
+      /clash\.txt \(the child created it, and the workspace has a different file there\)/,
+    );
+    expect(await fileText(join(f.workspace, 'clash.txt'))).toBe('from the user\n');
   });
 });
 
