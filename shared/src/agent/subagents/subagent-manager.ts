@@ -24,16 +24,15 @@ import {
   type SubagentRecord,
   type SubagentStatus,
   updateSubagentRecord,
+  worktreeSentence,
 } from './subagent-records.ts';
 import { type SpawnRequest, withSubagentTools } from './subagent-tools.ts';
 import {
-  applyWorktreeAction,
   type ChildWorktrees,
+  createWorktreeResolver,
   openChildWorktree,
-  refuseWorktreeAction,
   type WorktreeAction,
   worktreeAfterRun,
-  worktreeSentence,
 } from './subagent-worktrees.ts';
 
 export type ChildOutcome =
@@ -157,12 +156,14 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         },
       };
     const id = opts.newId('ses');
-    const opened = req.worktree ? await openChildWorktree(opts.worktrees, id) : undefined;
+    const kind = getSessionMeta(parentDoc)?.kind ?? 'chat';
+    const opened = req.worktree
+      ? await openChildWorktree(kind === 'coder' ? opts.worktrees : undefined, id)
+      : undefined;
     if (opened && !opened.ok) return opened.result;
     const worktree = opened?.worktree;
     const now = clock.now();
     const label = req.label ?? `subagent ${listSubagentRecords(parentDoc).length + 1}`;
-    const kind = getSessionMeta(parentDoc)?.kind ?? 'chat';
     putSessionEntry(space, { id, title: label, kind, status: 'idle', parentId, label, createdAt: now, updatedAt: now });
     initSessionMeta(opts.openSessionDoc(id), {
       id,
@@ -295,36 +296,7 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     };
   }
 
-  /** Children whose merge or discard is under way in this tab: a second click must not start another. */
-  const resolving = new Set<string>();
-
-  async function resolveWorktree(parentDoc: Y.Doc, childId: string, action: WorktreeAction): Promise<ToolResult> {
-    const r = getSubagentRecord(parentDoc, childId);
-    if (!r) return notFound(childId);
-    const refused = refuseWorktreeAction(r, action);
-    if (refused) return refused;
-    if (!opts.worktrees)
-      return {
-        ok: false,
-        error: {
-          code: 'WORKTREES_UNAVAILABLE',
-          message: 'This tab has no local runner to merge or discard worktrees with.',
-        },
-      };
-    if (resolving.has(childId))
-      return {
-        ok: false,
-        error: { code: 'WORKTREE_BUSY', message: `The worktree of "${r.label}" is already being handled.` },
-      };
-    resolving.add(childId);
-    try {
-      const done = await applyWorktreeAction(opts.worktrees, r, action, clock.now());
-      updateSubagentRecord(parentDoc, childId, { worktree: done.worktree });
-      return done.result;
-    } finally {
-      resolving.delete(childId);
-    }
-  }
+  const resolveWorktree = createWorktreeResolver(opts.worktrees, () => clock.now());
 
   function status(parentDoc: Y.Doc, id?: string): SubagentView[] {
     const records = listSubagentRecords(parentDoc).filter((r) => id === undefined || r.id === id);

@@ -4,7 +4,6 @@
 // Only this module knows the `subagents` key.
 import type * as Y from 'yjs';
 import { appendMessage } from '../../doc/session.ts';
-import { worktreeSentence } from './subagent-worktrees.ts';
 
 const SUBAGENTS = 'subagents';
 
@@ -94,6 +93,19 @@ export function observeSubagentRecords(doc: Y.Doc, onChange: (changed: SubagentR
     onChange([...ev.keysChanged].flatMap((k) => (map.has(k) ? [map.get(k)!] : [])));
   map.observe(handler);
   return () => map.unobserve(handler);
+}
+
+/** One line for the spawn tool's output and the result message. */
+export function worktreeSentence(w: SubagentWorktree | undefined): string {
+  if (!w) return '';
+  if (w.state === 'unavailable') return `No worktree of its own: ${w.notice ?? 'it works in the shared workspace.'}`;
+  if (w.state === 'merged') return `Its changes on ${w.branch} were merged into the workspace.`;
+  if (w.state === 'discarded') return `Its changes on ${w.branch} were discarded.`;
+  if (!w.diffStat)
+    return `It works in its own git worktree on branch ${w.branch}; when it finishes, merge or discard its changes with subagent_merge.`;
+  const s = w.diffStat;
+  if (s.files === 0) return `It changed no files in its worktree (branch ${w.branch}); discard it with subagent_merge.`;
+  return `Its changes are in its own worktree on branch ${w.branch} (${s.files} file${s.files === 1 ? '' : 's'}, +${s.added} -${s.removed}: ${(w.files ?? []).map((f) => f.path).join(', ')}); merge them into the workspace or discard them with subagent_merge.`;
 }
 
 /** The message the parent model reads when a child has finished. */

@@ -2,9 +2,16 @@
 // browser, over a real runner in tests) and the pure steps around it: open one at spawn (a workspace that is not
 // a git repository gives a notice and the shared workspace), record the diff stat when the child ends, and merge
 // or discard it afterwards. Failures come back as words on the record or as tool errors, never as throws.
+
+import type * as Y from 'yjs';
 import type { WorktreeDiff, WorktreeFileChange, WorktreeMergeResult } from '../../runner/worktree.ts';
 import type { ToolResult } from '../engine-deps.ts';
-import type { SubagentRecord, SubagentWorktree } from './subagent-records.ts';
+import {
+  getSubagentRecord,
+  type SubagentRecord,
+  type SubagentWorktree,
+  updateSubagentRecord,
+} from './subagent-records.ts';
 
 /** What the manager needs from the runner; methods throw errors carrying a `code` (e.g. RunnerCallError). */
 export interface ChildWorktrees {
@@ -97,19 +104,6 @@ export async function worktreeAfterRun(
   }
 }
 
-/** One line for the spawn tool's output and the result message. */
-export function worktreeSentence(w: SubagentWorktree | undefined): string {
-  if (!w) return '';
-  if (w.state === 'unavailable') return `No worktree of its own: ${w.notice ?? 'it works in the shared workspace.'}`;
-  if (w.state === 'merged') return `Its changes on ${w.branch} were merged into the workspace.`;
-  if (w.state === 'discarded') return `Its changes on ${w.branch} were discarded.`;
-  if (!w.diffStat)
-    return `It works in its own git worktree on branch ${w.branch}; when it finishes, merge or discard its changes with subagent_merge.`;
-  const s = w.diffStat;
-  if (s.files === 0) return `It changed no files in its worktree (branch ${w.branch}); discard it with subagent_merge.`;
-  return `Its changes are in its own worktree on branch ${w.branch} (${s.files} file${s.files === 1 ? '' : 's'}, +${s.added} -${s.removed}: ${(w.files ?? []).map((f) => f.path).join(', ')}); merge them into the workspace or discard them with subagent_merge.`;
-}
-
 /** Why `action` cannot run on this record now, as a tool error; undefined when it can. */
 export function refuseWorktreeAction(r: SubagentRecord, action: WorktreeAction): ToolResult | undefined {
   const w = r.worktree;
@@ -177,4 +171,43 @@ export async function applyWorktreeAction(
       result: { ok: false, error: { code, message: messageOf(e) } },
     };
   }
+}
+
+/**
+ * subagent_merge and the review UI: checks, runs and records a merge or discard. A second request for the same
+ * child while one is under way in this tab is refused rather than sent to the runner twice.
+ */
+export function createWorktreeResolver(worktrees: ChildWorktrees | undefined, now: () => number) {
+  const resolving = new Set<string>();
+  return async (parentDoc: Y.Doc, childId: string, action: WorktreeAction): Promise<ToolResult> => {
+    const r = getSubagentRecord(parentDoc, childId);
+    if (!r)
+      return {
+        ok: false,
+        error: { code: 'SUBAGENT_NOT_FOUND', message: `This session has no subagent with id ${childId}.` },
+      };
+    const refused = refuseWorktreeAction(r, action);
+    if (refused) return refused;
+    if (!worktrees)
+      return {
+        ok: false,
+        error: {
+          code: 'WORKTREES_UNAVAILABLE',
+          message: 'This tab has no local runner to merge or discard worktrees with.',
+        },
+      };
+    if (resolving.has(childId))
+      return {
+        ok: false,
+        error: { code: 'WORKTREE_BUSY', message: `The worktree of "${r.label}" is already being merged or discarded.` },
+      };
+    resolving.add(childId);
+    try {
+      const done = await applyWorktreeAction(worktrees, r, action, now());
+      updateSubagentRecord(parentDoc, childId, { worktree: done.worktree });
+      return done.result;
+    } finally {
+      resolving.delete(childId);
+    }
+  };
 }
