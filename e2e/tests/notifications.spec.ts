@@ -48,12 +48,12 @@ async function seedSubagents(server: TestServer, parentTitle: string): Promise<{
     );
     putSessionEntry(
       doc,
-      entry(newId('ses', now - 60_000), {
+      entry(newId('ses', now - 600_000), {
         parentId,
         label: 'older helper',
         title: 'older helper',
         status: 'done',
-        updatedAt: now - 60_000,
+        updatedAt: now - 600_000,
       }),
     );
   });
@@ -199,6 +199,7 @@ test('a tool call waiting for approval in one tab shows one toast across two tab
       'Approval waiting in “Write with a waiting approval”',
     );
     await expect(shown.getByTestId('notify-toast')).toHaveAttribute('data-event-id', /^approval:ses_[^:]+:spn_/);
+    if (SHOTS) await shown.screenshot({ path: `${SHOTS}/approval-toast.png` });
   } finally {
     await runner.close();
     await model.close();
@@ -238,6 +239,7 @@ test('a five-agent workflow run is one "finished" toast across two tabs, not one
     await expect(toast).toHaveAttribute('data-event-id', /^workflow:wfr_[^:]+:1:completed$/);
     await expect(toast).toContainText('Workflow multi-review finished');
     await expect(toast).toContainText('Started from “Review with a workflow”');
+    if (SHOTS) await shown.screenshot({ path: `${SHOTS}/workflow-toast.png` });
     await toast.getByRole('link').click();
     await expect(shown).toHaveURL(new RegExp(`/s/${id}`));
   } finally {

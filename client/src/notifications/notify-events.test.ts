@@ -1,7 +1,7 @@
 import type { SessionIndexEntry } from '@boocode/shared/doc/space';
 import type { WorkflowRunIndexEntry, WorkflowRunView } from '@boocode/shared/doc/workflow-run';
 import { describe, expect, it } from 'vitest';
-import { SessionIndexEvents, workflowRunEvent } from './notify-events.ts';
+import { CLOCK_SKEW_MS, SessionIndexEvents, workflowRunEvent } from './notify-events.ts';
 
 const START = 1_000_000;
 
@@ -80,6 +80,14 @@ describe('SessionIndexEvents', () => {
     expect(events.update().events).toEqual([]);
     index.add({ ...child, id: 'ses_new', status: 'done', updatedAt: START + 1 });
     expect(events.update().events.map((e) => e.id)).toEqual(['subagent:ses_new:done']);
+  });
+
+  it('allows another device’s slow clock on a change it saw happen, never on an entry first seen', () => {
+    const index = fakeIndex([parent, child]);
+    const events = new SessionIndexEvents(index.reader, START);
+    index.set('ses_child', { status: 'done', updatedAt: START - CLOCK_SKEW_MS + 1 });
+    index.add({ ...child, id: 'ses_synced', status: 'done', updatedAt: START - 1 });
+    expect(events.update().events.map((e) => e.id)).toEqual(['subagent:ses_child:done']);
   });
 
   it('leaves workflow agents to the run’s own event', () => {

@@ -25,6 +25,9 @@ export interface NotifyEvent {
 
 const quote = (s: string) => `“${s}”`;
 
+/** How far behind this device's clock another device's may be, for a change this tab saw happen. */
+export const CLOCK_SKEW_MS = 60_000;
+
 /**
  * A child session started by a workflow's `agent()` (browser-agents.ts titles it
  * `<workflow> · <label>` under the session the run was started from). Those are reported once per
@@ -72,7 +75,7 @@ export class SessionIndexEvents {
     for (const entry of this.index.entries()) {
       const before = this.seen.get(entry.id);
       this.seen.set(entry.id, entry.status);
-      if (before === entry.status || entry.updatedAt < this.since) continue;
+      if (before === entry.status || entry.updatedAt < this.floor(before)) continue;
       if (entry.status === 'running' && entry.parentId !== undefined) {
         if (isWorkflowAgent(entry, this.index.runsOf(entry.parentId))) runSessions.add(entry.parentId);
         continue;
@@ -81,6 +84,15 @@ export class SessionIndexEvents {
       if (event) events.push(event);
     }
     return { events, runSessions: [...runSessions] };
+  }
+
+  /**
+   * How old a change may be and still be news. A change from a status this tab saw may carry a
+   * stamp from a device whose clock runs behind; an entry never seen before (a device's first sync
+   * brings them all) must be newer than the tab.
+   */
+  private floor(before: SessionStatus | undefined): number {
+    return before === undefined ? this.since : this.since - CLOCK_SKEW_MS;
   }
 
   private eventFor(entry: SessionIndexEntry): NotifyEvent | undefined {
