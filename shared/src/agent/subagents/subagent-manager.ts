@@ -104,6 +104,9 @@ export interface SubagentManager {
   depthOf(sessionId: string): number;
 }
 
+const CHAT_NO_WORKTREE =
+  'Only subagents of coder sessions work in a git worktree; this one has no workspace tools, so it needs none.';
+
 export const SUBAGENT_DEFAULTS = { maxConcurrent: 3, maxDepth: 2 } as const;
 
 interface ParentSlots {
@@ -157,9 +160,12 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       };
     const id = opts.newId('ses');
     const kind = getSessionMeta(parentDoc)?.kind ?? 'chat';
-    const opened = req.worktree
-      ? await openChildWorktree(kind === 'coder' ? opts.worktrees : undefined, id)
-      : undefined;
+    // Only a coder child has the runner's tools; a chat child gets the notice instead of a worktree it cannot use.
+    const opened = !req.worktree
+      ? undefined
+      : kind === 'coder'
+        ? await openChildWorktree(opts.worktrees, id)
+        : ({ ok: true, worktree: { state: 'unavailable', notice: CHAT_NO_WORKTREE } } as const);
     if (opened && !opened.ok) return opened.result;
     const worktree = opened?.worktree;
     const now = clock.now();

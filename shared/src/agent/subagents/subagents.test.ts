@@ -365,4 +365,18 @@ describe('background subagents', () => {
     expect(other.busyWith(parentId)).toBe(false);
     expect(manager.status(parentDoc).map((v) => v.status)).toEqual(['done', 'done', 'done', 'done']);
   });
+
+  it('a chat session asking for a worktree gets a notice and a child without one (only coder children need one)', async () => {
+    const { parentDoc, parentId, manager } = setup();
+    const spawned = await callTool(manager.tools(parentDoc), 'spawn_subagent', {
+      prompt: 'subtask quick',
+      label: 'chatty',
+      worktree: true,
+    });
+    expect(spawned.ok && spawned.output).toMatch(
+      /No worktree of its own: Only subagents of coder sessions work in a git worktree/,
+    );
+    await manager.settled(parentId);
+    expect(listSubagentRecords(parentDoc)[0]).toMatchObject({ status: 'done', worktree: { state: 'unavailable' } });
+  });
 });
