@@ -76,7 +76,6 @@ test('a re-run on another device after sync takes every finished agent from the 
   const asked = modelCalls();
   const runId = (await first.getAttribute('data-run-id')) ?? '';
   await expect.poll(() => serverRunStatus(syncServer, runId), { timeout: 30_000 }).toBe('completed');
-  console.log('server has the run', Date.now());
 
   await b.goto(`${syncServer.url}/s/${id}?pane=workflows`);
   await expect(b.getByTestId('workflow-run-card').first()).toHaveAttribute('data-status', 'completed', {
