@@ -8,8 +8,8 @@ import { withSubagents } from '../agents/subagents.ts';
 import { loadBlobForTurn } from '../attachments/blob-sync.ts';
 import type { LocalDb } from '../docs/local-db.ts';
 import type { ApprovalQueue } from '../runner/approval-queue.ts';
+import { runnerAutoFixFor } from '../runner/auto-fix-rounds.ts';
 import { spanLiveOutput } from '../runner/live-output.ts';
-import { createRunnerAutoFix } from '../runner/runner-auto-fix.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
 import { readRunnerPairing } from '../runner/runner-pairing.ts';
 import { createRunnerToolExecutor } from '../runner/runner-tool-executor.ts';
@@ -53,7 +53,7 @@ export async function prepareTurn(
         : undefined,
       meta?.tools,
     ),
-    autoFix: coder && pairing ? createRunnerAutoFix(pairing) : undefined,
+    autoFix: coder && pairing ? await runnerAutoFixFor(db, pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),
     vision: modelSupportsVision(settings.provider, model),
