@@ -246,3 +246,21 @@ test('a five-agent workflow run is one "finished" toast across two tabs, not one
     await model.close();
   }
 });
+
+test('Settings asks for permission only when a kind is turned on, and says in words what the browser answered', async ({
+  page,
+  syncServer,
+}) => {
+  await openApp(page, syncServer);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const section = page.getByTestId('notification-settings');
+  await expect(section.getByTestId('notify-permission')).toContainText('Not asked yet');
+  expect(await page.evaluate(() => Notification.permission)).toBe('default');
+  // Nobody grants it here: Playwright's Chromium answers the prompt with a refusal.
+  await section.getByTestId('notify-approval').check();
+  await expect(section.getByTestId('notify-permission')).toContainText('Blocked by the browser');
+  await expect(section.getByTestId('notify-approval')).toBeChecked();
+  if (SHOTS) await section.screenshot({ path: `${SHOTS}/settings-blocked.png` });
+  await page.reload();
+  await expect(page.getByTestId('notification-settings').getByTestId('notify-approval')).toBeChecked();
+});

@@ -46,6 +46,6 @@ export function describePermission(state: PermissionState): string {
     case 'granted':
       return 'Allowed: when BooCode is in the background, the kinds turned on here show as system notifications.';
     case 'denied':
-      return 'Blocked by the browser: allow notifications for this site in the browser’s site settings, then reload.';
+      return 'Blocked by the browser: allow notifications for this site in the browser’s site settings.';
   }
 }
