@@ -8,9 +8,14 @@ import { VitePWA } from 'vite-plugin-pwa';
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
 
+// Which build a tab is running: in a <meta name="boocode-build"> from index.html and, from the JS,
+// on <html data-build-id>. The two agree unless a tab mixes files of two deploys.
+const buildId = process.env.BOOCODE_BUILD_ID ?? new Date().toISOString();
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir,
+  define: { __BOOCODE_BUILD_ID__: JSON.stringify(buildId) },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   // `npm run dev -w client` next to a running sync server (npm start, port 8787): same-origin
   // sync and APIs, as when the server serves the built app.
@@ -22,6 +27,10 @@ export default defineConfig({
   },
   plugins: [
     react(),
+    {
+      name: 'boocode-build-id',
+      transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'boocode-build', content: buildId }, injectTo: 'head' }],
+    },
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,

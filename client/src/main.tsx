@@ -81,6 +81,9 @@ async function boot(root: Root): Promise<void> {
   );
 }
 
+// Which build this page's code came from, next to index.html's <meta name="boocode-build">.
+document.documentElement.dataset.buildId = __BOOCODE_BUILD_ID__;
+
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
 const root = createRoot(container);
