@@ -1,11 +1,12 @@
 // Starts the real sync server in the test process: random port, a temp data dir (embedded
 // PGlite), serving a copy of the built client. `dispose()` closes it and removes both.
 import { existsSync } from 'node:fs';
-import { appendFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSyncServer, type SyncServer } from '../../sync-server/src/server/createSyncServer.ts';
+import { type NextBuild, publishNextBuild } from './next-build.ts';
 
 export const CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -18,8 +19,11 @@ export interface TestServer {
   port: number;
   /** The folder the server serves the app from: a copy of client/dist that a test may change. */
   clientDir: string;
-  /** Changes the served service worker script, as a deploy of a new version would. */
-  publishNewVersion(): Promise<void>;
+  /**
+   * Deploys the next build in place of the served one: a new build id, changed files under new
+   * hashed names (the old ones gone) and a new service worker precaching them.
+   */
+  publishNewVersion(): Promise<NextBuild>;
   server: SyncServer;
   /** Stops the server but keeps its data (a later `restart()` serves the same data on the same port). */
   stop(): Promise<void>;
@@ -49,9 +53,7 @@ export async function startTestServer(): Promise<TestServer> {
     port,
     clientDir,
     server,
-    async publishNewVersion() {
-      await appendFile(join(clientDir, 'sw.js'), `\n// deployed ${Date.now()}\n`);
-    },
+    publishNewVersion: () => publishNextBuild(clientDir),
     async stop() {
       await server?.close();
       server = undefined;
