@@ -198,7 +198,9 @@ test('a tool call waiting for approval in one tab shows one toast across two tab
     await expect(shown.getByTestId('notify-toast')).toContainText(
       'Approval waiting in “Write with a waiting approval”',
     );
-    await expect(shown.getByTestId('notify-toast')).toHaveAttribute('data-event-id', /^approval:ses_[^:]+:spn_/);
+    // The driving tab mirrors its waiting call into the session index; the event is that transition.
+    await expect(shown.getByTestId('notify-toast')).toHaveAttribute('data-event-id', /^approval:ses_[^:]+:\d+$/);
+    await expect(sessionRow(other, 'Write with a waiting approval')).toContainText('waiting-approval');
     if (SHOTS) await shown.screenshot({ path: `${SHOTS}/approval-toast.png` });
   } finally {
     await runner.close();

@@ -1,10 +1,21 @@
 // Background subagents through the UI: a lead session spawns children that run while the user keeps
 // chatting; their results come back as messages exactly once; the Agents pane shows them live; and when the
 // tab running them closes, another tab takes them over from the docs without running anything twice.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 import { test } from '../harness/fixtures.ts';
-import { assistantMessages, openNewSession, sendPrompt, useScriptedModel } from '../harness/model.ts';
+import {
+  assistantMessages,
+  openNewSession,
+  pairRunner,
+  sendPrompt,
+  startTestRunner,
+  type TestRunner,
+  useScriptedModel,
+} from '../harness/model.ts';
 import { loadScenarioDir } from '../scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
@@ -12,10 +23,16 @@ const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.me
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+  const names = ['subagents', 'subagents-coder', 'chat-e2e'];
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => names.includes(s.name)) });
 });
 test.afterAll(async () => {
   await model.close();
+});
+let runner: TestRunner | undefined;
+test.afterEach(async () => {
+  await runner?.close();
+  runner = undefined;
 });
 
 /** The messages that carry a child's result (shown as result cards in the lead's chat). */
@@ -146,4 +163,29 @@ test('closing the tab that runs a child: another tab finishes it, and nothing ru
   await expect(resultMessages(watcher).getByTestId('subagent-result')).toHaveAttribute('data-status', 'done');
   await expect(resultMessages(watcher)).toContainText('Subagent slow done');
   await expect(resultMessages(watcher)).toContainText('would take many seconds to finish its answer.');
+});
+
+test('a coder child waits for approval in its own session; approving there finishes it', async ({
+  page,
+  syncServer,
+}) => {
+  runner = await startTestRunner(syncServer.url);
+  const note = join(runner.workspace, 'note.txt');
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  const id = await openNewSession(page, syncServer.url, 'coder', 'Lead coder');
+  await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
+  await sendPrompt(page, 'spawn a note writer');
+  await expect(assistantMessages(page).last()).toContainText('The writer is on it.');
+  const row = page.getByTestId('agents-mine').getByTestId('agent-row');
+  await expect(row.getByTestId('agent-status')).toHaveText('waiting-approval');
+  expect(existsSync(note)).toBe(false);
+
+  await row.getByTestId('agent-open').click();
+  const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(card.getByTestId('tool-status')).toHaveText('done');
+  await page.getByTestId('parent-link').click();
+  await expect(page.getByTestId('agents-mine').getByTestId('agent-status')).toHaveText('done');
+  expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });

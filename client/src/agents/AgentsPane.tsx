@@ -6,11 +6,12 @@ import { listSubagentRecords, observeSubagentRecords } from '@boocode/shared/age
 import { usageTotals } from '@boocode/shared/agent/turn-snapshot';
 import { listSessions, observeSessions, type SessionIndexEntry } from '@boocode/shared/doc/space';
 import { Link } from '@tanstack/react-router';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
 import { formatClock, formatCost, formatDuration, formatTokens } from '../traces/span-format.ts';
 import { ensureSubagentManager, openSessionHandle } from './subagents.ts';
+import { WorktreeReview } from './WorktreeReview.tsx';
 import './agents.css';
 
 const LIVE = new Set(['queued', 'running', 'waiting-approval']);
@@ -51,7 +52,8 @@ export function AgentsPane({ sessionId, doc }: { sessionId: string; doc: Y.Doc |
   const records = new Map((doc ? listSubagentRecords(doc) : []).map((r) => [r.id, r]));
   const rowOf = (e: SessionIndexEntry): AgentRowData => {
     const r = records.get(e.id);
-    const status = r?.status ?? e.status;
+    // A running child whose call waits for the user says so in the index (its driver mirrors its approvals).
+    const status = r?.status === 'running' && e.status === 'waiting-approval' ? e.status : (r?.status ?? e.status);
     return {
       entry: e,
       status,
@@ -92,7 +94,9 @@ export function AgentsPane({ sessionId, doc }: { sessionId: string; doc: Y.Doc |
       {mine.length ? (
         <ul className="agents-list" data-testid="agents-mine">
           {mine.map((r) => (
-            <AgentRow key={r.entry.id} row={r} onCancel={() => manager.cancel(r.entry.id)} />
+            <AgentRow key={r.entry.id} row={r} onCancel={() => manager.cancel(r.entry.id)}>
+              {doc && <WorktreeReview parentDoc={doc} childId={r.entry.id} manager={manager} />}
+            </AgentRow>
           ))}
         </ul>
       ) : (
@@ -112,7 +116,7 @@ export function AgentsPane({ sessionId, doc }: { sessionId: string; doc: Y.Doc |
   );
 }
 
-function AgentRow({ row, onCancel }: { row: AgentRowData; onCancel(): void }) {
+function AgentRow({ row, onCancel, children }: { row: AgentRowData; onCancel(): void; children?: ReactNode }) {
   const services = useServices();
   const { entry, status, parentTitle } = row;
   // The child's own spans say what it cost; its doc stays open for the tab (the manager shares the handle).
@@ -155,6 +159,7 @@ function AgentRow({ row, onCancel }: { row: AgentRowData; onCancel(): void }) {
           Trace
         </Link>
       </div>
+      {children}
     </li>
   );
 }

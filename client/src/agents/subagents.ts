@@ -15,6 +15,7 @@ import type * as Y from 'yjs';
 import { attachDriver } from '../chat/driver-registry.ts';
 import type { AppServices } from '../docs/doc-context.tsx';
 import type { DocHandle } from '../docs/doc-store.ts';
+import { runnerWorktreesForDevice } from './runner-worktrees.ts';
 
 const OWNER_LOCK_PREFIX = 'boocode-subagents:';
 
@@ -73,6 +74,7 @@ export function ensureSubagentManager(s: AppServices): SubagentManager {
     openSessionDoc: (id) => openSessionHandle(s, id).doc,
     newId: (prefix) => newId(prefix),
     clock: { now: () => Date.now() },
+    worktrees: runnerWorktreesForDevice(s.db),
     runChild: async (_childDoc, prompt, opts, signal) => {
       await openSessionHandle(s, opts.childId).whenLoaded;
       const { driver, detach } = attachDriver(s, opts.childId);

@@ -49,11 +49,14 @@ export async function prepareTurn(
     ...withSubagents(
       doc,
       coder && pairing
-        ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc))
+        ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc), {
+            worktree: meta?.worktree,
+          })
         : undefined,
       meta?.tools,
     ),
-    autoFix: coder && pairing ? await runnerAutoFixFor(db, pairing) : undefined,
+    // The runner's build check runs in the shared workspace: a child in its own worktree has none.
+    autoFix: coder && pairing && !meta?.worktree ? await runnerAutoFixFor(db, pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),
     vision: modelSupportsVision(settings.provider, model),

@@ -74,6 +74,10 @@ export class SessionDriver {
 
   constructor(private readonly opts: SessionDriverOptions) {
     this.relay = new ApprovalRelay(this.approvals, `boocode-approvals:${opts.sessionId}`);
+    // A call waiting for the user shows in the list (and the Agents pane, and notifications) as waiting.
+    this.approvals.subscribe(() => {
+      if (this.engine) opts.onStatus?.(this.approvals.list().length ? 'waiting-approval' : 'running');
+    });
   }
 
   getState = (): DriverState => this.state;

@@ -3,7 +3,6 @@
 import { Link, useRouter } from '@tanstack/react-router';
 import { type RefObject, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
-import { openBroadcastChannel } from './live-approvals.ts';
 import { startNotifier } from './notifier.ts';
 import { browserClaimDeps, claimEvent, pruneClaims } from './notify-claim.ts';
 import { deliverEvent, showSystemNotification } from './notify-delivery.ts';
@@ -37,7 +36,6 @@ export function NotificationCenter() {
       space,
       openDoc: (name) => store.openDoc(name),
       now: Date.now,
-      ...(typeof BroadcastChannel === 'undefined' ? {} : { openChannel: openBroadcastChannel }),
       emit: (event) => {
         claimEvent(claims, event.id)
           .then((won) => (won ? deliverEvent(delivery, event) : undefined))

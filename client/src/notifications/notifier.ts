@@ -1,6 +1,6 @@
 // Watches the docs for notification events and hands each one to `emit`: the session index (subagents
-// finishing, sessions waiting for an approval), the runs of recent workflows (a run finishing), and
-// the approvals a driving tab of this device publishes (live-approvals.ts).
+// finishing, sessions waiting for an approval: a driving tab mirrors its waiting calls into the index
+// status) and the runs of recent workflows (a run finishing).
 // A run's status lives in its own doc, so a run is watched (its doc held open) only while it may
 // still finish: from the first look until it is no longer running.
 import { workflowRunDocName } from '@boocode/shared/doc/names';
@@ -14,7 +14,6 @@ import {
 } from '@boocode/shared/doc/workflow-run';
 import type { RunStatus } from '@boocode/shared/workflow/run-record';
 import type * as Y from 'yjs';
-import { type ChannelLike, LiveApprovals } from './live-approvals.ts';
 import { type NotifyEvent, SessionIndexEvents, workflowRunEvent } from './notify-events.ts';
 
 export interface NotifierDeps {
@@ -22,8 +21,6 @@ export interface NotifierDeps {
   openDoc(name: string): { doc: Y.Doc; whenLoaded: Promise<void>; release(): void };
   emit(event: NotifyEvent): void;
   now(): number;
-  /** A BroadcastChannel, for the approvals the driving tab publishes (left out: no live approvals). */
-  openChannel?(name: string): ChannelLike;
 }
 
 /** Runs older than this are not watched: one still "running" after a day lost its driver long ago. */
@@ -43,20 +40,14 @@ export function startNotifier(deps: NotifierDeps): () => void {
     },
     since,
   );
-  const approvals = deps.openChannel && new LiveApprovals({ openChannel: deps.openChannel, emit: deps.emit });
-  const trackApprovals = () =>
-    approvals?.track(listSessions(space, { includeArchived: true }), (id) => getSessionEntry(space, id)?.title);
-  trackApprovals();
   const runs = watchRuns(deps, since);
   const stopSessions = observeSessions(space, () => {
     const changes = sessions.update();
     for (const event of changes.events) deps.emit(event);
     for (const sessionId of changes.runSessions) runs.recheck(sessionId);
-    trackApprovals();
   });
   return () => {
     stopSessions();
-    approvals?.close();
     runs.stop();
   };
 }

@@ -18,6 +18,8 @@ export const SessionMetaSchema = z.object({
   workspace: z.string().optional(),
   /** The only tools this session may call (a subagent its lead limited); absent means all it is given. */
   tools: z.array(z.string()).optional(),
+  /** The runner worktree (named by this session's id) its file tools and commands are pinned to. */
+  worktree: z.string().optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMetaSchema>;
 

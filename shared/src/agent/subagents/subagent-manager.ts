@@ -179,6 +179,9 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
       parentId,
       parentSpanId: spawningSpanId,
       ...(req.model ? { model: req.model } : {}),
+      // On the child's own meta, so every turn of it (a resume, another tab, the user typing) keeps both.
+      ...(req.tools ? { tools: req.tools } : {}),
+      ...(worktree?.state === 'active' ? { worktree: id } : {}),
     });
     putSubagentRecord(parentDoc, {
       id,
@@ -294,7 +297,11 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     return {
       id: r.id,
       label: r.label,
-      status: r.status,
+      // A running child whose call waits for the user: its driver says so in the index.
+      status:
+        r.status === 'running' && getSessionEntry(space, r.id)?.status === 'waiting-approval'
+          ? 'waiting-approval'
+          : r.status,
       elapsedMs: r.startedAt === undefined ? 0 : (r.endedAt ?? now) - r.startedAt,
       tokens: { prompt: usage.prompt, completion: usage.completion, total: usage.prompt + usage.completion },
       lastActivityAt: last,
@@ -385,6 +392,10 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         if (r.status === 'queued' && !s.queue.includes(r.id)) s.queue.push(r.id);
         // Its driver died mid-turn (or before it recorded the end): resume it here, outside the queue it left.
         if (r.status === 'running' && !s.running.has(r.id) && !alive(r.id)) start(parentDoc, r, s);
+        // It ended waiting for an approval; once the user answered in its session and its turn went on, the
+        // record learns how it ended here (resume finds nothing to do and reads the end from the doc).
+        const childRun = r.status === 'waiting-approval' ? getRunState(opts.openSessionDoc(r.id)).status : undefined;
+        if (childRun && childRun !== 'waiting-approval' && !s.running.has(r.id) && !alive(r.id)) start(parentDoc, r, s);
       }
       pump(parentDoc);
     },
