@@ -1,8 +1,10 @@
 // Settings → Model: the provider preset, its base URL (used directly only for the scripted model and a
-// custom URL; real providers go through the runner, which holds the keys) and the default model.
+// custom URL; real providers go through the runner, which holds the keys), the default model, and for a
+// provider the runner proxies, its API key (sent to the runner only).
 import { PROVIDER_PRESETS, type ProviderId, providerPreset } from '@boocode/shared/model/providers';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
+import { ProviderKeyForm } from '../runner/ProviderKeyForm.tsx';
 import { SaveRow } from '../settings/form-parts.tsx';
 import { useModelSettings } from './chat-hooks.ts';
 import { modelLabel } from './ModelPicker.tsx';
@@ -100,6 +102,7 @@ export function ModelSettingsSection() {
         </label>
         <SaveRow note={note} testId="model-save" />
       </form>
+      {!direct && <ProviderKeyForm key={provider} provider={provider} />}
     </section>
   );
 }

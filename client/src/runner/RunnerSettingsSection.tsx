@@ -1,9 +1,14 @@
 // Settings → Runner: this device's pairing with the local runner (URL and token), kept in local-only
-// storage. `npm start` pairs automatically through the URL fragment; this form is the manual way.
+// storage (`npm start` pairs automatically through the URL fragment; this form is the manual way), and the
+// runner's own settings reached through that pairing: approval rules and the build check.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
 import { SaveRow, SecretField } from '../settings/form-parts.tsx';
+import { ApprovalRulesEditor } from './ApprovalRulesEditor.tsx';
+import { BuildCheckSettings } from './BuildCheckSettings.tsx';
 import { observeRunnerPairing, writeRunnerPairing } from './runner-pairing.ts';
+import { useRunnerRules, useRunnerSettingsClient } from './use-runner-settings.ts';
+import './runner-settings.css';
 
 export function RunnerSettingsSection() {
   const { db } = useServices();
@@ -13,6 +18,8 @@ export function RunnerSettingsSection() {
   // Fill the form once from storage, unless the user already started typing (storage answers async).
   const seeded = useRef(false);
   const touched = useRef(false);
+  const client = useRunnerSettingsClient();
+  const rules = useRunnerRules(client);
 
   useEffect(
     () =>
@@ -37,7 +44,7 @@ export function RunnerSettingsSection() {
   };
 
   return (
-    <section className="card" aria-labelledby="runner-h">
+    <section className="card" aria-labelledby="runner-h" data-testid="runner-settings">
       <div className="card-head">
         <h2 id="runner-h">Runner</h2>
       </div>
@@ -71,6 +78,8 @@ export function RunnerSettingsSection() {
         />
         <SaveRow note={note} testId="runner-save" />
       </form>
+      <ApprovalRulesEditor paired={client === undefined ? undefined : client !== null} rules={rules} />
+      <BuildCheckSettings client={client} rules={rules} />
     </section>
   );
 }
