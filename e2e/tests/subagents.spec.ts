@@ -189,3 +189,21 @@ test('a coder child waits for approval in its own session; approving there finis
   await expect(page.getByTestId('agents-mine').getByTestId('agent-status')).toHaveText('done');
   expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });
+
+test('Cancel all in the Agents pane stops a running child, and the lead is told', async ({ page, syncServer }) => {
+  await useScriptedModel(page, syncServer.url, model);
+  const id = await openNewSession(page, syncServer.url, 'chat', 'Lead that cancels');
+  await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
+  await sendPrompt(page, 'spawn a slow helper');
+  await expect(assistantMessages(page).last()).toContainText('The slow helper is working.');
+  const row = page.getByTestId('agents-mine').getByTestId('agent-row');
+  await expect(row.getByTestId('agent-status')).toHaveText('running');
+  await page.getByTestId('agents-cancel-all').click();
+  await expect(row.getByTestId('agent-status')).toHaveText('cancelled');
+  await expect(page.getByTestId('agents-cancel-all')).toHaveCount(0);
+  // The lead is told at its next turn, and the child's answer stopped where it was.
+  await sendPrompt(page, 'any news?');
+  await expect(resultMessages(page).getByTestId('subagent-result')).toHaveAttribute('data-status', 'cancelled');
+  await row.getByTestId('agent-open').click();
+  await expect(assistantMessages(page).last()).not.toContainText('to finish its answer.');
+});
