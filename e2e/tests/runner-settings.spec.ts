@@ -141,6 +141,40 @@ test('the build command is set on the runner and the auto-fix rounds on this dev
   expect(await runnerGet(runner, '/build')).toMatchObject({ source: 'package.json' });
 });
 
+test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check off', async ({ page, syncServer }) => {
+  runner = await startTestRunner(syncServer.url, {
+    'package.json': JSON.stringify({ name: 'ws', scripts: { typecheck: 'node -e "process.exit(1)"' } }),
+  });
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  await page.getByTestId('rule-effect').selectOption('allow');
+  await page.getByTestId('rule-tool').selectOption('write_file');
+  await page.getByTestId('rule-add').click();
+  await page.getByTestId('build-allow').click();
+  await expect(page.getByTestId('build-approval')).toHaveAttribute('data-decision', 'allow');
+  await page.getByTestId('autofix-rounds').fill('1');
+  await page.getByTestId('autofix-save').click();
+  await expect(page.getByText('Saved on this device. The next turn uses it.')).toBeVisible();
+
+  await openNewSession(page, syncServer.url, 'coder', 'One round');
+  await sendPrompt(page, 'please write a note');
+  const injected = page.locator('[data-testid="message"][data-role="user"]').filter({ hasText: 'auto-fix round' });
+  await expect(injected).toContainText('auto-fix round 1 of 1', { timeout: 15_000 });
+  // "of 1", not the default 3: the device's limit reached the turn.
+  await expect(page.getByTestId('stop')).toHaveCount(0, { timeout: 15_000 });
+
+  await page.goto(`${syncServer.url}/settings`);
+  await page.getByTestId('autofix-rounds').fill('0');
+  await page.getByTestId('autofix-save').click();
+  await expect(page.getByText('Saved on this device: auto-fix is off.')).toBeVisible();
+  await openNewSession(page, syncServer.url, 'coder', 'Auto-fix off');
+  await sendPrompt(page, 'please write a note');
+  await expect(assistantMessages(page).last()).toContainText('The write tool said');
+  await expect(page.getByTestId('stop')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('chat')).not.toContainText('auto-fix');
+  await expect(page.getByTestId('chat')).not.toContainText('build check');
+});
+
 test('a provider API key goes to the runner only: it says a key is set, and no page storage holds it', async ({
   page,
   syncServer,
@@ -162,6 +196,9 @@ test('a provider API key goes to the runner only: it says a key is set, and no p
   await page.getByTestId('provider-key-save').click();
   await expect(status).toContainText('The runner has a key for DeepSeek');
   await expect(page.getByTestId('provider-key')).toHaveValue('');
+  await page
+    .locator('section[aria-labelledby="model-h"]')
+    .screenshot({ path: 'e2e/screenshots/model-provider-key.png' });
   const providers = (await runnerGet(runner, '/providers')) as { providers: { id: string; hasKey: boolean }[] };
   expect(providers.providers.find((p) => p.id === 'deepseek')?.hasKey).toBe(true);
   expect(JSON.stringify(providers)).not.toContain(secret);
@@ -171,6 +208,22 @@ test('a provider API key goes to the runner only: it says a key is set, and no p
   expect(await pageStorageContains(page, secret)).toEqual([]);
   // The scan does read storage: the runner token, which this device keeps, is found.
   expect(await pageStorageContains(page, runner.token)).not.toEqual([]);
+});
+
+test('a paired runner that is not running is said in words', async ({ page, syncServer }) => {
+  runner = await startTestRunner(syncServer.url);
+  await pairRunner(page, syncServer.url, runner);
+  await expect(page.getByTestId('approval-rules')).toContainText('No rules yet');
+  await runner.close();
+  runner = undefined;
+  await page.reload();
+  await expect(page.getByTestId('approval-rules').getByRole('alert')).toContainText(
+    'Could not read the rules: Could not reach the runner at http://127.0.0.1:',
+  );
+  await expect(page.getByTestId('build-error')).toContainText('Could not read the build command: Could not reach');
+  await expect(page.getByTestId('build-current')).toHaveText('Unknown: the runner did not answer.');
+  await page.getByTestId('model-provider').selectOption('openai');
+  await expect(page.getByTestId('provider-key-status')).toContainText('Could not ask the runner: Could not reach');
 });
 
 /** Where in localStorage, sessionStorage or any IndexedDB store of the page `needle` appears (text or bytes). */

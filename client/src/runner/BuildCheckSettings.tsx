@@ -106,7 +106,11 @@ function BuildCommandForm({ client, rules }: { client: RunnerSettingsClient | nu
       <div className="form-row">
         <span>Now</span>
         <span data-testid="build-current">
-          <BuildCurrent info={info} />
+          {error && !info ? (
+            <span className="muted">Unknown: the runner did not answer.</span>
+          ) : (
+            <BuildCurrent info={info} />
+          )}
         </span>
       </div>
       {info?.command && <BuildApproval command={info.command} rules={rules} />}
