@@ -54,6 +54,7 @@ test('a deny rule from settings refuses a command without asking; deleting it br
   await expect(rule).toHaveCount(1);
   await expect(rule).toContainText('deny run_command `sh *`');
   await expect(rule).toContainText('deny rules win');
+  await page.getByTestId('approval-rules').screenshot({ path: 'e2e/screenshots/runner-rules-deny.png' });
   expect(await runnerGet(runner, '/approval/rules')).toEqual({
     rules: [{ effect: 'deny', tool: 'run_command', command: 'sh *' }],
   });
