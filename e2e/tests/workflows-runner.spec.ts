@@ -1,6 +1,6 @@
 // Project workflows come through the paired runner (`GET /workflows`): listed next to the built-ins
 // with their description, marked "project", and runnable like any other.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
@@ -53,4 +53,49 @@ test('a project workflow from the runner is listed with its meta and runs', asyn
   const card = page.getByTestId('workflow-run-card').first();
   await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
   await expect(card.getByTestId('workflow-result')).toContainText('Hello, project.');
+});
+
+const WRITER = `export const meta = { name: 'project-writer', description: 'One agent that writes a note.' };
+const answer = await agent('please write a note', { label: 'writer' });
+return { answer };
+`;
+
+test('a workflow started from a coder session: its agent has the runner tools, and its write waits for approval in its own session', async ({
+  page,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  const writerModel = await startScriptedModel({
+    scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'chat-e2e'),
+  });
+  try {
+    runner = await startTestRunner(syncServer.url);
+    await mkdir(join(runner.workspace, '.boocode/workflows'), { recursive: true });
+    await writeFile(join(runner.workspace, '.boocode/workflows/writer.js'), WRITER);
+    await pairRunner(page, syncServer.url, runner);
+    await useScriptedModel(page, syncServer.url, writerModel);
+    await openNewSession(page, syncServer.url, 'coder', 'Coder workflow');
+    await page.getByRole('tab', { name: 'Workflows' }).click();
+    await page.locator('[data-testid="workflow-pick"][data-name="writer"]').click();
+    await page.getByTestId('workflow-run').click();
+
+    // The agent's session is a coder session, and its write waits there for the user.
+    await page.getByRole('tab', { name: 'Agents' }).click();
+    const row = page.getByTestId('agents-mine').getByTestId('agent-row');
+    await expect(row).toHaveCount(1, { timeout: 30_000 });
+    await row.getByTestId('agent-open').click();
+    await expect(page.getByTestId('chat')).toHaveAttribute('data-kind', 'coder');
+    const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await expect(card.getByTestId('tool-status')).toHaveText('done');
+    expect(await readFile(join(runner.workspace, 'note.txt'), 'utf8')).toBe('written by the agent\n');
+
+    await page.getByTestId('parent-link').click();
+    await page.getByRole('tab', { name: 'Workflows' }).click();
+    const run = page.getByTestId('workflow-run-card').first();
+    await expect(run).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+    await expect(run.getByTestId('workflow-result')).toContainText('The write tool said');
+  } finally {
+    await writerModel.close();
+  }
 });

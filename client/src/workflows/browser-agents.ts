@@ -1,23 +1,25 @@
 // runAgent for the browser: every agent() of a workflow becomes a child session of the session
-// the run was started from (kind chat, its label in the session index), and runs one AgentEngine
-// turn there with that session's model, so its model calls are spans the trace viewer shows.
+// the run was started from (of its kind: a coder session's agents get the runner's tools; its label in
+// the session index), and runs one AgentEngine turn there with that session's model, so its model calls
+// are spans the trace viewer shows. Its tool approvals wait in the child session's driver, so opening
+// the child (in any tab of the device) shows them.
 // A schema re-ask is another turn in the same child session. After a reload, an agent that was
 // mid-turn is resumed in its own child session (the engine's resume), never started twice.
 import type { AgentEngine, TurnResult } from '@boocode/shared/agent/agent-engine';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getRunState, initSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
-import { putSessionEntry, type SessionStatus, updateSessionEntry } from '@boocode/shared/doc/space';
+import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntry } from '@boocode/shared/doc/space';
 import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
 import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
 import { newId } from '@boocode/shared/ids';
 import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
 import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
 import type * as Y from 'yjs';
+import { attachDriver } from '../chat/driver-registry.ts';
 import { prepareTurn } from '../chat/prepare-turn.ts';
 import { createSessionEngine } from '../chat/session-driver.ts';
 import type { DocStore } from '../docs/doc-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
-import { ApprovalQueue } from '../runner/approval-queue.ts';
 
 export interface BrowserAgentDeps {
   db: LocalDb;
@@ -54,9 +56,11 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
       const parentSpan = await openAgentSpan(deps, spec, childId);
       let reply: AgentReply | null = null;
       let failure: unknown;
+      let attached: ReturnType<typeof attachDriver> | undefined;
       try {
         await handle.whenLoaded;
-        const setup = await prepareTurn(deps.db, handle.doc, new ApprovalQueue(), true);
+        attached = attachDriver(deps, childId);
+        const setup = await prepareTurn(deps.db, handle.doc, attached.driver.approvals, true);
         if (aborted.has(spec.agentId)) return null;
         const engine = createSessionEngine(handle.doc, setup);
         engines.set(spec.agentId, engine);
@@ -72,6 +76,7 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
         engines.delete(spec.agentId);
         stopWatching();
         setChildStatus(deps.space, childId, aborted.has(spec.agentId) ? 'cancelled' : 'done');
+        attached?.detach();
         handle.release();
       }
     },
@@ -135,13 +140,14 @@ async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): P
   const id = newId('ses', now);
   const label = spec.options.label ?? spec.agentId;
   const title = `${deps.workflowName} · ${label}`;
+  const kind = getSessionEntry(deps.space, deps.sessionId)?.kind ?? 'chat';
   const handle = deps.store.openDoc(sessionDocName(id));
   try {
     await handle.whenLoaded;
     initSessionMeta(handle.doc, {
       id,
       title,
-      kind: 'chat',
+      kind,
       createdAt: now,
       parentId: deps.sessionId,
       ...(deps.model ? { model: spec.options.model ?? deps.model } : {}),
@@ -154,7 +160,7 @@ async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): P
     putSessionEntry(deps.space, {
       id,
       title,
-      kind: 'chat',
+      kind,
       status: 'idle',
       parentId: deps.sessionId,
       label,
