@@ -12,12 +12,14 @@ export interface StoredDoc {
   updates: Uint8Array[];
   /** Highest seq read (as a decimal string: bigserial), or null when the doc has no rows. */
   maxSeq: string | null;
+  /** The snapshot's upto_seq (decimal string), or null without a snapshot; with maxSeq and the row count it marks what was read. */
+  snapshotUptoSeq?: string | null;
 }
 
 /** One statement, so it sees one consistent view even while a compaction moves rows into the snapshot. */
 export async function loadStoredDoc(pool: pg.Pool, doc: string): Promise<StoredDoc> {
   const res = await pool.query<{ kind: number; seq: string; bytes: Buffer }>(
-    `SELECT 0 AS kind, 0::bigint AS seq, bytes FROM doc_snapshots WHERE doc = $1
+    `SELECT 0 AS kind, upto_seq AS seq, bytes FROM doc_snapshots WHERE doc = $1
      UNION ALL
      SELECT 1 AS kind, seq, bytes FROM doc_updates WHERE doc = $1
      ORDER BY kind, seq`,
@@ -26,14 +28,17 @@ export async function loadStoredDoc(pool: pg.Pool, doc: string): Promise<StoredD
   let snapshot: Uint8Array | null = null;
   const updates: Uint8Array[] = [];
   let maxSeq: string | null = null;
+  let snapshotUptoSeq: string | null = null;
   for (const row of res.rows) {
-    if (row.kind === 0) snapshot = row.bytes;
-    else {
+    if (row.kind === 0) {
+      snapshot = row.bytes;
+      snapshotUptoSeq = String(row.seq);
+    } else {
       updates.push(row.bytes);
       maxSeq = row.seq;
     }
   }
-  return { snapshot, updates, maxSeq };
+  return { snapshot, updates, maxSeq, snapshotUptoSeq };
 }
 
 /**

@@ -56,6 +56,17 @@ export const PROJECTION_DDL: readonly string[] = [
     projected_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (session_id, turn)
   )`,
+  // What each doc's rows were projected from, so the start-up backfill finds docs whose rows are
+  // missing or behind without loading every doc. projected_state: hash of the doc's Yjs snapshot
+  // (state vector + delete set) when its rows were written; stored_mark: the storage position
+  // (`<snapshot upto_seq>:<row count>:<max seq>`) that state was loaded from, or NULL when a live
+  // projection wrote it (the backfill then compares states once and stamps the mark).
+  `CREATE TABLE IF NOT EXISTS projection_progress (
+    doc text COLLATE "C" PRIMARY KEY,
+    projected_state text NOT NULL,
+    stored_mark text,
+    projected_at timestamptz NOT NULL DEFAULT now()
+  )`,
 ];
 
 const migrated = new WeakMap<SqlQuery, Promise<void>>();

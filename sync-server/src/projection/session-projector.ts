@@ -6,6 +6,7 @@ import { parseDocName } from '@boocode/shared/doc/names';
 import { SnapshotSchema, type Span, SpanSchema } from '@boocode/shared/doc/session-schema';
 import { listSnapshots, listSpans } from '@boocode/shared/doc/spans';
 import type * as Y from 'yjs';
+import { projectedStateOf } from './projected-state.ts';
 import { rowsToPostgresJson, SNAPSHOT_COLUMNS, snapshotToRow, spanToRow, TRACE_COLUMNS } from './projection-rows.ts';
 import { migrateProjectionTables } from './projection-tables.ts';
 import type { SqlQuery } from './sql-query.ts';
@@ -16,6 +17,8 @@ export interface SessionProjectorOptions {
   warn?: (message: string) => void;
   /** Rows per upsert statement (a statement carries its rows as one jsonb parameter). */
   batchRows?: number;
+  /** Records in projection_progress what each doc was projected from (default true), for the start-up backfill. */
+  recordProgress?: boolean;
 }
 
 export interface ProjectionResult {
@@ -31,6 +34,8 @@ export interface ProjectionResult {
   invalidSnapshots: number;
   /** Rows the database refused; they are retried on the next project() of the doc. */
   failedRows: number;
+  /** projectedStateOf(doc) as this run read it. */
+  projectedState: string;
 }
 
 export interface SessionProjector {
@@ -80,6 +85,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     // next project() call, which the caller makes on every change.
     const spans = readSpans(doc, sessionId);
     const snapshots = readSnapshots(doc, sessionId);
+    const projectedState = projectedStateOf(doc);
     const result: ProjectionResult = {
       sessionId,
       spansWritten: 0,
@@ -91,6 +97,7 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
       invalidSpans: spans.invalid,
       invalidSnapshots: snapshots.invalid,
       failedRows: 0,
+      projectedState,
     };
     // Said once per change in the counts, not on every projection of a doc that keeps a bad value.
     const invalidKey = `${spans.invalid}/${snapshots.invalid}`;
@@ -129,7 +136,20 @@ export function createSessionProjector(opts: SessionProjectorOptions): SessionPr
     result.snapshotsUnchanged = snapSync.unchanged;
     result.snapshotsDeleted = snapSync.deleted;
     result.failedRows = spanSync.failed + snapSync.failed;
+    // Only a complete projection is recorded: a refused row must make the backfill try the doc again.
+    if (result.failedRows === 0 && opts.recordProgress !== false) await recordProgress(docName, projectedState);
     return result;
+  }
+
+  async function recordProgress(docName: string, projectedState: string) {
+    // The storage mark stays only while the state is the one it was stamped for (a doc reopened unchanged).
+    await query(
+      `INSERT INTO projection_progress (doc, projected_state, stored_mark, projected_at) VALUES ($1, $2, NULL, now())
+       ON CONFLICT (doc) DO UPDATE SET projected_state = EXCLUDED.projected_state, projected_at = now(),
+         stored_mark = CASE WHEN projection_progress.projected_state = EXCLUDED.projected_state
+                            THEN projection_progress.stored_mark END`,
+      [docName, projectedState],
+    );
   }
 
   interface SyncSpec {

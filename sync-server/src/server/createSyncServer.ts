@@ -28,8 +28,10 @@ import { AWARENESS_CHANNEL, encodeAwarenessNotification, UPDATES_CHANNEL, Update
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
-import type { CompactionResult } from '../persistence/updateLog.ts';
+import { type CompactionResult, loadStoredDoc } from '../persistence/updateLog.ts';
 import { attachProjection } from '../projection/attach-projection.ts';
+import { withBackfillLock } from '../projection/backfill-lock.ts';
+import { type BackfillResult, backfillProjections } from '../projection/projection-backfill.ts';
 import { createSessionProjector } from '../projection/session-projector.ts';
 import type { SqlQuery } from '../projection/sql-query.ts';
 import { registerTraceRoutes } from '../projection/trace-routes.ts';
@@ -71,6 +73,13 @@ export interface SyncServerOptions {
   poolSize?: number;
   /** More routes (read APIs, blobs); `/api/*` already requires the token. */
   plugins?: SyncServerPlugin[];
+  /** Projects session docs into the read models as they load and change (default true). */
+  projection?: boolean;
+  /**
+   * After listening, projects stored session docs whose read models are missing or behind, in the
+   * background (default on when `projection` is; `false` turns it off).
+   */
+  backfill?: false | { concurrency?: number; log?: (message: string) => void };
 }
 
 export interface SyncServer {
@@ -90,6 +99,8 @@ export interface SyncServer {
   /** Compacts one doc now (also runs in the background on its own). */
   compact(docName: string): Promise<CompactionResult>;
   stats(): { connections: number; loadedDocs: number; pendingWrites: number };
+  /** The start-up backfill: its result when it ends, null when it is off or was stopped before it ran. */
+  readonly backfill: Promise<BackfillResult | null>;
   /** Graceful stop: refuses new sockets, closes open ones (1001), flushes pending writes, closes storage. */
   close(): Promise<void>;
 }
@@ -121,12 +132,13 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc.keys()),
     });
     // Read models: session spans and snapshots projected into tool_traces / agent_snapshots as docs change.
+    const projecting = opts.projection !== false;
     const projector = createSessionProjector({ query: ctxQuery(db.pool) });
     await projector.ready();
     const docs = new DocRegistry({
       pool: db.pool,
       onLoaded: (name, ydoc) =>
-        parseDocName(name)?.kind === 'session' ? attachProjection(projector, name, ydoc) : undefined,
+        projecting && parseDocName(name)?.kind === 'session' ? attachProjection(projector, name, ydoc) : undefined,
       writer,
       docIdleMs: opts.docIdleMs ?? 30_000,
       compactAfterUpdates: opts.compactAfterUpdates ?? 2000,
@@ -228,8 +240,22 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
     const url = `http://${host}:${port}`;
 
+    const stopBackfill = new AbortController();
+    const backfill =
+      projecting && opts.backfill !== false
+        ? startBackfill({
+            pool: db.pool,
+            listenConfig: db.listenConfig,
+            isLoaded: (name) => docs.isLoaded(name),
+            signal: stopBackfill.signal,
+            concurrency: opts.backfill?.concurrency,
+            log: opts.backfill?.log,
+          })
+        : Promise.resolve(null);
+
     let closing: Promise<void> | null = null;
     return {
+      backfill,
       url,
       port,
       token,
@@ -243,6 +269,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       stats: () => ({ connections: sockets.size, loadedDocs: docs.loadedCount, pendingWrites: writer.pending }),
       close() {
         closing ??= (async () => {
+          stopBackfill.abort();
           for (const socket of sockets) socket.close(CLOSE_GOING_AWAY, CLOSE_REASONS[CLOSE_GOING_AWAY]);
           // A peer that never answers the close handshake must not hold the shutdown.
           await Promise.race([allClosed(sockets), delay(1000)]);
@@ -254,6 +281,9 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
           await httpClosed;
           await writer.flush();
           await docs.close();
+          // Stopped between docs; a doc in flight gets a moment, then the pool closes under it (its error
+          // is expected and not logged), so a hung database never holds the shutdown.
+          await Promise.race([backfill, delay(1000)]);
           await db.close();
         })();
         return closing;
@@ -266,6 +296,37 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     await db.close().catch(() => {});
     throw err;
   }
+}
+
+interface StartBackfillOptions {
+  pool: pg.Pool;
+  listenConfig: pg.ClientConfig | null;
+  isLoaded: (name: string) => boolean;
+  signal: AbortSignal;
+  concurrency?: number | undefined;
+  log?: ((message: string) => void) | undefined;
+}
+
+/** Runs the backfill once, in the background; never rejects (a failure is logged, sync carries on). */
+function startBackfill(o: StartBackfillOptions): Promise<BackfillResult | null> {
+  const log = o.log ?? ((m: string) => console.log(`[backfill] ${m}`));
+  const run = () =>
+    backfillProjections({
+      query: ctxQuery(o.pool),
+      loadDoc: (name) => loadStoredDoc(o.pool, name),
+      // A projector of its own: its per-doc memory must not mix with the live projection's.
+      projector: createSessionProjector({ query: ctxQuery(o.pool) }),
+      isLoaded: o.isLoaded,
+      concurrency: o.concurrency,
+      signal: o.signal,
+      log,
+    });
+  // The embedded database serves one process; on a shared Postgres, one instance backfills at a time.
+  const guarded = o.listenConfig ? withBackfillLock(o.listenConfig, o.signal, log, run) : run();
+  return guarded.catch((err: Error) => {
+    if (!o.signal.aborted) log(`failed: ${err.message}`);
+    return null;
+  });
 }
 
 function ctxQuery(pool: pg.Pool): SqlQuery {

@@ -51,6 +51,11 @@ export class DocRegistry {
     return this.loaded.size;
   }
 
+  /** True while the doc is in memory here (its read-model watcher, if any, is attached). */
+  isLoaded(name: string): boolean {
+    return this.loaded.has(name);
+  }
+
   /** Loads the doc if needed and adds the peer to it (which sends the peer our sync step 1). */
   async join(name: string, peer: Peer): Promise<SharedDoc> {
     for (;;) {
