@@ -1,7 +1,9 @@
 // One row of the waterfall: indent by depth, kind, name, outcome, latency, a bar on the shared time axis,
-// and (for model calls) the token breakdown and cost. Expanded, it shows the span's details.
+// and (for model calls) the token breakdown and cost. Expanded, it shows the span's details. A span that
+// started a child session has a button that nests the child's spans under it.
 import type { Attachment, Span, SpanKind } from '@boocode/shared/doc/session-schema';
 import { memo } from 'react';
+import './child-traces.css';
 import { SpanDetails } from './SpanDetails.tsx';
 import { formatCost, formatDuration, formatTokens, STATUS_LABEL } from './span-format.ts';
 import { barGeometry, type SpanRow, spanDuration, type TimeAxis } from './span-rows.ts';
@@ -27,19 +29,26 @@ export interface SpanRowProps {
   measure: (el: HTMLElement | null) => void;
   start: number;
   onSelect: (index: number, toggle: boolean) => void;
-  onJump: (span: Span) => void;
+  /** Unset for a span of a nested child session: the chat beside the pane has no message of it. */
+  onJump?: ((span: Span) => void) | undefined;
+  /** Whether the child session this span started is shown nested; unset when it started none. */
+  childOpen?: boolean | undefined;
+  /** While nested open: why no child rows show (loading, not on this device, no spans yet). */
+  childNote?: string | undefined;
+  onToggleChild: (key: string, open?: boolean) => void;
   /** Model calls: the images the turn's user message sent (shown as thumbnails when expanded). */
   imageInputs?: Attachment[] | undefined;
 }
 
 export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
-  const { span, depth } = p.row;
+  const { span, depth, key } = p.row;
+  const onJump = p.onJump;
   const { left, width } = barGeometry(span, p.axis, p.now);
   return (
     <div
       ref={p.measure}
       data-index={p.index}
-      id={rowDomId(span.id)}
+      id={rowDomId(key)}
       role="treeitem"
       tabIndex={-1}
       aria-level={depth + 1}
@@ -47,6 +56,8 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
       aria-selected={p.active}
       data-testid="span-row"
       data-span-id={span.id}
+      data-session-id={p.row.sessionId}
+      data-child-session-id={span.childSessionId}
       data-status={span.status}
       data-kind={span.kind}
       data-depth={depth}
@@ -60,6 +71,23 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           <span className="span-caret" aria-hidden>
             {p.expanded ? '▾' : '▸'}
           </span>
+          {p.childOpen !== undefined && (
+            <button
+              type="button"
+              className="span-child-toggle"
+              data-testid="span-child-toggle"
+              aria-expanded={p.childOpen}
+              title={p.childOpen ? 'Hide its spans' : 'Show its spans nested here'}
+              aria-label={`${p.childOpen ? 'Hide' : 'Show'} the spans of ${span.name}`}
+              onClick={(e) => {
+                // The row's own click toggles its details; this button only nests the child.
+                e.stopPropagation();
+                p.onToggleChild(key);
+              }}
+            >
+              {p.childOpen ? '−' : '+'}
+            </button>
+          )}
           <span className={`span-kind kind-${span.kind}`}>{KIND_LABEL[span.kind]}</span>
           <span className="span-name" title={span.name}>
             {span.name}
@@ -81,16 +109,30 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           />
         </div>
         <div className="span-sub" style={{ paddingLeft: depth * INDENT_PX + 14 }}>
-          <SpanSubline span={span} cost={p.cost} nested={p.row.children} />
+          {p.childNote ? (
+            <span className="muted" data-testid="span-child-note">
+              {p.childNote}
+            </span>
+          ) : (
+            <SpanSubline span={span} cost={p.cost} nested={p.row.children} />
+          )}
         </div>
       </div>
-      {p.expanded && <SpanDetails span={span} now={p.now} onJump={() => p.onJump(span)} imageInputs={p.imageInputs} />}
+      {p.expanded && (
+        <SpanDetails
+          span={span}
+          now={p.now}
+          onJump={onJump ? () => onJump(span) : undefined}
+          imageInputs={p.imageInputs}
+        />
+      )}
     </div>
   );
 });
 
-export function rowDomId(spanId: string): string {
-  return `span-row-${spanId}`;
+/** The DOM id of a row, from its key (a span id, or a path of ids for a nested child's span). */
+export function rowDomId(key: string): string {
+  return `span-row-${key}`;
 }
 
 /** The second line: tokens and cost for a model call, a glimpse of the input for the others. */

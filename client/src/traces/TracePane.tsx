@@ -1,6 +1,7 @@
 // The trace viewer: a virtualised waterfall of the session's spans (10,000 rows stay smooth), live while a
 // span is open, with filters, search, keyboard navigation, a full-screen mode, jumps to the chat and OTLP
-// export. Reads spans through the shared accessors only.
+// export. Reads spans through the shared accessors only. A span that started a child session (a subagent, a
+// workflow agent) can open that session's spans nested under it, on the same time axis.
 import { listMessages } from '@boocode/shared/doc/session';
 import type { Attachment, SessionMeta, Span, SpanKind, SpanStatus } from '@boocode/shared/doc/session-schema';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -13,11 +14,12 @@ import {
   scrollChatToMessage,
   takePendingShowSpan,
 } from './chat-jump.ts';
+import { childTraceNote, nestChildRows } from './child-rows.ts';
 import { OtlpButtons } from './OtlpButtons.tsx';
 import { rowDomId, SpanRowView } from './SpanRowView.tsx';
 import { spanCost } from './span-cost.ts';
 import { formatCost, formatDuration, STATUS_LABEL } from './span-format.ts';
-import { useNow, useSpans } from './span-hooks.ts';
+import { useChildTraces, useNow, useSpans } from './span-hooks.ts';
 import {
   filterRows,
   hasOpenSpan,
@@ -42,10 +44,25 @@ export interface TracePaneProps {
 }
 
 export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
-  const spans = useSpans(doc);
+  const ownSpans = useSpans(doc);
+  const ownRows = useMemo(() => spanRows(ownSpans), [ownSpans]);
+  // Keys of the rows whose child session is shown nested, and the sessions that needs open.
+  const [childOpen, setChildOpen] = useState<ReadonlySet<string>>(() => new Set());
+  const [childSessionKey, setChildSessionKey] = useState('');
+  const children = useChildTraces(
+    useMemo(() => (childSessionKey ? childSessionKey.split('\n') : []), [childSessionKey]),
+  );
+  const nested = useMemo(
+    () => nestChildRows(ownRows, ownSpans, childOpen, children, sessionId),
+    [ownRows, ownSpans, childOpen, children, sessionId],
+  );
+  // Which docs to hold follows from the rows shown (a collapsed ancestor hides, and so releases, a grandchild).
+  useEffect(() => setChildSessionKey(nested.openSessions.join('\n')), [nested.openSessions]);
+  const rows = nested.rows;
+  // Own and nested spans: the axis, the live clock and the filters cover both.
+  const spans = nested.spans;
   const live = hasOpenSpan(spans);
   const now = useNow(live);
-  const rows = useMemo(() => spanRows(spans), [spans]);
   const [filter, setFilter] = useState<SpanFilter>({});
   const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
   // Extents of the spans with open ones cut at their start; an open span then stretches the axis to now.
@@ -65,7 +82,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   const provider = meta?.provider;
 
   // A stable key function: the virtualiser recomputes every row's offset (10,000 of them) when it changes.
-  const getItemKey = useCallback((i: number) => shown[i]?.span.id ?? i, [shown]);
+  const getItemKey = useCallback((i: number) => shown[i]?.key ?? i, [shown]);
   // The exact height of a folded row, so measuring a row that scrolls in changes nothing.
   const estimateSize = useCallback(() => (fullscreen ? ROW_HEIGHT_FULLSCREEN : ROW_HEIGHT), [fullscreen]);
   const virtualizer = useVirtualizer({
@@ -80,7 +97,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: fullscreen is the trigger, not a value read
   useEffect(() => virtualizer.measure(), [fullscreen, virtualizer]);
 
-  const activeIndex = activeId === undefined ? -1 : shown.findIndex((r) => r.span.id === activeId);
+  const activeIndex = activeId === undefined ? -1 : shown.findIndex((r) => r.key === activeId);
 
   const toggle = useCallback((id: string, open?: boolean) => {
     setExpanded((prev) => {
@@ -91,9 +108,19 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     });
   }, []);
 
+  const toggleChild = useCallback((key: string, open?: boolean) => {
+    setChildOpen((prev) => {
+      if ((open ?? !prev.has(key)) === prev.has(key)) return prev;
+      const next = new Set(prev);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  }, []);
+
   const onSelect = useCallback(
     (index: number, toggleIt: boolean) => {
-      const id = shown[index]?.span.id;
+      const id = shown[index]?.key;
       if (!id) return;
       setActiveId(id);
       if (toggleIt) toggle(id);
@@ -104,11 +131,11 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
 
   const reveal = useCallback(
     (spanId: string) => {
-      let index = shown.findIndex((r) => r.span.id === spanId);
+      let index = shown.findIndex((r) => r.key === spanId);
       if (index < 0) {
         // The span is hidden by a filter: clear it so the user sees what they asked for.
         setFilter({});
-        index = rows.findIndex((r) => r.span.id === spanId);
+        index = rows.findIndex((r) => r.key === spanId);
       }
       if (index < 0) return;
       setActiveId(spanId);
@@ -134,8 +161,8 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   // The way back from the chat: a message (or anything else) asks for a span or a message's first span.
   useEffect(() => {
     const show = ({ spanId, messageId }: ShowSpanDetail) => {
-      const target = spanId ?? spans.find((s) => s.messageId === messageId)?.id;
-      if (!target || !spans.some((s) => s.id === target)) return false;
+      const target = spanId ?? ownSpans.find((s) => s.messageId === messageId)?.id;
+      if (!target || !ownSpans.some((s) => s.id === target)) return false;
       reveal(target);
       return true;
     };
@@ -147,7 +174,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     };
     window.addEventListener(SHOW_SPAN_EVENT, onShow);
     return () => window.removeEventListener(SHOW_SPAN_EVENT, onShow);
-  }, [spans, reveal]);
+  }, [ownSpans, reveal]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.key === 'Escape' && fullscreen) {
@@ -159,11 +186,14 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     if (e.target !== treeRef.current || shown.length === 0) return;
     const move = (to: number) => {
       const i = Math.max(0, Math.min(shown.length - 1, to));
-      setActiveId(shown[i]!.span.id);
+      setActiveId(shown[i]!.key);
       virtualizer.scrollToIndex(i, { align: 'auto' });
     };
     const cur = activeIndex;
-    const id = shown[cur]?.span.id;
+    const row = shown[cur];
+    const id = row?.key;
+    // A row that started a child session opens the session's spans first (ArrowRight), then its details.
+    const nestsChild = row?.span.childSessionId !== undefined;
     switch (e.key) {
       case 'ArrowDown':
         move(cur + 1);
@@ -188,13 +218,15 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
         if (id) toggle(id);
         break;
       case 'ArrowRight':
-        if (id) toggle(id, true);
+        if (id && nestsChild && !childOpen.has(id)) toggleChild(id, true);
+        else if (id) toggle(id, true);
         break;
       case 'ArrowLeft': {
         if (id && expanded.has(id)) toggle(id, false);
+        else if (id && childOpen.has(id)) toggleChild(id, false);
         else {
-          const parentId = shown[cur]?.span.parentId;
-          const p = parentId ? shown.findIndex((r) => r.span.id === parentId) : -1;
+          const parentKey = row?.parentKey;
+          const p = parentKey ? shown.findIndex((r) => r.key === parentKey) : -1;
           if (p >= 0) move(p);
         }
         break;
@@ -205,7 +237,8 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     e.preventDefault();
   };
 
-  const totals = useMemo(() => sessionTotals(spans, provider), [spans, provider]);
+  // The session's own cost: a child's is its own session's (and is shown on its rows).
+  const totals = useMemo(() => sessionTotals(ownSpans, provider), [ownSpans, provider]);
   const items = virtualizer.getVirtualItems();
 
   return (
@@ -217,13 +250,13 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     >
       <div className="obs-toolbar">
         <span className="obs-summary" data-testid="trace-summary">
-          {shown.length === spans.length ? `${spans.length} spans` : `${shown.length} of ${spans.length} spans`}
+          {shown.length === rows.length ? `${rows.length} spans` : `${shown.length} of ${rows.length} spans`}
           {spans.length > 0 && ` · ${formatDuration(elapsed)}`}
           {totals.cost !== undefined && ` · ${formatCost(totals.cost)}`}
           {live && <span className="live-dot" title="A span is running" />}
         </span>
         <span className="spacer" />
-        <OtlpButtons sessionId={sessionId} spans={spans} meta={meta} />
+        <OtlpButtons sessionId={sessionId} spans={ownSpans} meta={meta} />
         <button
           type="button"
           className="icon-button"
@@ -306,7 +339,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
               ref={treeRef}
               role="tree"
               aria-label="Spans"
-              aria-activedescendant={activeId ? rowDomId(activeId) : undefined}
+              aria-activedescendant={activeId && activeIndex >= 0 ? rowDomId(activeId) : undefined}
               tabIndex={0}
               className="span-tree"
               data-testid="span-tree"
@@ -315,6 +348,9 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
               {items.map((item) => {
                 const row = shown[item.index];
                 if (!row) return null;
+                const own = row.sessionId === undefined;
+                const childId = row.span.childSessionId;
+                const childIsOpen = childId !== undefined && childOpen.has(row.key);
                 return (
                   <SpanRowView
                     key={item.key}
@@ -324,14 +360,24 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
                     axis={axis}
                     // Only an open span reads the clock: the other rows skip re-rendering on each tick.
                     now={row.span.status === 'open' ? now : 0}
-                    expanded={expanded.has(row.span.id)}
-                    active={row.span.id === activeId}
-                    cost={row.span.kind === 'model' ? spanCost(row.span, provider) : undefined}
+                    expanded={expanded.has(row.key)}
+                    active={row.key === activeId}
+                    cost={
+                      row.span.kind === 'model'
+                        ? spanCost(row.span, own ? provider : children.get(row.sessionId!)?.provider)
+                        : undefined
+                    }
                     measure={virtualizer.measureElement}
                     onSelect={onSelect}
-                    onJump={onJump}
+                    // The chat beside the pane is this session's: a nested span has no message in it.
+                    onJump={own ? onJump : undefined}
+                    childOpen={childId === undefined ? undefined : childIsOpen}
+                    childNote={
+                      childIsOpen ? childTraceNote(children.get(childId), agentWord(row.span.kind)) : undefined
+                    }
+                    onToggleChild={toggleChild}
                     imageInputs={
-                      doc && row.span.kind === 'model' && expanded.has(row.span.id)
+                      doc && own && row.span.kind === 'model' && expanded.has(row.key)
                         ? imageInputsOfTurn(doc, row.span.turn)
                         : undefined
                     }
@@ -345,6 +391,10 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
       )}
     </section>
   );
+}
+
+function agentWord(kind: SpanKind): string {
+  return kind === 'subagent' ? 'subagent' : 'agent';
 }
 
 /** Time labels over the bars, on the same grid as a row so they line up with the track. */

@@ -7,6 +7,12 @@ export interface SpanRow {
   depth: number;
   /** Direct children in the tree. */
   children: number;
+  /** Unique in the pane: the span id for the pane's own session, a path for spans of nested child sessions. */
+  key: string;
+  /** Key of the row this one nests under (its parent span, or the span that started its session). */
+  parentKey?: string;
+  /** The child session a nested row's span belongs to; unset for the pane's own session. */
+  sessionId?: string;
 }
 
 /** Tree order: depth-first, siblings by start time. A span whose parent is missing is a root. */
@@ -32,19 +38,23 @@ export function spanRows(spans: readonly Span[]): SpanRow[] {
   const out: SpanRow[] = [];
   const seen = new Set<string>();
   // Iterative DFS: a deep chain of subagents must not overflow the stack.
-  const stack: Omit<SpanRow, 'children'>[] = roots.map((span) => ({ span, depth: 0 })).reverse();
+  const stack: { span: Span; depth: number }[] = roots.map((span) => ({ span, depth: 0 })).reverse();
   while (stack.length) {
-    const row = stack.pop()!;
-    if (seen.has(row.span.id)) continue;
-    seen.add(row.span.id);
-    const kids = children.get(row.span.id);
-    out.push({ ...row, children: kids?.length ?? 0 });
+    const { span, depth } = stack.pop()!;
+    if (seen.has(span.id)) continue;
+    seen.add(span.id);
+    const kids = children.get(span.id);
+    const row: SpanRow = { span, depth, children: kids?.length ?? 0, key: span.id };
+    if (depth > 0 && span.parentId !== undefined) row.parentKey = span.parentId;
+    out.push(row);
     if (!kids) continue;
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: row.depth + 1 });
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: depth + 1 });
   }
   // Spans caught in a parent cycle were never reached from a root: show them flat rather than lose them.
   if (out.length < spans.length) {
-    for (const s of [...spans].sort(byStart)) if (!seen.has(s.id)) out.push({ span: s, depth: 0, children: 0 });
+    for (const s of [...spans].sort(byStart)) {
+      if (!seen.has(s.id)) out.push({ span: s, depth: 0, children: 0, key: s.id });
+    }
   }
   return out;
 }
