@@ -1,6 +1,6 @@
 // The runner's settings in Settings, driven as a user would against a real runner: an approval rule added
 // there is enforced in a coder turn and deleting it brings the question back; the build command and the
-// auto-fix rounds; a provider API key that reaches the runner and no page storage.
+// auto-fix rounds; a provider API key that reaches the runner and no page storage, and is removed from it.
 import { expect, test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -176,7 +176,7 @@ test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check
   await expect(page.getByTestId('chat')).not.toContainText('build check');
 });
 
-test('a provider API key goes to the runner only: it says a key is set, and no page storage holds it', async ({
+test('a provider API key goes to the runner only: it says a key is set, no page storage holds it, and Remove key takes it away', async ({
   page,
   syncServer,
 }) => {
@@ -209,6 +209,22 @@ test('a provider API key goes to the runner only: it says a key is set, and no p
   expect(await pageStorageContains(page, secret)).toEqual([]);
   // The scan does read storage: the runner token, which this device keeps, is found.
   expect(await pageStorageContains(page, runner.token)).not.toEqual([]);
+
+  // Removing asks first; Cancel keeps the key.
+  await page.getByTestId('provider-key-remove').click();
+  await expect(page.getByTestId('provider-key-form')).toContainText('Remove the DeepSeek key from the runner?');
+  await page.getByTestId('provider-key-remove-cancel').click();
+  await expect(page.getByTestId('provider-key-remove-confirm')).toHaveCount(0);
+  await expect(status).toContainText('The runner has a key for DeepSeek');
+  await page.getByTestId('provider-key-remove').click();
+  await page.getByTestId('provider-key-remove-confirm').click();
+  await expect(status).toHaveText('No key for DeepSeek on the runner yet.');
+  await expect(page.getByTestId('provider-key-form')).toContainText(
+    'Removed: the runner no longer holds a key for DeepSeek.',
+  );
+  await expect(page.getByTestId('provider-key-remove')).toHaveCount(0);
+  const after = (await runnerGet(runner, '/providers')) as { providers: { id: string; hasKey: boolean }[] };
+  expect(after.providers.find((p) => p.id === 'deepseek')?.hasKey).toBe(false);
 });
 
 test('a paired runner that is not running is said in words', async ({ page, syncServer }) => {

@@ -1,6 +1,7 @@
 // Settings → Model: the API key of a provider the runner proxies, sent to the runner (PUT /providers/:id/key)
-// and nowhere else. Write-only: the page learns whether a key is set, never the key, and forgets what was typed.
-// Mount it keyed by provider, so a key typed for one provider is never sent to another.
+// and nowhere else, and removed from it (DELETE, after a confirm step). Write-only: the page learns whether a
+// key is set, never the key, and forgets what was typed. Mount it keyed by provider, so a key typed for one
+// provider is never sent to another.
 import { type ProviderId, providerPreset } from '@boocode/shared/model/providers';
 import { type FormEvent, useEffect, useState } from 'react';
 import { SaveRow, SecretField } from '../settings/form-parts.tsx';
@@ -21,6 +22,7 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [version, setVersion] = useState(0);
+  const [confirmingRemove, setConfirmingRemove] = useState(false);
   const label = providerPreset(provider).label;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks again after a save.
@@ -58,7 +60,29 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
     }
   };
 
+  const remove = async () => {
+    if (!client) return;
+    setBusy(true);
+    setError('');
+    try {
+      const res = await client.deleteProviderKey(provider);
+      setNote(
+        res.hasKey
+          ? `The key this page sent is removed, but the runner still takes one for ${label} from its environment; unset it there.`
+          : `Removed: the runner no longer holds a key for ${label}.`,
+      );
+      setVersion((v) => v + 1);
+    } catch (err) {
+      setNote('');
+      setError(`The key was not removed: ${runnerSettingsErrorText(err)}`);
+    } finally {
+      setBusy(false);
+      setConfirmingRemove(false);
+    }
+  };
+
   const known = status.kind === 'ready' && status.provider !== undefined;
+  const hasKey = known && status.provider?.hasKey === true;
   return (
     <form onSubmit={save} className="form provider-key" data-testid="provider-key-form">
       <div className="form-row">
@@ -71,6 +95,16 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
         <>
           <SecretField label="New key" value={key} onChange={setKey} testId="provider-key" />
           <SaveRow note={note} disabled={busy || !key.trim()} testId="provider-key-save" />
+          {hasKey && (
+            <RemoveKeyRow
+              label={label}
+              busy={busy}
+              confirming={confirmingRemove}
+              onAsk={() => setConfirmingRemove(true)}
+              onCancel={() => setConfirmingRemove(false)}
+              onConfirm={remove}
+            />
+          )}
         </>
       )}
       {!known && note && (
@@ -84,6 +118,43 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
         </p>
       )}
     </form>
+  );
+}
+
+/** "Remove key", then a second, explicit "Remove" (or Cancel): a removed key cannot be shown or restored. */
+function RemoveKeyRow(props: {
+  label: string;
+  busy: boolean;
+  confirming: boolean;
+  onAsk: () => void;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  if (!props.confirming) {
+    return (
+      <div className="form-actions">
+        <button type="button" disabled={props.busy} onClick={props.onAsk} data-testid="provider-key-remove">
+          Remove key
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="form-actions">
+      <span>Remove the {props.label} key from the runner? You would have to paste it again.</span>
+      <button
+        type="button"
+        className="danger-button"
+        disabled={props.busy}
+        onClick={props.onConfirm}
+        data-testid="provider-key-remove-confirm"
+      >
+        Remove
+      </button>
+      <button type="button" disabled={props.busy} onClick={props.onCancel} data-testid="provider-key-remove-cancel">
+        Cancel
+      </button>
+    </div>
   );
 }
 

@@ -52,6 +52,23 @@ describe('runner settings client', () => {
     ]);
   });
 
+  it('removes a provider key with a JSON body and reads back whether a key is still in force', async () => {
+    const f = recordingFetch(() => ({ status: 200, body: { id: 'deepseek', removed: true, hasKey: false } }));
+    const client = createRunnerSettingsClient(pairing, f.doFetch);
+    expect(await client.deleteProviderKey('deepseek')).toEqual({ id: 'deepseek', removed: true, hasKey: false });
+    expect(f.sent.map((s) => [s.method, s.url.replace('http://127.0.0.1:8788', ''), s.body])).toEqual([
+      ['DELETE', '/providers/deepseek/key', {}],
+    ]);
+    expect(f.sent[0]!.headers).toMatchObject({ authorization: 'Bearer tok', 'content-type': 'application/json' });
+    const unknown = createRunnerSettingsClient(
+      pairing,
+      recordingFetch(() => ({ status: 404, body: { code: 'NOT_FOUND', message: 'No provider "x".' } })).doFetch,
+    );
+    await expect(unknown.deleteProviderKey('x')).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    const odd = createRunnerSettingsClient(pairing, recordingFetch(() => ({ status: 204 })).doFetch);
+    await expect(odd.deleteProviderKey('deepseek')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
   it('turns refusals, unknown shapes and an unreachable runner into errors in words', async () => {
     const refused = createRunnerSettingsClient(
       pairing,

@@ -4,7 +4,11 @@
 import { type ApprovalRule, approvalRulesSchema } from '@boocode/shared/runner/approval-policy';
 import { type BuildCommand, type BuildInfo, buildInfoSchema } from '@boocode/shared/runner/build-check';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
-import { providerListSchema } from '@boocode/shared/runner/provider-config';
+import {
+  type DeleteProviderKeyResponse,
+  deleteProviderKeyResponseSchema,
+  providerListSchema,
+} from '@boocode/shared/runner/provider-config';
 import { runnerErrorBodySchema } from '@boocode/shared/runner/runner-error';
 import type { z } from 'zod';
 
@@ -31,6 +35,8 @@ export interface RunnerSettingsClient {
   putBuild(command: BuildCommand | null): Promise<BuildInfo>;
   listProviders(signal?: AbortSignal): Promise<ProviderStatus[]>;
   putProviderKey(providerId: string, apiKey: string): Promise<void>;
+  /** Forgets the stored key; `hasKey` in the answer is still true when the runner's environment supplies one. */
+  deleteProviderKey(providerId: string): Promise<DeleteProviderKeyResponse>;
 }
 
 export function createRunnerSettingsClient(
@@ -80,6 +86,9 @@ export function createRunnerSettingsClient(
     async putProviderKey(providerId, apiKey) {
       await call('PUT', `/providers/${encodeURIComponent(providerId)}/key`, { apiKey });
     },
+    // `{}`: the runner takes only JSON bodies on DELETE too (its wall refuses any other content type).
+    deleteProviderKey: (providerId) =>
+      parsed(deleteProviderKeyResponseSchema, call('DELETE', `/providers/${encodeURIComponent(providerId)}/key`, {})),
   };
 }
 

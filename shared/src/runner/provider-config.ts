@@ -22,6 +22,20 @@ export const PROVIDER_HEADER = 'x-boocode-provider';
 
 export const putProviderKeyBodySchema = z.strictObject({ apiKey: z.string().min(1).max(4096) });
 
+/** `DELETE /providers/:id/key` takes `{}` (bodies are JSON, as everywhere on the runner). */
+export const deleteProviderKeyBodySchema = z.strictObject({});
+
+/**
+ * What `DELETE /providers/:id/key` answers. `removed` is false when no key was stored (deleting twice is
+ * fine); `hasKey` stays true when the runner still takes a key from its environment variable.
+ */
+export const deleteProviderKeyResponseSchema = z.object({
+  id: providerIdSchema,
+  removed: z.boolean(),
+  hasKey: z.boolean(),
+});
+export type DeleteProviderKeyResponse = z.infer<typeof deleteProviderKeyResponseSchema>;
+
 export const providerStatusSchema = z.object({
   id: providerIdSchema,
   baseUrl: z.string(),

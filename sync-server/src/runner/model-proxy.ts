@@ -4,6 +4,8 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  type DeleteProviderKeyResponse,
+  deleteProviderKeyBodySchema,
   PROVIDER_HEADER,
   type ProviderConfig,
   providerIdSchema,
@@ -88,11 +90,31 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
     })),
   }));
 
+  const knownProvider = (raw: string) => {
+    const id = parseBody(providerIdSchema, raw);
+    const provider = deps.providers.find((p) => p.id === id);
+    if (!provider) throw new RunnerError('NOT_FOUND', `No provider "${id}" is configured on this runner.`, 404);
+    return provider;
+  };
+  const saveKeys = () => writePrivateFile(keysPath, `${JSON.stringify(stored, null, 2)}\n`);
+
   app.put<{ Params: { id: string } }>('/providers/:id/key', async (request, reply) => {
-    const id = parseBody(providerIdSchema, request.params.id);
-    if (!deps.providers.some((p) => p.id === id)) throw new RunnerError('NOT_FOUND', `No provider "${id}".`, 404);
+    const { id } = knownProvider(request.params.id);
     stored[id] = parseBody(putProviderKeyBodySchema, request.body).apiKey;
-    await writePrivateFile(keysPath, `${JSON.stringify(stored, null, 2)}\n`);
+    await saveKeys();
     return reply.code(204).send();
+  });
+
+  // Forgets the stored key; idempotent. A key from the provider's environment variable is not the
+  // runner's to remove, so `hasKey` says whether one is still in force.
+  app.delete<{ Params: { id: string } }>('/providers/:id/key', async (request): Promise<DeleteProviderKeyResponse> => {
+    const provider = knownProvider(request.params.id);
+    parseBody(deleteProviderKeyBodySchema, request.body ?? {});
+    const removed = Object.hasOwn(stored, provider.id);
+    if (removed) {
+      delete stored[provider.id];
+      await saveKeys();
+    }
+    return { id: provider.id, removed, hasKey: Boolean(keyFor(provider)) };
   });
 }

@@ -2,7 +2,7 @@
 // tab, or asks for something outside the workspace, and must be refused before any work.
 // Each case also checks that nothing happened (no file read, written, or command run), and
 // positive controls prove the refusals are not just a broken runner.
-import { lstat, mkdir, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, symlink } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -362,5 +362,41 @@ describe('worktrees', () => {
     const body = JSON.stringify({ id: 'ses_notoken' });
     expectRefused(await rawRequest(f.port, { method: 'POST', path: '/worktrees', headers, body }), 403, 'UNAUTHORIZED');
     expectRefused(await rawRequest(f.port, { method: 'GET', path: '/worktrees', headers }), 403, 'UNAUTHORIZED');
+  });
+});
+
+describe('provider keys', () => {
+  const put = (apiKey: string) =>
+    rawRequest(f.port, {
+      method: 'PUT',
+      path: '/providers/deepseek/key',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ apiKey }),
+    });
+  const hasKey = async () =>
+    (await f.get('/providers')).json().providers.find((p: { id: string }) => p.id === 'deepseek')?.hasKey;
+  const del = (headers: Record<string, string>) =>
+    rawRequest(f.port, {
+      method: 'DELETE',
+      path: '/providers/deepseek/key',
+      headers: { ...headers, 'content-length': '2' },
+      body: '{}',
+    });
+
+  it('refuses to remove a stored key without the token, from a foreign Origin or Host, or as text/plain', async () => {
+    expect((await put('sk-attack-kept')).status).toBe(204);
+    const { authorization: _a, ...noToken } = jsonHeaders();
+    expectRefused(await del(noToken), 403, 'UNAUTHORIZED');
+    expectRefused(await del({ ...jsonHeaders(), authorization: `Bearer ${TOKEN}x` }), 403, 'UNAUTHORIZED');
+    expectRefused(await del({ ...jsonHeaders(), origin: 'https://evil.example' }), 403, 'FORBIDDEN_ORIGIN');
+    expectRefused(await del({ ...jsonHeaders(), host: `evil.example:${f.port}` }), 403, 'FORBIDDEN_HOST');
+    expectRefused(await del({ ...jsonHeaders(), 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(await hasKey()).toBe(true);
+    expect(await readFile(join(f.dataDir, 'provider-keys.json'), 'utf8')).toContain('sk-attack-kept');
+    // Positive control: the user's tab removes it.
+    const ok = await del(jsonHeaders());
+    expect(ok.status).toBe(200);
+    expect(ok.json()).toMatchObject({ id: 'deepseek', removed: true });
+    expect(await readFile(join(f.dataDir, 'provider-keys.json'), 'utf8')).not.toContain('sk-attack-kept');
   });
 });

@@ -1,6 +1,6 @@
 // The model proxy and the runner's secrets: keys are used upstream and never returned to the
 // page, stored keys and the generated token live in 0600 files, commands do not inherit keys.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -73,6 +73,56 @@ describe('model proxy', () => {
       providers: [{ id: 'fake', baseUrl: expect.any(String), hasKey: true, default: true }],
     });
     expect(providers.text).not.toContain('sk-');
+  });
+
+  it('removes a stored key on DELETE, idempotently, falling back to the environment key', async () => {
+    await fetch(`${f.url}/providers/fake/key`, {
+      method: 'PUT',
+      headers: { ...f.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey: 'sk-to-remove' }),
+    });
+    const removed = await f.delete('/providers/fake/key');
+    expect(removed.status).toBe(200);
+    // The environment still supplies one, and the answer says so.
+    expect(removed.json()).toEqual({ id: 'fake', removed: true, hasKey: true });
+    expect(await readFile(join(f.dataDir, 'provider-keys.json'), 'utf8')).not.toContain('sk-to-remove');
+
+    seen = [];
+    await f.get('/v1/models');
+    expect(seen[0]?.headers.authorization).toBe('Bearer sk-from-env');
+
+    const again = await f.delete('/providers/fake/key');
+    expect(again.status).toBe(200);
+    expect(again.json()).toEqual({ id: 'fake', removed: false, hasKey: true });
+  });
+
+  it('says no key is set once the only key is removed, and refuses unknown providers and bodies in words', async () => {
+    const bare = await startRunner({ providers: [{ id: 'bare', baseUrl: 'http://127.0.0.1:9/v1' }], env: {} });
+    try {
+      const put = await fetch(`${bare.url}/providers/bare/key`, {
+        method: 'PUT',
+        headers: { ...bare.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ apiKey: 'sk-only' }),
+      });
+      expect(put.status).toBe(204);
+      expect((await bare.delete('/providers/bare/key')).json()).toEqual({ id: 'bare', removed: true, hasKey: false });
+      expect((await bare.get('/providers')).json()).toEqual({
+        providers: [{ id: 'bare', baseUrl: expect.any(String), hasKey: false, default: true }],
+      });
+      const chat = await bare.post('/v1/chat/completions', { model: 'm', messages: [] });
+      expect(chat.status).toBe(409);
+      expect(chat.json().code).toBe('PROVIDER_NOT_CONFIGURED');
+
+      const unknown = await bare.delete('/providers/nope/key');
+      expect(unknown.status).toBe(404);
+      expect(unknown.json()).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('"nope"') });
+      expect((await bare.delete('/providers/Bad%20Id/key')).status).toBe(400);
+      const extra = await bare.delete('/providers/bare/key', { apiKey: 'x' });
+      expect(extra.status).toBe(400);
+      expect(extra.json().code).toBe('INVALID_REQUEST');
+    } finally {
+      await bare.close();
+    }
   });
 
   it('does not pass provider keys or the runner token to commands', async () => {
