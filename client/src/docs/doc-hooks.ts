@@ -35,18 +35,29 @@ export function useDoc(name: string | undefined): OpenDocState {
  * value computed with the accessors.
  */
 export function useDocVersion(doc: Y.Doc | undefined, observe: (doc: Y.Doc, onChange: () => void) => () => void) {
-  const source = useMemo(() => {
-    let version = 0;
-    return {
-      subscribe: (onChange: () => void) => {
-        if (!doc) return () => {};
-        return observe(doc, () => {
-          version++;
-          onChange();
-        });
-      },
-      get: () => version,
-    };
-  }, [doc, observe]);
+  const source = useMemo(() => docVersionSource(doc, observe), [doc, observe]);
   return useSyncExternalStore(source.subscribe, source.get);
+}
+
+/**
+ * The store behind useDocVersion. It signals once right after subscribing: React subscribes in an effect
+ * after the render that read the doc, and an update landing in between (a sync step from the server)
+ * fires no observer, so without the catch-up the reader kept its stale read until the next change. A
+ * finished workflow run gets no next change: its card stayed on "Loading run…" on another device.
+ */
+export function docVersionSource(doc: Y.Doc | undefined, observe: (doc: Y.Doc, onChange: () => void) => () => void) {
+  let version = 0;
+  return {
+    subscribe: (onChange: () => void) => {
+      if (!doc) return () => {};
+      const bump = () => {
+        version++;
+        onChange();
+      };
+      const stop = observe(doc, bump);
+      bump();
+      return stop;
+    },
+    get: () => version,
+  };
 }

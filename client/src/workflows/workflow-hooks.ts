@@ -17,7 +17,6 @@ import type * as Y from 'yjs';
 import { useRunnerPairing } from '../chat/chat-hooks.ts';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
-import { catchUpOnSubscribe } from './catch-up-observer.ts';
 import { driveRun, isDrivenHere, type RunDriverDeps, runLockHeld, subscribeDriving } from './run-driver.ts';
 import {
   builtInWorkflows,
@@ -63,22 +62,17 @@ export function useRunDriverDeps(): RunDriverDeps {
   return useMemo(() => ({ db, store, space }), [db, store, space]);
 }
 
-// Module-level, so useDocVersion subscribes once per doc (its memo is keyed on the observer).
-const observeRunIndexCaughtUp = catchUpOnSubscribe(observeWorkflowRunIndex);
-const observeRunCaughtUp = catchUpOnSubscribe(observeWorkflowRun);
-
 export function useSessionRuns(sessionId: string): WorkflowRunIndexEntry[] {
   const { space } = useServices();
-  const version = useDocVersion(space, observeRunIndexCaughtUp);
+  const version = useDocVersion(space, observeWorkflowRunIndex);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
   return useMemo(() => listWorkflowRuns(space, sessionId), [space, sessionId, version]);
 }
 
 export function useWorkflowRun(runId: string): { doc: Y.Doc | undefined; run: WorkflowRunView | undefined } {
   const { doc } = useDoc(workflowRunDocName(runId));
-  // The run may arrive from the server between this render and the subscription (another device
-  // wrote it): without the catch-up, a finished run would show "Loading run…" for good.
-  const version = useDocVersion(doc, observeRunCaughtUp);
+  // useDocVersion catches up on subscribing: a run another device wrote may land before it subscribes.
+  const version = useDocVersion(doc, observeWorkflowRun);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
   const run = useMemo(() => (doc ? getWorkflowRun(doc) : undefined), [doc, version]);
   return { doc, run };

@@ -6,7 +6,7 @@ import {
 } from '@boocode/shared/doc/workflow-run';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { catchUpOnSubscribe } from './catch-up-observer.ts';
+import { docVersionSource } from './doc-hooks.ts';
 
 /** A run written on another device, as the update its sync brings to this one. */
 function runFromAnotherDevice(): Uint8Array {
@@ -21,7 +21,7 @@ function runFromAnotherDevice(): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
-describe('catchUpOnSubscribe', () => {
+describe('docVersionSource (useDocVersion)', () => {
   it('signals once on subscribe, so a run that synced between the read and the subscription is seen', () => {
     const doc = new Y.Doc();
     expect(getWorkflowRun(doc)).toBeUndefined(); // the render's read
@@ -32,8 +32,11 @@ describe('catchUpOnSubscribe', () => {
     expect(plainSignals).toBe(0); // the stock observer never reports it: the reader would stay stale
 
     let signals = 0;
-    const stop = catchUpOnSubscribe(observeWorkflowRun)(doc, () => signals++);
+    const source = docVersionSource(doc, observeWorkflowRun);
+    const before = source.get();
+    const stop = source.subscribe(() => signals++);
     expect(signals).toBe(1);
+    expect(source.get()).not.toBe(before); // the memo keyed on the version recomputes
     expect(getWorkflowRun(doc)?.runId).toBe('wfr_1');
     stop();
   });
@@ -41,7 +44,7 @@ describe('catchUpOnSubscribe', () => {
   it('keeps reporting later changes until unsubscribed', () => {
     const doc = new Y.Doc();
     let signals = 0;
-    const stop = catchUpOnSubscribe(observeWorkflowRun)(doc, () => signals++);
+    const stop = docVersionSource(doc, observeWorkflowRun).subscribe(() => signals++);
     Y.applyUpdate(doc, runFromAnotherDevice());
     expect(signals).toBe(2);
     stop();
