@@ -373,7 +373,12 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
                     onJump={own ? onJump : undefined}
                     childOpen={childId === undefined ? undefined : childIsOpen}
                     childNote={
-                      childIsOpen ? childTraceNote(children.get(childId), agentWord(row.span.kind)) : undefined
+                      !childIsOpen
+                        ? undefined
+                        : nested.openSessions.includes(childId)
+                          ? childTraceNote(children.get(childId), agentWord(row.span.kind))
+                          : // Not asked for: its session is this one or one it is nested in (a cycle).
+                            'Its session is already shown above; it is not nested again.'
                     }
                     onToggleChild={toggleChild}
                     imageInputs={
