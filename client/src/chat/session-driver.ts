@@ -17,7 +17,7 @@ import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
 import { ApprovalQueue } from '../runner/approval-queue.ts';
-import { ApprovalRelay } from '../runner/approval-relay.ts';
+import { ApprovalRelay, approvalChannelName } from '../runner/approval-relay.ts';
 
 const LOCK_PREFIX = 'boocode-session:';
 /** How often a watching tab checks whether a running turn lost its driver. */
@@ -73,7 +73,7 @@ export class SessionDriver {
   readonly relay: ApprovalRelay;
 
   constructor(private readonly opts: SessionDriverOptions) {
-    this.relay = new ApprovalRelay(this.approvals, `boocode-approvals:${opts.sessionId}`);
+    this.relay = new ApprovalRelay(this.approvals, approvalChannelName(opts.sessionId));
     // A call waiting for the user shows in the list (and the Agents pane, and notifications) as waiting.
     this.approvals.subscribe(() => {
       if (this.engine) opts.onStatus?.(this.approvals.list().length ? 'waiting-approval' : 'running');

@@ -3,6 +3,11 @@
 // that shows the session. Local-only (same origin, same device), nothing goes into a doc.
 import type { ApprovalAnswer, ApprovalQueue, ApprovalRequest } from './approval-queue.ts';
 
+/** The channel a session's waiting calls are published on (one per session, whoever drives it). */
+export function approvalChannelName(sessionId: string): string {
+  return `boocode-approvals:${sessionId}`;
+}
+
 type RelayMessage =
   | { type: 'query' }
   | { type: 'pending'; requests: ApprovalRequest[] }

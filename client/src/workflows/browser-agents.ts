@@ -1,8 +1,8 @@
 // runAgent for the browser: every agent() of a workflow becomes a child session of the session
 // the run was started from (of its kind: a coder session's agents get the runner's tools; its label in
 // the session index), and runs one AgentEngine turn there with that session's model, so its model calls
-// are spans the trace viewer shows. Its tool approvals wait in the child session's driver, so opening
-// the child (in any tab of the device) shows them.
+// are spans the trace viewer shows. Its tool approvals are published on the child session's approval
+// channel, so opening the child (in any tab of the device) shows them.
 // A schema re-ask is another turn in the same child session. After a reload, an agent that was
 // mid-turn is resumed in its own child session (the engine's resume), never started twice.
 import type { AgentEngine, TurnResult } from '@boocode/shared/agent/agent-engine';
@@ -15,11 +15,12 @@ import { newId } from '@boocode/shared/ids';
 import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
 import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
 import type * as Y from 'yjs';
-import { attachDriver } from '../chat/driver-registry.ts';
 import { prepareTurn } from '../chat/prepare-turn.ts';
 import { createSessionEngine } from '../chat/session-driver.ts';
 import type { DocStore } from '../docs/doc-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
+import { ApprovalQueue } from '../runner/approval-queue.ts';
+import { ApprovalRelay, approvalChannelName } from '../runner/approval-relay.ts';
 
 export interface BrowserAgentDeps {
   db: LocalDb;
@@ -56,11 +57,14 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
       const parentSpan = await openAgentSpan(deps, spec, childId);
       let reply: AgentReply | null = null;
       let failure: unknown;
-      let attached: ReturnType<typeof attachDriver> | undefined;
+      const approvals = new ApprovalQueue();
+      let relay: ApprovalRelay | undefined;
       try {
         await handle.whenLoaded;
-        attached = attachDriver(deps, childId);
-        const setup = await prepareTurn(deps.db, handle.doc, attached.driver.approvals, true);
+        // Its waiting calls go out on the child session's approval channel: any tab showing the child
+        // (this one included) lists them and can answer. Not a driver: this run drives the child.
+        relay = new ApprovalRelay(approvals, approvalChannelName(childId));
+        const setup = await prepareTurn(deps.db, handle.doc, approvals, true);
         if (aborted.has(spec.agentId)) return null;
         const engine = createSessionEngine(handle.doc, setup);
         engines.set(spec.agentId, engine);
@@ -76,7 +80,7 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
         engines.delete(spec.agentId);
         stopWatching();
         setChildStatus(deps.space, childId, aborted.has(spec.agentId) ? 'cancelled' : 'done');
-        attached?.detach();
+        relay?.close();
         handle.release();
       }
     },
