@@ -165,3 +165,29 @@ test('Stop ends the run; Resume finishes it and reuses the agents that had finis
   await expect(agent(page, 'review: correctness')).toContainText('cached');
   expect(requestsFor('reviewing a diff for correctness')).toBe(1);
 });
+
+test('run options: one agent at a time and a token budget; the run stops at the budget with the reason in words', async ({
+  page,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  model.reset();
+  await openWorkflowsPane(page, syncServer.url, 'Review on a budget');
+  await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await page.getByTestId('workflow-args').fill(JSON.stringify({ diff: DIFF }));
+  await page.getByTestId('workflow-options').locator('summary').click();
+  await page.getByTestId('workflow-concurrency').fill('0');
+  await expect(page.getByTestId('workflow-options-error')).toContainText('from 1 to 16');
+  await expect(page.getByTestId('workflow-run')).toBeDisabled();
+  await page.getByTestId('workflow-concurrency').fill('1');
+  await page.getByTestId('workflow-budget').fill('100');
+  await page.locator('.wf-run-form').screenshot({ path: 'e2e/screenshots/workflows-run-options.png' });
+  await page.getByTestId('workflow-run').click();
+
+  const card = page.getByTestId('workflow-run-card').first();
+  await expect(card.getByTestId('workflow-budget-total')).toContainText('100');
+  await expect(card).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  await expect(card).toContainText('token budget is spent');
+  // One at a time: no two reviewers' model calls overlapped, so the budget stopped the second one from starting.
+  expect(requestsFor('reviewing a diff for')).toBe(1);
+});

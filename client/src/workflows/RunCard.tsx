@@ -38,7 +38,12 @@ export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen
           {run.stopRequested && running ? 'stopping' : run.status}
         </span>
         <span className="muted small">
-          {totals.finished}/{totals.started} agents · {formatTokens(run.spent)} tokens · {formatElapsed(elapsed)}
+          {totals.finished}/{totals.started} agents · {formatTokens(run.spent)}
+          {run.budgetTotal !== null && (
+            <span data-testid="workflow-budget-total"> of {formatTokens(run.budgetTotal)}</span>
+          )}{' '}
+          tokens · {formatElapsed(elapsed)}
+          {run.cacheRule === 'prefix' && ' · reuses the unchanged prefix'}
           {running && (here ? ' · driven here' : ' · driven by another tab')}
         </span>
       </summary>

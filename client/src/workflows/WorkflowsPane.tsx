@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import './workflows.css';
 import { RunCard } from './RunCard.tsx';
+import { DEFAULT_RUN_OPTIONS, parseRunOptions, type RunOptionsText } from './run-options.ts';
 import { type InspectedEntry, parseArgsText } from './workflow-catalog.ts';
 import { startRun, useRunDriverDeps, useSessionRuns, useWorkflowCatalog } from './workflow-hooks.ts';
 
@@ -71,16 +72,18 @@ function WorkflowPicker({ sessionId, open }: { sessionId: string; open: boolean 
 function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessionId: string; onStarted(): void }) {
   const deps = useRunDriverDeps();
   const [argsText, setArgsText] = useState('');
+  const [options, setOptions] = useState<RunOptionsText>(DEFAULT_RUN_OPTIONS);
   const [problem, setProblem] = useState<string>();
   const [starting, setStarting] = useState(false);
   const parsed = parseArgsText(argsText);
+  const chosen = parseRunOptions(options);
   const submit = async () => {
-    if (!parsed.ok) return;
+    if (!parsed.ok || !chosen.ok) return;
     setStarting(true);
     setProblem(undefined);
     try {
       const source = await entry.load();
-      await startRun(deps, { sessionId, workflowName: entry.name, source, args: parsed.args });
+      await startRun(deps, { sessionId, workflowName: entry.name, source, args: parsed.args, ...chosen.options });
       onStarted();
     } catch (error) {
       setProblem(error instanceof Error ? error.message : String(error));
@@ -114,17 +117,74 @@ function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessi
           {parsed.error}
         </p>
       )}
+      <RunOptionsFields value={options} onChange={setOptions} problem={chosen.ok ? undefined : chosen.error} />
       {problem && <p className="error-text">{problem}</p>}
       <div className="wf-form-actions">
         <button
           type="submit"
           className="primary"
           data-testid="workflow-run"
-          disabled={!parsed.ok || starting || entry.error !== undefined}
+          disabled={!parsed.ok || !chosen.ok || starting || entry.error !== undefined}
         >
           {starting ? 'Starting…' : `Run ${entry.name}`}
         </button>
       </div>
     </form>
+  );
+}
+
+/** Reuse rule, agents at once and token budget; folded away, since the defaults suit most runs. */
+function RunOptionsFields({
+  value,
+  onChange,
+  problem,
+}: {
+  value: RunOptionsText;
+  onChange(next: RunOptionsText): void;
+  problem?: string;
+}) {
+  return (
+    <>
+      <details className="wf-run-options" data-testid="workflow-options">
+        <summary>Options</summary>
+        <label>
+          Re-runs reuse
+          <select
+            data-testid="workflow-cache-rule"
+            value={value.cacheRule}
+            onChange={(e) => onChange({ ...value, cacheRule: e.target.value as RunOptionsText['cacheRule'] })}
+          >
+            <option value="spec-hash">any unchanged agent</option>
+            <option value="prefix">the unchanged prefix only (Claude Code)</option>
+          </select>
+        </label>
+        <label>
+          Agents at once
+          <input
+            data-testid="workflow-concurrency"
+            inputMode="numeric"
+            placeholder="4"
+            value={value.concurrency}
+            onChange={(e) => onChange({ ...value, concurrency: e.target.value })}
+          />
+        </label>
+        <label>
+          Token budget
+          <input
+            data-testid="workflow-budget"
+            inputMode="numeric"
+            placeholder="none"
+            value={value.budget}
+            onChange={(e) => onChange({ ...value, budget: e.target.value })}
+          />
+        </label>
+      </details>
+      {/* Outside the fold: a closed fold must not hide why Run is disabled. */}
+      {problem && (
+        <p className="error-text" data-testid="workflow-options-error">
+          {problem}
+        </p>
+      )}
+    </>
   );
 }

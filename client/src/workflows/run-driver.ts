@@ -148,6 +148,7 @@ async function runInWorker(
         source: run.source,
         ...(run.args === undefined ? {} : { args: run.args }),
         cacheRule: run.cacheRule,
+        ...(run.limits ? { limits: run.limits } : {}),
       },
       agents: createBrowserAgentHost({
         db: deps.db,

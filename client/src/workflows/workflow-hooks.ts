@@ -9,9 +9,11 @@ import {
   observeWorkflowRun,
   observeWorkflowRunIndex,
   type WorkflowRunIndexEntry,
+  type WorkflowRunLimits,
   type WorkflowRunView,
 } from '@boocode/shared/doc/workflow-run';
 import { newId } from '@boocode/shared/ids';
+import type { CacheRule } from '@boocode/shared/workflow/run-record';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
 import { useRunnerPairing } from '../chat/chat-hooks.ts';
@@ -120,7 +122,14 @@ export function useNow(active: boolean): number {
 /** Creates the run doc (indexed for the session) and starts driving it from this tab. */
 export async function startRun(
   deps: RunDriverDeps,
-  input: { sessionId: string; workflowName: string; source: string; args: unknown },
+  input: {
+    sessionId: string;
+    workflowName: string;
+    source: string;
+    args: unknown;
+    cacheRule?: CacheRule;
+    limits?: WorkflowRunLimits;
+  },
 ): Promise<string> {
   const runId = newId('wfr');
   const handle = deps.store.openDoc(workflowRunDocName(runId));
@@ -132,6 +141,8 @@ export async function startRun(
       workflowName: input.workflowName,
       source: input.source,
       ...(input.args === undefined ? {} : { args: input.args }),
+      ...(input.cacheRule ? { cacheRule: input.cacheRule } : {}),
+      ...(input.limits ? { limits: input.limits } : {}),
       createdAt: Date.now(),
     });
   } finally {

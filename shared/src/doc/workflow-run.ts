@@ -37,7 +37,16 @@ export interface WorkflowRunRequestFields {
   /** Absent when the run was started without args. */
   args?: unknown;
   cacheRule?: CacheRule;
+  /** The user's per-run limits (absent: the engine's defaults); kept so a resume or re-run runs alike. */
+  limits?: WorkflowRunLimits;
   createdAt: number;
+}
+
+export interface WorkflowRunLimits {
+  /** Agents running at once. */
+  maxConcurrentAgents?: number;
+  /** Token ceiling for an attempt; null for none. */
+  budgetTokens?: number | null;
 }
 
 export interface WorkflowRunView extends WorkflowRunRequestFields {
@@ -143,6 +152,7 @@ export function getWorkflowRun(doc: Y.Doc): WorkflowRunView | undefined {
     source: get('source'),
     args: argsText === undefined ? undefined : (JSON.parse(argsText) as unknown),
     cacheRule: get('cacheRule'),
+    limits: get('limits'),
     createdAt: get('createdAt'),
     status: get('status') ?? 'running',
     scriptHash: get('scriptHash'),
