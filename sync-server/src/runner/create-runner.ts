@@ -123,6 +123,9 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 16 * 1024 * 1024,
+    // Stopping the runner ends every connection, a request in flight included: a page's open request
+    // (keep-alive or mid-answer) must not hold a shutdown for its own timeout (e2e saw 40 s closes).
+    forceCloseConnections: true,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         const verdict = checkWall(
