@@ -55,9 +55,9 @@ async function useScriptedModelOn(page: Page, appUrl: string) {
   await expect(page.getByText('Saved. The next turn uses it.')).toBeVisible();
 }
 
-async function runMultiReview(page: Page) {
+async function runMultiReview(page: Page, args = ARGS) {
   await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
-  await page.getByTestId('workflow-args').fill(ARGS);
+  await page.getByTestId('workflow-args').fill(args);
   await page.getByTestId('workflow-run').click();
 }
 
@@ -97,4 +97,42 @@ test('a re-run on another device after sync takes every finished agent from the 
   await expect(rerun.getByTestId('workflow-result')).toContainText('request-changes');
   await expect(rerun).toContainText('0 ran, 5 from cache, 0 tokens');
   expect(modelCalls()).toBe(asked);
+});
+
+test('another device watching a run while it runs does not take it over: every agent is asked once', async ({
+  browser,
+  syncServer,
+}) => {
+  test.setTimeout(120_000);
+  model.reset();
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  for (const page of [a, b]) {
+    await useScriptedModelOn(page, syncServer.url);
+    await openApp(page, syncServer);
+  }
+  const id = await openNewSession(a, syncServer.url, 'chat', 'Watched from another device');
+  await a.getByRole('tab', { name: 'Workflows' }).click();
+  // A diff of its own: the other test's run must not serve these agents from the cache.
+  await runMultiReview(a, JSON.stringify({ diff: '+ const product = a * b;' }));
+  const driving = a.getByTestId('workflow-run-card').first();
+  await expect(driving).toHaveAttribute('data-status', 'running');
+  const runId = (await driving.getAttribute('data-run-id')) ?? '';
+
+  // B sees the run "running", and its lock is on another device: only A's beat says it is driven.
+  await b.goto(`${syncServer.url}/s/${id}?pane=workflows`);
+  const watched = b.locator(`[data-testid="workflow-run-card"][data-run-id="${runId}"]`);
+  await expect(watched).toHaveAttribute('data-status', 'running', { timeout: 30_000 });
+  await expect(watched).toContainText('driven by another tab');
+  await expect(driving).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
+  await expect(watched).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  // Three reviewers, a judge and its one schema re-ask or none: the same five agents, each asked once.
+  const prompts = model
+    .requests()
+    .filter((r) => r.path.endsWith('/chat/completions'))
+    .map((r) => {
+      const messages = (r.body as { messages?: { role: string; content: unknown }[] }).messages ?? [];
+      return String(messages.find((m) => m.role === 'user')?.content ?? '').slice(0, 60);
+    });
+  expect(new Set(prompts).size).toBe(prompts.length);
 });

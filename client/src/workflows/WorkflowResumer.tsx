@@ -17,7 +17,7 @@ export function WorkflowResumer({ sessionId }: { sessionId: string }) {
 }
 
 function RunTakeover({ runId }: { runId: string }) {
-  const { run } = useWorkflowRun(runId);
-  useRunTakeover(runId, run?.status === 'running');
+  const { doc, run } = useWorkflowRun(runId);
+  useRunTakeover(runId, run?.status === 'running', doc);
   return null;
 }

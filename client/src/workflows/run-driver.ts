@@ -12,6 +12,7 @@ import {
   markWorkflowRunStatus,
   type OpenRunDoc,
   observeWorkflowRun,
+  setRunDriverBeat,
   setStopRequested,
   type WorkflowRunView,
   YDocRunStore,
@@ -20,6 +21,7 @@ import type { WorkerRunHandle } from '@boocode/workflows/worker/worker-client';
 import type * as Y from 'yjs';
 import type { DocStore } from '../docs/doc-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
+import { BEAT_MS, thisDeviceId } from './run-liveness.ts';
 
 const LOCK_PREFIX = 'boocode-workflow:';
 
@@ -105,6 +107,11 @@ async function runUnderLock(deps: RunDriverDeps, runId: string, takeover: boolea
       const child = run.activity[agent.id]?.childSessionId;
       if (agent.status === 'running' && child && agent.attempts <= 1) inFlight.set(agent.prompt, child);
     }
+    // Other devices cannot see this tab's lock: the beat in the synced doc tells them the run is driven.
+    const device = thisDeviceId();
+    const beat = () => setRunDriverBeat(doc, { device, at: Date.now() });
+    beat();
+    const beating = setInterval(beat, BEAT_MS);
     try {
       await runInWorker(deps, doc, run, parent, inFlight);
     } catch (error) {
@@ -112,6 +119,8 @@ async function runUnderLock(deps: RunDriverDeps, runId: string, takeover: boolea
       const message = error instanceof Error ? error.message : String(error);
       await new YDocRunStore(doc).appendLog({ at: Date.now(), level: 'warn', message });
       markWorkflowRunStatus(doc, 'failed');
+    } finally {
+      clearInterval(beating);
     }
     return 'finished';
   } finally {

@@ -3,6 +3,7 @@
 // accessors in shared/doc/workflow-run.ts; nothing the user sees lives only in React state.
 import { workflowRunDocName } from '@boocode/shared/doc/names';
 import {
+  getRunDriverBeat,
   getWorkflowRun,
   initWorkflowRun,
   listWorkflowRuns,
@@ -20,6 +21,7 @@ import { useRunnerPairing } from '../chat/chat-hooks.ts';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
 import { driveRun, isDrivenHere, type RunDriverDeps, runLockHeld, subscribeDriving } from './run-driver.ts';
+import { RunLiveness, thisDeviceId } from './run-liveness.ts';
 import {
   builtInWorkflows,
   type InspectedEntry,
@@ -87,14 +89,22 @@ export function useDrivenHere(runId: string): boolean {
 /** How often a watching tab checks whether a running workflow lost its driver. */
 const TAKEOVER_CHECK_MS = 2000;
 
-/** While the doc says the run is running and nobody holds its lock, this tab takes it over. */
-export function useRunTakeover(runId: string, running: boolean): void {
+/** Whether another device drives a run, from the beat its driver writes into the run doc. */
+let liveness: RunLiveness | undefined;
+
+/**
+ * While the doc says the run is running, nobody on this device holds its lock and no other device's
+ * driver beats in the doc, this tab takes it over.
+ */
+export function useRunTakeover(runId: string, running: boolean, doc: Y.Doc | undefined): void {
   const deps = useRunDriverDeps();
   useEffect(() => {
     if (!running) return;
     let live = true;
     const check = async () => {
       if (!live || isDrivenHere(runId) || (await runLockHeld(runId))) return;
+      liveness ??= new RunLiveness(thisDeviceId());
+      if (doc && liveness.drivenElsewhere(runId, getRunDriverBeat(doc))) return;
       await driveRun(deps, runId, { takeover: true }).catch((error: unknown) =>
         console.error('workflow run could not resume', error),
       );
@@ -105,7 +115,7 @@ export function useRunTakeover(runId: string, running: boolean): void {
       live = false;
       clearInterval(timer);
     };
-  }, [deps, runId, running]);
+  }, [deps, runId, running, doc]);
 }
 
 /** Re-renders every second while `active`, for elapsed times. */

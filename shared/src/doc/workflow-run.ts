@@ -208,6 +208,23 @@ export function markWorkflowRunStatus(doc: Y.Doc, status: RunStatus): void {
   doc.transact(() => runMap(doc).set('status', status));
 }
 
+/**
+ * The driver's beat: the device driving the run and when it last said so. Web Locks tell a tab whether
+ * another tab of its own device drives a run; only this beat, synced, tells another device.
+ */
+export interface RunDriverBeat {
+  device: string;
+  at: number;
+}
+
+export function setRunDriverBeat(doc: Y.Doc, beat: RunDriverBeat): void {
+  doc.transact(() => runMap(doc).set('driverBeat', beat));
+}
+
+export function getRunDriverBeat(doc: Y.Doc): RunDriverBeat | undefined {
+  return runMap(doc).get('driverBeat') as RunDriverBeat | undefined;
+}
+
 /** Runs started from a session, newest first. */
 export function listWorkflowRuns(space: Y.Doc, sessionId: string): WorkflowRunIndexEntry[] {
   return [...runIndexMap(space).values()]
