@@ -2,7 +2,7 @@
 // "running" with nobody holding the session's lock; the next page to open the session takes the lock,
 // resumes, and the answer ends up in the conversation exactly once.
 import { expect, type Page } from '@playwright/test';
-import { test } from '../harness/fixtures.ts';
+import { openApp, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
 import type { ScriptedModel } from '../scripted-model/server.ts';
 
@@ -84,4 +84,31 @@ test('leaving the session view mid-turn does not stop the turn', async ({ page, 
   await expectFinishedOnce(page);
   await expect(assistantMessages(page).first().locator('.tag')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
+});
+
+test('another device follows the running turn and never takes it over while its driver lives', async ({
+  browser,
+  syncServer,
+}) => {
+  const driver = await (await browser.newContext()).newPage();
+  await openApp(driver, syncServer);
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Followed from another device');
+  const asked = () =>
+    model.requests().filter((r) => {
+      const messages = (r.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
+      return messages.some((m) => m.role === 'user' && m.content === 'answer slowly please');
+    }).length;
+  // Its own browser context: it shares only the sync server, so the driver's Web Lock is invisible to it.
+  const other = await (await browser.newContext()).newPage();
+  await openApp(other, syncServer);
+  await useScriptedModel(other, syncServer.url, model);
+  await sendPrompt(driver, 'answer slowly please');
+  await expect(assistantMessages(driver).first()).toContainText(START);
+  await other.goto(`${syncServer.url}/s/${id}`);
+  await expect(assistantMessages(other).first()).toContainText(START, { timeout: 15_000 });
+  await expect(other.getByTestId('follow-note')).toBeVisible();
+  await expectFinishedOnce(driver);
+  await expectFinishedOnce(other);
+  expect(asked()).toBe(1);
 });

@@ -3,10 +3,12 @@
 // (on two checks, CHECK_MS apart), takes that lock, and adopts the children from the docs: queued ones run
 // here, a running one whose session lock is free is resumed from its doc. The locks make sure only one tab
 // adopts a parent and no child runs twice.
-import { FINISHED, listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
+import { FINISHED, getSubagentOwnerBeat, listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
+import { getRunState } from '@boocode/shared/doc/session';
 import { listSessions, observeSessions } from '@boocode/shared/doc/space';
 import { heldSessionLocks } from '../chat/session-driver.ts';
 import type { AppServices } from '../docs/doc-context.tsx';
+import { DriverLiveness, deviceOfDriver, thisDeviceId } from '../docs/driver-liveness.ts';
 import { ensureSubagentManager, holdOwnerLock, openSessionHandle, ownerLockName } from './subagents.ts';
 
 const CHECK_MS = 2000;
@@ -15,6 +17,7 @@ const UNFINISHED_INDEX = new Set(['idle', 'running', 'waiting-approval']);
 /** Starts this tab's adopter; returns a stop function. */
 export function startSubagentAdopter(s: AppServices): () => void {
   const manager = ensureSubagentManager(s);
+  const liveness = new DriverLiveness(thisDeviceId());
   let checking = false;
   let again = false;
   /** Parents that looked abandoned at the last check, with what their unfinished children looked like. */
@@ -66,13 +69,24 @@ export function startSubagentAdopter(s: AppServices): () => void {
     suspects.delete(parentId);
     // The children's docs must be loaded before deciding: an unloaded child looks as if its turn never started.
     await Promise.all(open.map((r) => openSessionHandle(s, r.id).whenLoaded));
-    await holdOwnerLock(manager, parentId, {
+    // Owned by a tab on another device while its beat moves (this device's locks cannot see that tab).
+    const owner = getSubagentOwnerBeat(parent.doc);
+    if (owner && liveness.drivenElsewhere(`owner:${parentId}`, owner)) return;
+    await holdOwnerLock(manager, parent.doc, {
       ifAvailable: true,
       start: async () => {
         const driven = await heldSessionLocks();
-        manager.adopt(parent.doc, (id) => driven.has(id));
+        manager.adopt(parent.doc, (id) => driven.has(id) || childDrivenElsewhere(id));
       },
     });
+  }
+
+  /** A child's turn driven on another device, while its heartbeat moves. */
+  function childDrivenElsewhere(childId: string): boolean {
+    const run = getRunState(openSessionHandle(s, childId).doc);
+    const device = deviceOfDriver(run.driver);
+    if (run.status !== 'running' || !device) return false;
+    return liveness.drivenElsewhere(`child:${childId}`, { device, at: run.heartbeatAt ?? 0 });
   }
 
   const offSessions = observeSessions(s.space, () => void check());

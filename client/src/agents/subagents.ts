@@ -8,6 +8,7 @@ import type { EngineHooks } from '@boocode/shared/agent/agent-engine';
 import type { ToolExecutor } from '@boocode/shared/agent/engine-deps';
 import { onlyTools } from '@boocode/shared/agent/only-tools';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
+import { setSubagentOwnerBeat } from '@boocode/shared/agent/subagents/subagent-records';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta } from '@boocode/shared/doc/session';
 import { newId } from '@boocode/shared/ids';
@@ -15,6 +16,7 @@ import type * as Y from 'yjs';
 import { attachDriver } from '../chat/driver-registry.ts';
 import type { AppServices } from '../docs/doc-context.tsx';
 import type { DocHandle } from '../docs/doc-store.ts';
+import { BEAT_MS, thisDeviceId } from '../docs/driver-liveness.ts';
 import { runnerWorktreesForDevice } from './runner-worktrees.ts';
 
 const OWNER_LOCK_PREFIX = 'boocode-subagents:';
@@ -45,14 +47,19 @@ export function ownerLockName(parentId: string): string {
  */
 export function holdOwnerLock(
   m: SubagentManager,
-  parentId: string,
+  parentDoc: Y.Doc,
   opts: { ifAvailable?: boolean; start?: () => Promise<void> } = {},
 ): Promise<boolean> {
+  const parentId = getSessionMeta(parentDoc)?.id ?? parentDoc.guid;
   if (owned.has(parentId) || !navigator.locks) return opts.start?.().then(() => true) ?? Promise.resolve(true);
   return new Promise<boolean>((resolve, reject) => {
     void navigator.locks.request(ownerLockName(parentId), { ifAvailable: opts.ifAvailable ?? false }, async (lock) => {
       if (!lock) return resolve(false);
       owned.add(parentId);
+      // The lock is this device's only; the beat in the parent doc tells other devices the children are owned.
+      const beat = () => setSubagentOwnerBeat(parentDoc, { device: thisDeviceId(), at: Date.now() });
+      beat();
+      const beating = setInterval(beat, BEAT_MS);
       try {
         await opts.start?.();
         resolve(true);
@@ -60,6 +67,7 @@ export function holdOwnerLock(
       } catch (e) {
         reject(e);
       } finally {
+        clearInterval(beating);
         owned.delete(parentId);
       }
     });
@@ -108,13 +116,12 @@ export function withSubagents(
   const m = manager;
   if (!m) return { tools: base && allowed ? onlyTools(base, allowed) : base };
   const withTools = allowed ? onlyTools(m.tools(doc, base), allowed) : m.tools(doc, base);
-  const parentId = getSessionMeta(doc)?.id ?? doc.guid;
   const tools: ToolExecutor = {
     definitions: () => withTools.definitions(),
     execute: async (call, ctx) => {
       const result = await withTools.execute(call, ctx);
       // This tab now runs (or queues) the children: say so to the other tabs' adopters.
-      if (call.name === 'spawn_subagent' && result.ok) void holdOwnerLock(m, parentId);
+      if (call.name === 'spawn_subagent' && result.ok) void holdOwnerLock(m, doc);
       return result;
     },
   };

@@ -16,6 +16,7 @@ import { newId } from '@boocode/shared/ids';
 import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
+import { DriverLiveness, deviceOfDriver, driverIdOf, thisDeviceId } from '../docs/driver-liveness.ts';
 import { ApprovalQueue } from '../runner/approval-queue.ts';
 import { ApprovalRelay, approvalChannelName } from '../runner/approval-relay.ts';
 
@@ -56,7 +57,10 @@ export interface SessionDriverOptions {
   onStatus?(status: SessionStatus): void;
 }
 
-const TAB_ID = newId('tab');
+/** This tab as a driver: its device first, so a tab on another device can tell the turn is not its device's. */
+const TAB_ID = driverIdOf(newId('tab'));
+/** Heartbeats of turns driven on other devices, as this tab has seen them change. */
+const liveness = new DriverLiveness(thisDeviceId());
 
 export class SessionDriver {
   readonly approvals = new ApprovalQueue();
@@ -150,8 +154,13 @@ export class SessionDriver {
   async takeOverIfAbandoned(): Promise<void> {
     if (this.disposed || this.engine || this.starting) return;
     const run = getRunState(this.opts.doc);
+    const device = deviceOfDriver(run.driver);
     const abandoned =
       (run.status === 'running' || run.status === 'interrupted') &&
+      // Web Locks see only this device's tabs: a turn driven on another device lives while its heartbeat moves.
+      !(run.status === 'running' && device && device !== thisDeviceId()
+        ? liveness.drivenElsewhere(this.sessionKey(), { device, at: run.heartbeatAt ?? 0 })
+        : false) &&
       // With Web Locks the lock says whether the driver lives; without them only a stale heartbeat can.
       (navigator.locks ? !(await this.lockHeld()) : needsResume(this.opts.doc, Date.now()));
     if (!abandoned) {

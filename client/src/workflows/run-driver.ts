@@ -20,8 +20,8 @@ import {
 import type { WorkerRunHandle } from '@boocode/workflows/worker/worker-client';
 import type * as Y from 'yjs';
 import type { DocStore } from '../docs/doc-store.ts';
+import { BEAT_MS, thisDeviceId } from '../docs/driver-liveness.ts';
 import type { LocalDb } from '../docs/local-db.ts';
-import { BEAT_MS, thisDeviceId } from './run-liveness.ts';
 
 const LOCK_PREFIX = 'boocode-workflow:';
 

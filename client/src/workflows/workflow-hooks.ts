@@ -20,8 +20,8 @@ import type * as Y from 'yjs';
 import { useRunnerPairing } from '../chat/chat-hooks.ts';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
+import { DriverLiveness, thisDeviceId } from '../docs/driver-liveness.ts';
 import { driveRun, isDrivenHere, type RunDriverDeps, runLockHeld, subscribeDriving } from './run-driver.ts';
-import { RunLiveness, thisDeviceId } from './run-liveness.ts';
 import {
   builtInWorkflows,
   type InspectedEntry,
@@ -90,7 +90,7 @@ export function useDrivenHere(runId: string): boolean {
 const TAKEOVER_CHECK_MS = 2000;
 
 /** Whether another device drives a run, from the beat its driver writes into the run doc. */
-let liveness: RunLiveness | undefined;
+let liveness: DriverLiveness | undefined;
 
 /**
  * While the doc says the run is running, nobody on this device holds its lock and no other device's
@@ -103,7 +103,7 @@ export function useRunTakeover(runId: string, running: boolean, doc: Y.Doc | und
     let live = true;
     const check = async () => {
       if (!live || isDrivenHere(runId) || (await runLockHeld(runId))) return;
-      liveness ??= new RunLiveness(thisDeviceId());
+      liveness ??= new DriverLiveness(thisDeviceId());
       if (doc && liveness.drivenElsewhere(runId, getRunDriverBeat(doc))) return;
       await driveRun(deps, runId, { takeover: true }).catch((error: unknown) =>
         console.error('workflow run could not resume', error),

@@ -108,6 +108,25 @@ export function worktreeSentence(w: SubagentWorktree | undefined): string {
   return `Its changes are in its own worktree on branch ${w.branch} (${s.files} file${s.files === 1 ? '' : 's'}, +${s.added} -${s.removed}: ${(w.files ?? []).map((f) => f.path).join(', ')}); merge them into the workspace or discard them with subagent_merge.`;
 }
 
+/**
+ * The beat of the driver that owns this session's children (its device and a time), written while it has
+ * any queued or running: a tab on another device must not adopt children whose owner is alive.
+ */
+export interface SubagentOwnerBeat {
+  device: string;
+  at: number;
+}
+
+const OWNER = 'subagentOwner';
+
+export function setSubagentOwnerBeat(doc: Y.Doc, beat: SubagentOwnerBeat): void {
+  doc.getMap<SubagentOwnerBeat>(OWNER).set('beat', beat);
+}
+
+export function getSubagentOwnerBeat(doc: Y.Doc): SubagentOwnerBeat | undefined {
+  return doc.getMap<SubagentOwnerBeat>(OWNER).get('beat');
+}
+
 /** The message the parent model reads when a child has finished. */
 export function resultMessageText(r: SubagentRecord): string {
   const head = `[subagent ${r.label} ${r.status}] (id ${r.id})`;
