@@ -35,6 +35,8 @@ export interface ScriptedModel {
   /** e.g. http://127.0.0.1:8790/v1 */
   baseUrl: string;
   requests(): RecordedRequest[];
+  /** The chat completions answered, in arrival order, each with its last user message (what it was asked). */
+  chatCalls(): { at: number; lastUser: string }[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -66,6 +68,13 @@ export async function startScriptedModel(opts: ScriptedModelOptions): Promise<Sc
     port,
     baseUrl: `http://${opts.host ?? '127.0.0.1'}:${port}/v1`,
     requests: () => [...state.recorded],
+    chatCalls: () =>
+      state.recorded
+        .filter((r) => r.path.endsWith('/chat/completions'))
+        .map((r) => {
+          const body = r.body as { model?: string; messages?: WireMessage[] } | undefined;
+          return { at: r.at, lastUser: requestFacts(body?.model ?? '', body?.messages ?? []).lastUser };
+        }),
     reset: () => state.reset(),
     close: () =>
       new Promise<void>((resolve) => {

@@ -94,11 +94,7 @@ test('another device follows the running turn and never takes it over while its 
   await openApp(driver, syncServer);
   await useScriptedModel(driver, syncServer.url, model);
   const id = await openNewSession(driver, syncServer.url, 'chat', 'Followed from another device');
-  const asked = () =>
-    model.requests().filter((r) => {
-      const messages = (r.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
-      return messages.some((m) => m.role === 'user' && m.content === 'answer slowly please');
-    }).length;
+  const asked = () => model.chatCalls().filter((c) => c.lastUser === 'answer slowly please').length;
   // Its own browser context: it shares only the sync server, so the driver's Web Lock is invisible to it.
   const other = await (await browser.newContext()).newPage();
   await openApp(other, syncServer);

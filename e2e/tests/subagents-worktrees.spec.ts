@@ -1,10 +1,10 @@
 // Coder subagents in git worktrees, through the UI: two children edit the same line of the same file, each in
 // its own worktree; the Agents pane shows each one's diff apart from the other's, the workspace is untouched
 // until the user merges one, and the other is discarded (its branch and worktree gone, the workspace unchanged).
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
+import { git, initRepo } from '../../sync-server/test/runner/git-repo.ts';
 import { test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -33,23 +33,11 @@ test.afterEach(async () => {
   runner = undefined;
 });
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim();
-}
-
 test('two coder children in worktrees: diffs kept apart, one merged, one discarded', async ({ page, syncServer }) => {
   // Edits run without asking here (an allow rule), so the test is about isolation, not approvals.
-  runner = await startTestRunner(
-    syncServer.url,
-    { 'greeting.txt': 'hello world\n' },
-    { rules: [{ effect: 'allow', tool: 'edit_file' }] },
-  );
+  runner = await startTestRunner(syncServer.url, {}, { rules: [{ effect: 'allow', tool: 'edit_file' }] });
   const ws = runner.workspace;
-  git(ws, 'init', '--quiet', '--initial-branch=main');
-  git(ws, 'config', 'user.name', 'BooCode Test');
-  git(ws, 'config', 'user.email', 'test@boocode.invalid');
-  git(ws, 'add', '--all');
-  git(ws, 'commit', '--quiet', '-m', 'initial');
+  await initRepo(ws, { 'greeting.txt': 'hello world\n' });
 
   await useScriptedModel(page, syncServer.url, model);
   await pairRunner(page, syncServer.url, runner);

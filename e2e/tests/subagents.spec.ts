@@ -131,14 +131,7 @@ test('closing the tab that runs a child: another tab finishes it, and nothing ru
   const childId = (await row.getByTestId('agent-open').getAttribute('href'))?.split('/s/')[1]?.split('?')[0];
   expect(childId).toMatch(/^ses_/);
   // Model calls of the child: its last user message is its prompt (the lead's calls end with the lead's words).
-  const slowCalls = () =>
-    model.requests().filter((r) => {
-      const messages = (r.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
-      return (
-        r.path.endsWith('/chat/completions') &&
-        messages.filter((m) => m.role === 'user').at(-1)?.content === 'subtask slow'
-      );
-    }).length;
+  const slowCalls = () => model.chatCalls().filter((c) => c.lastUser === 'subtask slow').length;
   await expect.poll(slowCalls).toBe(1);
   await driver.close();
 

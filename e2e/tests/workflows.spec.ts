@@ -31,11 +31,7 @@ test.afterAll(async () => {
 
 /** Model requests whose last user message contains `text`. */
 function requestsFor(text: string): number {
-  return model.requests().filter((r) => {
-    const messages = (r.body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
-    const lastUser = messages.filter((m) => m.role === 'user').at(-1);
-    return typeof lastUser?.content === 'string' && lastUser.content.includes(text);
-  }).length;
+  return model.chatCalls().filter((c) => c.lastUser.includes(text)).length;
 }
 
 async function openWorkflowsPane(page: Page, appUrl: string, title: string): Promise<string> {

@@ -5,19 +5,19 @@
 // the first ask, a re-ask as another turn in the same session, the turn's last answer as the reply.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AgentEngine, type TurnResult } from '@boocode/shared/agent/agent-engine';
+import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import { realClock } from '@boocode/shared/agent/engine-deps';
 import { initSessionMeta, listMessages } from '@boocode/shared/doc/session';
-import { listSpans } from '@boocode/shared/doc/spans';
 import { newId } from '@boocode/shared/ids';
 import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
 import type { AgentEntry, WorkflowEvent } from '@boocode/shared/workflow/run-record';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { contentText, loadScenarioDir, type WireMessage } from '../../e2e/scripted-model/scenario.ts';
+import { loadScenarioDir } from '../../e2e/scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from '../../e2e/scripted-model/server.ts';
 import { readCatalog } from '../src/catalog/node-catalog.ts';
-import type { AgentReply, AgentRunSpec, RunAgent } from '../src/engine/agent-contract.ts';
+import type { AgentRunSpec, RunAgent } from '../src/engine/agent-contract.ts';
+import { promptFor, replyOf } from '../src/engine/agent-turn.ts';
 import { runWorkflow } from '../src/engine/run-workflow.ts';
 import { loadQuickJS } from '../src/sandbox/quickjs-module.ts';
 
@@ -59,7 +59,7 @@ function engineAgents(scripted: ScriptedModel) {
     signal.addEventListener('abort', stop, { once: true });
     stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
     try {
-      return replyOf(session, await engine.runTurn({ text: promptFor(spec) }));
+      return replyOf(session.doc, await engine.runTurn({ text: promptFor(spec) }), session.id);
     } finally {
       stats.inFlight--;
       signal.removeEventListener('abort', stop);
@@ -76,37 +76,9 @@ function newAgentSession(spec: AgentRunSpec): AgentSession {
   return { id, label, doc };
 }
 
-/** As the browser asks: the first ask of a schema-bound agent says what shape to answer in. */
-function promptFor(spec: AgentRunSpec): string {
-  if (!spec.options.schema || spec.attempt > 1) return spec.prompt;
-  return `${spec.prompt}\n\nReply with only a JSON object matching this schema: ${JSON.stringify(spec.options.schema)}`;
-}
-
-/** The turn's last answer and its tokens; a turn that did not end ok fails the agent, as in the browser. */
-function replyOf(session: AgentSession, result: TurnResult): AgentReply | null {
-  if (result.outcome === 'cancelled') return null;
-  if (result.outcome !== 'ok')
-    throw new Error(result.error?.message ?? `the agent's turn ended with ${result.outcome}`);
-  const answer = listMessages(session.doc)
-    .filter((m) => m.role === 'assistant' && m.turn === result.turn)
-    .at(-1);
-  if (!answer) throw new Error('the agent ended its turn without an answer');
-  let tokens = 0;
-  for (const span of listSpans(session.doc))
-    if (span.turn === result.turn && span.usage) tokens += span.usage.prompt + span.usage.completion;
-  return { text: answer.text, usage: { tokens }, childSessionId: session.id };
-}
-
 /** What the model was asked, in arrival order: the last user message of each chat completion. */
 function askedOfModel(): { at: number; prompt: string }[] {
-  return model
-    .requests()
-    .filter((r) => r.path.endsWith('/chat/completions'))
-    .map((r) => {
-      const messages = (r.body as { messages: WireMessage[] }).messages;
-      const lastUser = messages.filter((m) => m.role === 'user').at(-1);
-      return { at: r.at, prompt: contentText(lastUser?.content) };
-    });
+  return model.chatCalls().map((c) => ({ at: c.at, prompt: c.lastUser }));
 }
 
 const kindOf = (prompt: string) =>

@@ -13,6 +13,7 @@ import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
 import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
 import { newId } from '@boocode/shared/ids';
 import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
+import { promptFor, replyOf } from '@boocode/workflows/engine/agent-turn';
 import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
 import type * as Y from 'yjs';
 import { prepareTurn } from '../chat/prepare-turn.ts';
@@ -133,12 +134,6 @@ async function openAgentSpan(deps: BrowserAgentDeps, spec: AgentRunSpec, childSe
   };
 }
 
-/** The first ask of a schema-bound agent says what shape to answer in (re-asks already do). */
-function promptFor(spec: AgentRunSpec): string {
-  if (!spec.options.schema || spec.attempt > 1) return spec.prompt;
-  return `${spec.prompt}\n\nReply with only a JSON object matching this schema: ${JSON.stringify(spec.options.schema)}`;
-}
-
 async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): Promise<string> {
   const now = Date.now();
   const id = newId('ses', now);
@@ -177,22 +172,6 @@ async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): P
 
 function setChildStatus(space: Y.Doc, id: string, status: SessionStatus): void {
   space.transact(() => updateSessionEntry(space, id, { status, updatedAt: Date.now() }));
-}
-
-/** The answer of the turn that just ended, and what it cost; null when it was stopped. */
-function replyOf(doc: Y.Doc, result: TurnResult | undefined, childSessionId: string): AgentReply | null {
-  if (result?.outcome === 'cancelled') return null;
-  if (result && result.outcome !== 'ok')
-    throw new Error(result.error?.message ?? `the agent's turn ended with ${result.outcome}`);
-  const messages = listMessages(doc);
-  const turn = result?.turn ?? messages.at(-1)?.turn ?? 0;
-  const answer = messages.filter((m) => m.role === 'assistant' && m.turn === turn).at(-1);
-  if (!answer) throw new Error('the agent ended its turn without an answer');
-  let tokens = 0;
-  for (const span of listSpans(doc)) {
-    if (span.turn === turn && span.usage) tokens += span.usage.prompt + span.usage.completion;
-  }
-  return { text: answer.text, usage: { tokens }, childSessionId };
 }
 
 /** Copies the child session's latest words into the run doc, at most every ACTIVITY_EVERY_MS. */
