@@ -7,7 +7,7 @@ export default defineConfig({
       'sync-server/**/*.test.ts',
       'workflows/**/*.test.ts',
       'client/**/*.test.ts',
-      'e2e/scripted-model/**/*.test.ts',
+      'testkit/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,

@@ -4,16 +4,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { createRunner, type RunnerOptions } from '../../sync-server/src/runner/create-runner.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
-
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 
 export function startChatModel(): Promise<ScriptedModel> {
-  const scenarios = loadScenarioDir(SCENARIOS).filter((s) => s.name === 'demo' || s.name === 'chat-e2e');
+  const scenarios = loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'demo' || s.name === 'chat-e2e');
   return startScriptedModel({ scenarios });
 }
 

@@ -6,11 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
 import { createSyncServer, type SyncServer } from '../../sync-server/src/server/createSyncServer.ts';
 import { assistantMessages, openNewSession, startChatModel, useScriptedModel } from '../harness/model.ts';
 import { CLIENT_DIST } from '../harness/sync-server.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 let server: SyncServer;

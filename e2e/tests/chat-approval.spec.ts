@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -14,7 +15,6 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 let runner: TestRunner | undefined;

@@ -4,6 +4,7 @@
 // ends with one answer and one card for the call.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -15,7 +16,6 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 let runner: TestRunner | undefined;

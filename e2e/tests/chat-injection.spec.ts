@@ -1,8 +1,9 @@
 // Model output is untrusted: a prompt-injection fixture answers with an <img onerror>, a <script> and a
 // javascript: link. They must render as text, and nothing in them may run.
+
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 test.beforeAll(async () => {

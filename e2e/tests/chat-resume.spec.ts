@@ -1,10 +1,11 @@
 // A turn survives its driver: a reload mid-stream, or closing the driving page, leaves the run
 // "running" with nobody holding the session's lock; the next page to open the session takes the lock,
 // resumes, and the answer ends up in the conversation exactly once.
+
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { openApp, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 const START = 'This answer streams slowly';
 const END = 'without repeating a word.';

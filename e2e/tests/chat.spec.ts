@@ -1,6 +1,7 @@
 // The chat drives the agent from the browser: a prompt streams an answer, and a coder session's tool
 // call to the real local runner shows as a card with its arguments, result and duration.
 
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -12,7 +13,6 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 let runner: TestRunner | undefined;

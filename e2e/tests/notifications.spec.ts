@@ -3,10 +3,11 @@
 // opens the session it is about. Events are caused the way another device would: edits of the space
 // doc on the server.
 
-import { fileURLToPath } from 'node:url';
 import { SPACE_DOC } from '@boocode/shared/doc/names';
 import { putSessionEntry, type SessionIndexEntry, updateSessionEntry } from '@boocode/shared/doc/space';
 import { newId } from '@boocode/shared/ids';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, openApp, sessionRow, test, waitForServiceWorker } from '../harness/fixtures.ts';
 import {
@@ -19,8 +20,6 @@ import {
 } from '../harness/model.ts';
 import { editServerDoc } from '../harness/server-docs.ts';
 import type { TestServer } from '../harness/sync-server.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { startScriptedModel } from '../scripted-model/server.ts';
 
 /** A hidden tab waits this long before it claims an event (HIDDEN_TAB_DELAY_MS), plus a margin. */
 const CLAIM_SETTLE_MS = 2000;
@@ -213,7 +212,7 @@ test('a five-agent workflow run is one "finished" toast across two tabs, not one
   syncServer,
 }) => {
   test.setTimeout(120_000);
-  const scenarios = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
+  const scenarios = SCENARIOS_DIR;
   const model = await startScriptedModel({
     scenarios: loadScenarioDir(scenarios).filter((s) => s.name === 'workflows'),
   });

@@ -1,6 +1,8 @@
 // The runner's settings in Settings, driven as a user would against a real runner: an approval rule added
 // there is enforced in a coder turn and deleting it brings the question back; the build command and the
 // auto-fix rounds; a provider API key that reaches the runner and no page storage, and is removed from it.
+
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import {
   assistantMessages,
@@ -12,7 +14,6 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 let runner: TestRunner | undefined;

@@ -2,7 +2,8 @@
 // its own worktree; the Agents pane shows each one's diff apart from the other's, the workspace is untouched
 // until the user merges one, and the other is discarded (its branch and worktree gone, the workspace unchanged).
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect } from '@playwright/test';
 import { git, initRepo } from '../../sync-server/test/runner/git-repo.ts';
 import { test } from '../harness/fixtures.ts';
@@ -15,15 +16,11 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
-
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 
 let model: ScriptedModel;
 let runner: TestRunner | undefined;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'subagents') });
 });
 test.afterAll(async () => {
   await model.close();

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { test } from '../harness/fixtures.ts';
 import {
@@ -16,15 +17,11 @@ import {
   type TestRunner,
   useScriptedModel,
 } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
-
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
   const names = ['subagents', 'subagents-coder', 'chat-e2e'];
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => names.includes(s.name)) });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => names.includes(s.name)) });
 });
 test.afterAll(async () => {
   await model.close();

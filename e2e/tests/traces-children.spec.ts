@@ -4,19 +4,17 @@
 // shows under its subagent span in the lead's trace.
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { closeSpan, openSpan } from '@boocode/shared/doc/spans';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import type { Page } from '@playwright/test';
 import { writeSpans } from '../bench/traces-seed.ts';
 import { expect, openApp, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, useScriptedModel } from '../harness/model.ts';
 import { editServerDoc, seedSession } from '../harness/server-docs.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
-
-const SCENARIOS = new URL('../scripted-model/scenarios', import.meta.url).pathname;
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'subagents') });
 });
 test.afterAll(async () => {
   await model.close();

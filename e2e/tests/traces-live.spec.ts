@@ -1,9 +1,10 @@
 // A live turn from the chat, against the scripted model (DeepSeek-style cache accounting): the model call
 // appears in the waterfall while it streams, its bar grows, it closes with its tokens; over several turns
 // with a stable prefix the cache pane shows the hits rising; the timeline forks from a real turn.
+
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
-import type { ScriptedModel } from '../scripted-model/server.ts';
 
 let model: ScriptedModel;
 

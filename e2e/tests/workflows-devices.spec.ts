@@ -1,20 +1,14 @@
-// The spec-hash cache is a synced doc: a run finished on one device lets another device (its own
-// browser context, sharing only the sync server) run the same workflow again without asking the
-// model anything: every agent comes from the cache at zero tokens. The other device opens the run
-// before the server has any of it, and still sees it finish once it arrives.
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { openApp, test } from '../harness/fixtures.ts';
 import { openNewSession } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 const ARGS = JSON.stringify({ diff: '+ const total = a + b;' });
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'workflows') });
 });
 test.afterAll(async () => {
   await model.close();

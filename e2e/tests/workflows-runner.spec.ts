@@ -2,14 +2,12 @@
 // with their description, marked "project", and runnable like any other.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect } from '@playwright/test';
 import { test } from '../harness/fixtures.ts';
 import { openNewSession, pairRunner, startTestRunner, type TestRunner, useScriptedModel } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 const HELLO = `export const meta = {
   name: 'project-hello',
   description: 'Says hello through one agent.',
@@ -22,7 +20,7 @@ return { answer };
 let model: ScriptedModel;
 let runner: TestRunner | undefined;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'workflows') });
 });
 test.afterAll(async () => {
   await model.close();
@@ -66,7 +64,7 @@ test('a workflow started from a coder session: its agent has the runner tools, a
 }) => {
   test.setTimeout(90_000);
   const writerModel = await startScriptedModel({
-    scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'chat-e2e'),
+    scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'chat-e2e'),
   });
   try {
     runner = await startTestRunner(syncServer.url);

@@ -1,17 +1,12 @@
-// One tab drives a run (it holds the run's Web Lock); another tab of the same browser watches the
-// same doc, says who drives it, and can stop it: the stop goes through the doc to the driver.
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect } from '@playwright/test';
 import { test } from '../harness/fixtures.ts';
 import { openNewSession, useScriptedModel } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
-
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'workflows') });
 });
 test.afterAll(async () => {
   await model.close();

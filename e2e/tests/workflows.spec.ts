@@ -1,15 +1,9 @@
-// Workflows from the UI against the scripted model: multi-review runs four reviewers (at different
-// speeds) and a judge, each as a child session. A reload mid-run leaves the run "running" with its
-// lock free; the reloaded page takes it over, reuses the reviewers that had finished (spec hash),
-// resumes the ones in flight, and the run finishes with every agent done.
-import { fileURLToPath } from 'node:url';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { test } from '../harness/fixtures.ts';
 import { openNewSession, useScriptedModel } from '../harness/model.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 const DIFF = [
   'diff --git a/src/add.js b/src/add.js',
   '--- a/src/add.js',
@@ -23,7 +17,7 @@ const DIFF = [
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'workflows') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'workflows') });
 });
 test.afterAll(async () => {
   await model.close();

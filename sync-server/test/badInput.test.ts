@@ -1,3 +1,4 @@
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
@@ -6,7 +7,6 @@ import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
 import { openRaw } from './support/rawSocket.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 const MAX_UPDATE = 64 * 1024;
 

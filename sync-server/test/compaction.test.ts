@@ -1,3 +1,9 @@
+import {
+  adminDatabaseUrl,
+  postgresBackend,
+  type StorageTarget,
+  storageBackends,
+} from '@boocode/testkit/databases/storage-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { openDatabase } from '../src/persistence/database.ts';
@@ -6,7 +12,6 @@ import { runMigrations } from '../src/persistence/migrations.ts';
 import { applyStoredDoc, compactDoc, loadStoredDoc } from '../src/persistence/updateLog.ts';
 import { connectClient, randomDocName, waitFor, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { adminDatabaseUrl, postgresBackend, type StorageTarget, storageBackends } from './support/storage.ts';
 
 describe.each(storageBackends)('compaction and group commit on $name storage', (backend) => {
   let target: StorageTarget & { cleanup(): Promise<void> };

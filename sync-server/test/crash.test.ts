@@ -1,3 +1,4 @@
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -5,7 +6,6 @@ import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } fr
 import { testSeed, withSeed } from './support/seed.ts';
 import { type ServerProcess, spawnServer } from './support/serverProcess.ts';
 import { TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 const WRITERS = 4;
 const KILLS = 3;

@@ -1,3 +1,4 @@
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import * as prng from 'lib0/prng';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -5,7 +6,6 @@ import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
 import { testSeed, withSeed } from './support/seed.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 const CLIENTS = 4;
 const STEPS = 120;

@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { embeddedBackend, type StorageTarget } from '@boocode/testkit/databases/storage-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { embeddedBackend, type StorageTarget } from './support/storage.ts';
 
 describe('one port serves the app', () => {
   let target: StorageTarget & { cleanup(): Promise<void> };

@@ -1,3 +1,4 @@
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import { connectClient, randomDocName, waitFor, waitSynced } from './support/cli
 import { openRaw } from './support/rawSocket.ts';
 import { spawnServer } from './support/serverProcess.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 describe.each(storageBackends)('persistence on $name storage', (backend) => {
   let target: StorageTarget & { cleanup(): Promise<void> };

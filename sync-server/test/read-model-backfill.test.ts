@@ -5,6 +5,7 @@
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { emptyUsageTotals } from '@boocode/shared/doc/session-schema';
 import { appendSnapshot, closeSpan, openSpan } from '@boocode/shared/doc/spans';
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -12,7 +13,6 @@ import type { BackfillResult } from '../src/projection/projection-backfill.ts';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, waitFor, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 const quiet = { log: () => {} };

@@ -1,8 +1,8 @@
+import { adminDatabaseUrl, postgresBackend, type StorageTarget } from '@boocode/testkit/databases/storage-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
 import { type ServerProcess, spawnServer } from './support/serverProcess.ts';
 import { TEST_TOKEN } from './support/servers.ts';
-import { adminDatabaseUrl, postgresBackend, type StorageTarget } from './support/storage.ts';
 
 const log = (c: TestClient) => c.doc.getArray<string>('log').toArray();
 const same = (clients: TestClient[]) =>

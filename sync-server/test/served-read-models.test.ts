@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { emptyUsageTotals } from '@boocode/shared/doc/session-schema';
 import { appendSnapshot, closeSpan, openSpan } from '@boocode/shared/doc/spans';
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, waitFor, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 

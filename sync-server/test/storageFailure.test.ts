@@ -1,9 +1,9 @@
+import { adminDatabaseUrl, postgresBackend, type StorageTarget } from '@boocode/testkit/databases/storage-backends';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { adminDatabaseUrl, postgresBackend, type StorageTarget } from './support/storage.ts';
 
 // Needs a second connection into the server's database to break it on purpose: real Postgres only.
 describe.skipIf(!adminDatabaseUrl)('storage failure on real Postgres', () => {

@@ -1,3 +1,4 @@
+import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/storage-backends';
 import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -6,7 +7,6 @@ import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
 import { openRaw } from './support/rawSocket.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { type StorageTarget, storageBackends } from './support/storage.ts';
 
 describe.each(storageBackends)('sync on $name storage', (backend) => {
   let target: StorageTarget & { cleanup(): Promise<void> };

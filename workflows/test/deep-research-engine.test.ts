@@ -1,27 +1,19 @@
-// The catalog deep-research workflow as the app runs it: the real workflow engine (QuickJS), and
-// every agent() a session of its own driven by the real AgentEngine against the scripted
-// OpenAI-compatible model over HTTP (e2e/scripted-model/scenarios/deep-research.json). The agent
-// side mirrors client/src/workflows/browser-agents.ts: one chat session per agent, the schema in
-// the first ask, a re-ask as another turn in the same session, the turn's last answer as the reply.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import { realClock } from '@boocode/shared/agent/engine-deps';
 import { initSessionMeta, listMessages } from '@boocode/shared/doc/session';
 import { newId } from '@boocode/shared/ids';
 import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
 import type { AgentEntry, WorkflowEvent } from '@boocode/shared/workflow/run-record';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { loadScenarioDir } from '../../e2e/scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../../e2e/scripted-model/server.ts';
 import { readCatalog } from '../src/catalog/node-catalog.ts';
 import type { AgentRunSpec, RunAgent } from '../src/engine/agent-contract.ts';
 import { promptFor, replyOf } from '../src/engine/agent-turn.ts';
 import { runWorkflow } from '../src/engine/run-workflow.ts';
 import { loadQuickJS } from '../src/sandbox/quickjs-module.ts';
 
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../e2e/scripted-model/scenarios');
 const QUESTION = 'Why do lithium-ion cells lose capacity?';
 const SUBQUESTIONS = [
   'How does SEI growth consume lithium?',
@@ -33,7 +25,9 @@ const REPORT =
 
 let model: ScriptedModel;
 beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'deep-research') });
+  model = await startScriptedModel({
+    scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'deep-research'),
+  });
 });
 afterAll(() => model.close());
 

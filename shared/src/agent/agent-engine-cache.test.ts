@@ -1,6 +1,6 @@
+import { makeEngine, newSessionDoc, startTestModel } from '@boocode/testkit/engine-harness';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEngine, newSessionDoc, startTestModel } from '../../../e2e/scripted-model/engine-harness.ts';
-import type { ScriptedModel } from '../../../e2e/scripted-model/server.ts';
 import { listSpans } from '../doc/spans.ts';
 import { explainCacheBreak } from '../model/cache-break.ts';
 

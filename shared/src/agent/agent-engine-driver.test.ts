@@ -1,5 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import {
   FakeTools,
   makeEngine,
@@ -7,8 +5,10 @@ import {
   replicaOf,
   startTestModel,
   waitForDoc,
-} from '../../../e2e/scripted-model/engine-harness.ts';
-import type { ScriptedModel } from '../../../e2e/scripted-model/server.ts';
+} from '@boocode/testkit/engine-harness';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { getRunState, listMessages, observeSession } from '../doc/session.ts';
 import { listSpans } from '../doc/spans.ts';
 import { SessionBusyError } from './agent-engine.ts';

@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FakeTools,
   makeEngine,
@@ -6,8 +5,9 @@ import {
   recordingClock,
   startTestModel,
   waitForDoc,
-} from '../../../e2e/scripted-model/engine-harness.ts';
-import type { ScriptedModel } from '../../../e2e/scripted-model/server.ts';
+} from '@boocode/testkit/engine-harness';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getRunState, listMessages } from '../doc/session.ts';
 import { listSnapshots, listSpans } from '../doc/spans.ts';
 

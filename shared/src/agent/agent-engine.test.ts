@@ -1,7 +1,7 @@
+import { FakeTools, makeEngine, newSessionDoc, startTestModel } from '@boocode/testkit/engine-harness';
+import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { FakeTools, makeEngine, newSessionDoc, startTestModel } from '../../../e2e/scripted-model/engine-harness.ts';
-import type { ScriptedModel } from '../../../e2e/scripted-model/server.ts';
 import { getRunState, listMessages } from '../doc/session.ts';
 import { listSnapshots, listSpans } from '../doc/spans.ts';
 

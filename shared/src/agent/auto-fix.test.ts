@@ -3,11 +3,11 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { newSessionDoc, TEST_HEARTBEAT_MS, TOOL_DEFS } from '@boocode/testkit/engine-harness';
+import type { ScenarioInput } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { newSessionDoc, TEST_HEARTBEAT_MS, TOOL_DEFS } from '../../../e2e/scripted-model/engine-harness.ts';
-import type { ScenarioInput } from '../../../e2e/scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../../../e2e/scripted-model/server.ts';
 import { createRunner, type Runner } from '../../../sync-server/src/runner/create-runner.ts';
 import { listMessages } from '../doc/session.ts';
 import { listSnapshots, listSpans } from '../doc/spans.ts';

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { sha256Hex } from '@boocode/shared/blobs/sha256-hex';
 import { sniffImageType } from '@boocode/shared/blobs/sniff-image-type';
 import { BlobError, PutBlobResponse } from '@boocode/shared/protocol/blobs';
+import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBlobRoutes } from '../../src/blobs/blob-routes.ts';
-import { type TestDatabase, testBackends } from '../projection/test-databases.ts';
 
 // A real 1x1 PNG.
 const PNG = Buffer.from(

@@ -7,11 +7,11 @@ import {
   type OtlpSpan,
 } from '@boocode/shared/otlp/otlp-trace-schema';
 import { msToUnixNano, otlpSpanId, otlpTraceId, spansToOtlp } from '@boocode/shared/otlp/spans-to-otlp';
+import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { exportSessionOtlp } from '../../src/export/export-session-otlp.ts';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
-import { type TestDatabase, testBackends } from '../projection/test-databases.ts';
 
 const T0 = 1_700_000_000_000;
 

@@ -3,13 +3,13 @@
 // next run; a doc loaded here is left to its live projection; docs that are not sessions are not read.
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { closeSpan, openSpan } from '@boocode/shared/doc/spans';
+import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { StoredDoc } from '../../src/persistence/updateLog.ts';
 import { backfillProjections } from '../../src/projection/projection-backfill.ts';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
 import type { SqlQuery } from '../../src/projection/sql-query.ts';
-import { type TestDatabase, testBackends } from './test-databases.ts';
 
 // The storage tables as persistence/migrations.ts creates them.
 const STORAGE_DDL = [

@@ -7,12 +7,12 @@ import {
   SpanSchema,
 } from '@boocode/shared/doc/session-schema';
 import { appendSnapshot, closeSpan, listSnapshots, listSpans, openSpan, updateSpan } from '@boocode/shared/doc/spans';
+import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { rowToSnapshot, rowToSpan } from '../../src/projection/projection-rows.ts';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
 import type { SqlQuery } from '../../src/projection/sql-query.ts';
-import { type TestDatabase, testBackends } from './test-databases.ts';
 
 function mulberry32(seed: number) {
   let a = seed >>> 0;

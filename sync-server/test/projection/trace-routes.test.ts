@@ -2,12 +2,12 @@ import { sessionDocName } from '@boocode/shared/doc/names';
 import { emptyUsageTotals } from '@boocode/shared/doc/session-schema';
 import { appendSnapshot, closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
 import { SnapshotsResponse, type TraceItem, TracesResponse } from '@boocode/shared/protocol/traces';
+import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
 import { registerTraceRoutes } from '../../src/projection/trace-routes.ts';
-import { type TestDatabase, testBackends } from './test-databases.ts';
 
 const SESSION = 'ses_pages';
 

@@ -3,8 +3,7 @@
 // until a merge; one is merged and the other discarded, through the parent's subagent_merge tool. Also: a
 // workspace that is not a git repository gives a notice and the shared workspace.
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import { realClock, type ToolExecutor, type ToolResult } from '@boocode/shared/agent/engine-deps';
 import { createStopSource } from '@boocode/shared/agent/stop-signal';
@@ -18,19 +17,18 @@ import { newId } from '@boocode/shared/ids';
 import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
 import { runnerTools } from '@boocode/shared/runner/tool-contracts';
 import { modelToolDefinitions } from '@boocode/shared/runner/tool-definitions';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { loadScenarioDir } from '../../../e2e/scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../../../e2e/scripted-model/server.ts';
 import { git, gitAvailable, initRepo } from './git-repo.ts';
 import { fileText, type RunnerFixture, startRunner } from './runner-fixture.ts';
 
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../../e2e/scripted-model/scenarios');
 const HAS_GIT = gitAvailable();
 
 let model: ScriptedModel;
 beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'subagents') });
 });
 afterAll(() => model.close());
 const fixtures: RunnerFixture[] = [];

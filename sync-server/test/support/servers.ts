@@ -1,6 +1,7 @@
 /** In-process servers for tests, on random ports, on a given storage target. */
+
+import type { StorageTarget } from '@boocode/testkit/databases/storage-backends';
 import { createSyncServer, type SyncServer, type SyncServerOptions } from '../../src/server/createSyncServer.ts';
-import type { StorageTarget } from './storage.ts';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 

@@ -1,10 +1,8 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { waitForDoc } from '@boocode/testkit/engine-harness';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { waitForDoc } from '../../../../e2e/scripted-model/engine-harness.ts';
-import { loadScenarioDir } from '../../../../e2e/scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../../../../e2e/scripted-model/server.ts';
 import { getSessionMeta, initSessionMeta, listMessages, setRunState, updateMessage } from '../../doc/session.ts';
 import { getSessionEntry, listSessions, putSessionEntry } from '../../doc/space.ts';
 import { listSpans } from '../../doc/spans.ts';
@@ -23,11 +21,9 @@ import {
   updateSubagentRecord,
 } from './subagent-records.ts';
 
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '../../../../e2e/scripted-model/scenarios');
-
 let model: ScriptedModel;
 beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'subagents') });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'subagents') });
 });
 afterAll(() => model.close());
 beforeEach(() => model.reset());

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
-import type { SqlQuery } from '../../src/projection/sql-query.ts';
+
+/** A parameterised query with rows back: what the server's projection and blob modules take. */
+export type SqlQuery = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<{ rows: Row[] }>;
 
 export interface TestDatabase {
   query: SqlQuery;

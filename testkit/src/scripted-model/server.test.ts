@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listModels } from '@boocode/shared/model/chat-completions-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listModels } from '../../shared/src/model/chat-completions-client.ts';
 import { CACHE_UNIT_TOKENS } from './prompt-cache.ts';
 import { loadScenarioDir } from './scenario.ts';
 import { type ScriptedModel, startScriptedModel } from './server.ts';

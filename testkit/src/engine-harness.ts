@@ -1,10 +1,8 @@
 // Test support for driving the agent engine against the scripted model over real HTTP: a session doc, fake
 // tools that record their calls and can be held mid-run, a clock that records sleeps, and waiting for doc
 // conditions without sleeping.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as Y from 'yjs';
-import { AgentEngine } from '../../shared/src/agent/agent-engine.ts';
+
+import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import {
   type AgentConfig,
   type Clock,
@@ -14,18 +12,17 @@ import {
   type ToolExecutor,
   type ToolInvocation,
   type ToolResult,
-} from '../../shared/src/agent/engine-deps.ts';
-import { initSessionMeta, observeSession } from '../../shared/src/doc/session.ts';
-import { newId } from '../../shared/src/ids.ts';
-import { createChatCompletionsClient } from '../../shared/src/model/chat-completions-client.ts';
-import type { AbortSignalLike } from '../../shared/src/model/model-client.ts';
-import { loadScenarioDir } from './scenario.ts';
-import { type ScriptedModel, startScriptedModel } from './server.ts';
-
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+} from '@boocode/shared/agent/engine-deps';
+import { initSessionMeta, observeSession } from '@boocode/shared/doc/session';
+import { newId } from '@boocode/shared/ids';
+import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
+import type { AbortSignalLike } from '@boocode/shared/model/model-client';
+import * as Y from 'yjs';
+import { loadScenarios } from './scripted-model/scenario.ts';
+import { type ScriptedModel, startScriptedModel } from './scripted-model/server.ts';
 
 export function startTestModel(): Promise<ScriptedModel> {
-  return startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => s.name === 'engine-tests') });
+  return startScriptedModel({ scenarios: loadScenarios('engine-tests') });
 }
 
 export function newSessionDoc(id = newId('ses')): Y.Doc {

@@ -2,7 +2,8 @@
 // user message, the tool step within that message's turn, the model, the system prompt) and scripting the
 // response (reasoning, text, tool calls, errors, cuts, slow chunks). First matching rule wins.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export const UsageModeSchema = z.enum(['deepseek', 'openai', 'none']);
@@ -134,4 +135,15 @@ export function loadScenarioDir(dir: string): Scenario[] {
         throw new Error(`scenario ${f}: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
+}
+
+/** The project's scenario files (demo, chat-e2e, subagents, workflows, ...). */
+export const SCENARIOS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+/** The named scenarios from the project's scenario folder. */
+export function loadScenarios(...names: string[]): Scenario[] {
+  const all = loadScenarioDir(SCENARIOS_DIR);
+  const missing = names.filter((n) => !all.some((s) => s.name === n));
+  if (missing.length) throw new Error(`no scenario named ${missing.join(', ')} in ${SCENARIOS_DIR}`);
+  return all.filter((s) => names.includes(s.name));
 }
