@@ -11,8 +11,7 @@ import type {
   WorkflowMeta,
 } from '@boocode/shared/workflow/run-record';
 import { sha256Hex } from '@boocode/shared/workflow/spec-hash';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { loadQuickJS } from '../sandbox/quickjs-module.ts';
+import { type BoundedQuickJS, loadQuickJS, type QuickJSModules } from '../sandbox/quickjs-module.ts';
 import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxHost, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { checkScript } from '../script/check-script.ts';
 import type { RunAgent } from './agent-contract.ts';
@@ -62,8 +61,8 @@ export interface StartWorkflowOptions {
   resolveWorkflow?: ResolveWorkflow;
   limits?: WorkflowLimitsInput;
   cacheRule?: CacheRule;
-  /** A loaded QuickJS module; loaded lazily when absent. */
-  quickjs?: QuickJSWASMModule;
+  /** Where the run's bounded QuickJS module comes from; the shared pool when absent. */
+  quickjs?: QuickJSModules;
   now?: () => number;
 }
 
@@ -162,8 +161,10 @@ async function execute(
 
   const runSignal = withWallClock(stopSignal, limits.wallClockMs);
   let outcome: RunOutcome;
+  const modules = options.quickjs ?? (await loadQuickJS());
+  let module: BoundedQuickJS | undefined;
   try {
-    const module = options.quickjs ?? (await loadSandbox());
+    module = await acquireSandbox(modules, limits.sandbox.memoryBytes);
     const context: HostContext = { module, scheduler, recorder, limits, signal: runSignal.signal, options };
     const result = await runInSandbox(
       module,
@@ -181,6 +182,8 @@ async function execute(
   } finally {
     runSignal.dispose();
     await scheduler.close();
+    // Only now: an inline workflow may still have been tearing down its runtime in this module.
+    if (module) modules.release(module);
   }
   if (outcome.error) recorder.log('warn', `${outcome.error.code}: ${outcome.error.message}`);
   await recorder.flush();
@@ -192,7 +195,8 @@ async function execute(
 }
 
 interface HostContext {
-  module: QuickJSWASMModule;
+  /** The run's bounded module: inline workflows share it, and so share its memory bound. */
+  module: BoundedQuickJS;
   scheduler: AgentScheduler;
   recorder: RunRecorder;
   limits: WorkflowLimits;
@@ -250,9 +254,9 @@ async function runInline(context: HostContext, depth: number, name: string, args
   }
 }
 
-async function loadSandbox(): Promise<QuickJSWASMModule> {
+async function acquireSandbox(modules: QuickJSModules, memoryBytes: number): Promise<BoundedQuickJS> {
   try {
-    return await loadQuickJS();
+    return await modules.acquire(memoryBytes);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new WorkflowError(
