@@ -19,6 +19,7 @@ import { AgentScheduler } from './agent-scheduler.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { MemoryRunStore, type RunStore } from './run-store.ts';
 import { WorkflowError } from './workflow-error.ts';
+import { assertNoCycle, describePlace, type FoundWorkflow } from './workflow-resolver.ts';
 
 export interface WorkflowLimits {
   /** Agents running at once (the browser default is 4). */
@@ -46,8 +47,14 @@ export const DEFAULT_LIMITS: WorkflowLimits = {
 
 export type WorkflowLimitsInput = Partial<Omit<WorkflowLimits, 'sandbox'>> & { sandbox?: Partial<SandboxLimits> };
 
-/** Finds another workflow's source by name, for workflow(name, args). */
-export type ResolveWorkflow = (name: string) => Promise<string | undefined> | string | undefined;
+/**
+ * Finds another workflow's source by name, for workflow(name, args). Build one with
+ * createWorkflowResolver (./workflow-resolver.ts): it searches the places in order and throws, in
+ * words, where it looked. A bare string result (or undefined) is still accepted.
+ */
+export type ResolveWorkflow = (
+  name: string,
+) => Promise<FoundWorkflow | string | undefined> | FoundWorkflow | string | undefined;
 
 export interface StartWorkflowOptions {
   source: string;
@@ -169,7 +176,7 @@ async function execute(
     const result = await runInSandbox(
       module,
       checked.program,
-      makeHost(context, args, 0),
+      makeHost(context, args, [checked.meta.name]),
       limits.sandbox,
       runSignal.signal,
     );
@@ -204,8 +211,11 @@ interface HostContext {
   options: StartWorkflowOptions;
 }
 
-/** The functions one script (depth 0) or one inlined workflow (depth 1) can call. */
-function makeHost(context: HostContext, args: unknown, depth: number, workflowName?: string): SandboxHost {
+/**
+ * The functions one script or one inlined workflow can call. `chain` names the workflows running,
+ * outermost first (the top-level script by its meta name): its length is the nesting depth + 1.
+ */
+function makeHost(context: HostContext, args: unknown, chain: readonly string[], workflowName?: string): SandboxHost {
   const { scheduler, recorder } = context;
   let currentPhase: string | undefined;
   const prefix = workflowName ? `${workflowName}: ` : '';
@@ -215,7 +225,7 @@ function makeHost(context: HostContext, args: unknown, depth: number, workflowNa
       const value = await scheduler.call(prompt, optionsJson, { phase: currentPhase, workflow: workflowName });
       return JSON.stringify(value ?? null);
     },
-    workflow: (name, argsJson) => runInline(context, depth, name, argsJson === '' ? undefined : JSON.parse(argsJson)),
+    workflow: (name, argsJson) => runInline(context, chain, name, argsJson === '' ? undefined : JSON.parse(argsJson)),
     phase: (title) => {
       currentPhase = prefix + title;
       recorder.phase(currentPhase);
@@ -228,22 +238,26 @@ function makeHost(context: HostContext, args: unknown, depth: number, workflowNa
 }
 
 /** workflow(name, args): the named script runs inline, sharing this run's agents, budget and limits. */
-async function runInline(context: HostContext, depth: number, name: string, args: unknown): Promise<string> {
-  if (depth >= 1) {
+async function runInline(context: HostContext, chain: readonly string[], name: string, args: unknown): Promise<string> {
+  // The cycle first: "A → B → A" says more than the depth rule would.
+  assertNoCycle(chain, name);
+  if (chain.length >= 2) {
     throw new Error(
       `workflow("${name}"): workflows run inline only one level deep; an inlined workflow cannot call workflow()`,
     );
   }
-  const source = await context.options.resolveWorkflow?.(name);
-  if (source === undefined) throw new Error(`workflow("${name}"): no workflow with that name`);
+  const found = await context.options.resolveWorkflow?.(name);
+  if (found === undefined) throw new Error(`workflow("${name}"): no workflow with that name`);
+  const source = typeof found === 'string' ? found : found.source;
   let program: string;
   try {
     program = checkScript(source).program;
   } catch (error) {
     throw new Error(`workflow("${name}"): ${toRunError(error).message}`);
   }
-  context.recorder.log('info', `workflow ${name} starts`);
-  const host = makeHost(context, args, depth + 1, name);
+  const from = typeof found === 'string' ? '' : ` (from ${describePlace(found.place)})`;
+  context.recorder.log('info', `workflow ${name} starts${from}`);
+  const host = makeHost(context, args, [...chain, name], name);
   try {
     const value = await runInSandbox(context.module, program, host, context.limits.sandbox, context.signal);
     return JSON.stringify(value ?? null);
