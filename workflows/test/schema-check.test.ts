@@ -56,8 +56,8 @@ const REFUSED: [string, Record<string, unknown>, string][] = [
   ],
   [
     'an unsupported keyword',
-    obj({ a: { type: 'string' } }, { if: { required: ['a'] }, then: { required: ['b'] } }),
-    'at (root): "if" is not supported',
+    obj({ a: { type: 'string' } }, { dependentRequired: { a: ['b'] } }),
+    'at (root): "dependentRequired" is not supported',
   ],
   [
     'an invalid pattern',

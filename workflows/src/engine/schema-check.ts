@@ -106,12 +106,14 @@ function walk(root: Record<string, unknown>, schema: Schema, path: string): void
   }
   for (const key of SUBSCHEMA_LISTS) {
     const list = schema[key];
-    if (Array.isArray(list)) list.forEach((sub, i) => walk(root, sub as Schema, `${path}.${key}[${i}]`));
+    if (!Array.isArray(list)) continue;
+    for (const [i, sub] of list.entries()) walk(root, sub as Schema, `${path}.${key}[${i}]`);
   }
   for (const key of SUBSCHEMAS) {
     const sub = schema[key];
-    if (Array.isArray(sub)) sub.forEach((s, i) => walk(root, s as Schema, `${path}.${key}[${i}]`));
-    else if (sub !== undefined) walk(root, sub as Schema, `${path}.${key}`);
+    if (Array.isArray(sub)) {
+      for (const [i, s] of sub.entries()) walk(root, s as Schema, `${path}.${key}[${i}]`);
+    } else if (sub !== undefined) walk(root, sub as Schema, `${path}.${key}`);
   }
 }
 
