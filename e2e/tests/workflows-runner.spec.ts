@@ -97,3 +97,38 @@ test('a workflow started from a coder session: its agent has the runner tools, a
     await writerModel.close();
   }
 });
+
+const OUTER = `export const meta = { name: 'outer', description: 'Runs a project workflow and a missing one.' };
+const inner = await workflow('inner');
+let missing = '';
+try { await workflow('nowhere'); } catch (e) { missing = e.message; }
+return { inner, missing };
+`;
+const INNER = `export const meta = { name: 'inner', description: 'Says hello.' };
+return await agent('Say hello to the project', { label: 'greeter' });
+`;
+
+test('a project workflow calls another through the runner; a missing one fails listing where it looked', async ({
+  page,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  runner = await startTestRunner(syncServer.url);
+  await mkdir(join(runner.workspace, '.boocode/workflows'), { recursive: true });
+  await mkdir(join(runner.workspace, '.claude/workflows'), { recursive: true });
+  await writeFile(join(runner.workspace, '.boocode/workflows/outer.js'), OUTER);
+  await writeFile(join(runner.workspace, '.claude/workflows/inner.js'), INNER);
+  await pairRunner(page, syncServer.url, runner);
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Nested workflow');
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+  await page.locator('[data-testid="workflow-pick"][data-name="outer"]').click();
+  await page.getByTestId('workflow-run').click();
+  const card = page.getByTestId('workflow-run-card').first();
+  await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  const result = card.getByTestId('workflow-result');
+  await expect(result).toContainText('Hello, project.');
+  await expect(result).toContainText(
+    'workflow(\\"nowhere\\"): no workflow with that name; looked in .boocode/workflows, .claude/workflows, ~/.boocode/workflows, the built-in catalog',
+  );
+});
