@@ -97,3 +97,88 @@ test('a workflow started from a coder session: its agent has the runner tools, a
     await writerModel.close();
   }
 });
+
+const OUTER = `export const meta = { name: 'outer', description: 'Runs a project workflow and a missing one.' };
+const inner = await workflow('inner');
+let missing = '';
+try { await workflow('nowhere'); } catch (e) { missing = e.message; }
+return { inner, missing };
+`;
+const INNER = `export const meta = { name: 'inner', description: 'Says hello.' };
+return await agent('Say hello to the project', { label: 'greeter' });
+`;
+
+test('a project workflow calls another through the runner; a missing one fails listing where it looked', async ({
+  page,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  runner = await startTestRunner(syncServer.url);
+  await mkdir(join(runner.workspace, '.boocode/workflows'), { recursive: true });
+  await mkdir(join(runner.workspace, '.claude/workflows'), { recursive: true });
+  await writeFile(join(runner.workspace, '.boocode/workflows/outer.js'), OUTER);
+  await writeFile(join(runner.workspace, '.claude/workflows/inner.js'), INNER);
+  await pairRunner(page, syncServer.url, runner);
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Nested workflow');
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+  await page.locator('[data-testid="workflow-pick"][data-name="outer"]').click();
+  await page.getByTestId('workflow-run').click();
+  const card = page.getByTestId('workflow-run-card').first();
+  await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  const result = card.getByTestId('workflow-result');
+  await expect(result).toContainText('Hello, project.');
+  await expect(result).toContainText(
+    'workflow(\\"nowhere\\"): no workflow with that name; looked in .boocode/workflows, .claude/workflows, ~/.boocode/workflows, the built-in catalog',
+  );
+});
+
+const ECHO_ARGS = `export const meta = {
+  name: 'greet',
+  description: 'Greets whom args name.',
+  args: { description: 'who: whom to greet', example: { who: 'the project' } },
+};
+const answer = await agent('Say hello to the project', { label: 'greeter' });
+return { who: args.who, answer };
+`;
+
+test('the args form comes from the meta, keeps the args for a re-run, says what it reuses, and the re-run takes the agent from the cache', async ({
+  page,
+  syncServer,
+}) => {
+  test.setTimeout(90_000);
+  model.reset();
+  runner = await startTestRunner(syncServer.url);
+  await mkdir(join(runner.workspace, '.boocode/workflows'), { recursive: true });
+  await writeFile(join(runner.workspace, '.boocode/workflows/greet.js'), ECHO_ARGS);
+  await pairRunner(page, syncServer.url, runner);
+  await useScriptedModel(page, syncServer.url, model);
+  await openNewSession(page, syncServer.url, 'chat', 'Args kept');
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+  await page.locator('[data-testid="workflow-pick"][data-name="greet"]').click();
+  const args = page.getByTestId('workflow-args');
+  await expect(args).toHaveAttribute('placeholder', '{\n  "who": "the project"\n}');
+  await expect(page.getByTestId('workflow-args-help')).toHaveText('who: whom to greet');
+  await expect(page.getByTestId('workflow-reuse-note')).toContainText('same spec hash');
+  await args.fill('{"who":"Ada"}');
+  await page.getByTestId('workflow-run').click();
+  const first = page.getByTestId('workflow-run-card').first();
+  await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(first.getByTestId('workflow-result')).toContainText('Ada');
+  const asked = model.chatCalls().length;
+
+  // Again: the form opens with the same args, and the agent comes from the cache.
+  await page.locator('.wf-catalog > summary').click();
+  await page.locator('[data-testid="workflow-pick"][data-name="greet"]').click();
+  await expect(page.getByTestId('workflow-args')).toHaveValue('{"who":"Ada"}');
+  await page.getByTestId('workflow-run').click();
+  const second = page.getByTestId('workflow-run-card').first();
+  await expect(page.getByTestId('workflow-run-card')).toHaveCount(2);
+  await expect(second).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+  await expect(second.locator('[data-testid="workflow-agent"][data-label="greeter"] .wf-agent-status')).toHaveText(
+    'cached',
+  );
+  await second.getByTestId('workflow-agent-details').locator('summary').click();
+  await expect(second.getByTestId('workflow-agent-prompt')).toHaveText('Say hello to the project');
+  expect(model.chatCalls().length).toBe(asked);
+});

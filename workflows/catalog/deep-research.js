@@ -4,6 +4,10 @@ export const meta = {
     'Splits a question into sub-questions, researches each with its own agent in parallel, then writes one synthesis that cites what each found.',
   phases: ['Plan', 'Research', 'Synthesize'],
   whenToUse: 'A question that needs several angles or sources, where a single agent would stop at the first answer.',
+  args: {
+    description: 'question: what to research; breadth?: how many sub-questions, 1-8 (default 4); model?: a model name',
+    example: { question: 'How do CRDTs handle deletes?', breadth: 3 },
+  },
 };
 
 // args: { question: string, breadth?: number (1-8, default 4), model?: string }

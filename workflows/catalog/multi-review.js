@@ -4,6 +4,11 @@ export const meta = {
     'Several reviewers read the same diff from different angles (correctness, security, tests, readability), then a judge merges their findings into one verdict.',
   phases: ['Review', 'Judge'],
   whenToUse: 'Before merging a change that deserves more than one pair of eyes.',
+  args: {
+    description:
+      'diff: the unified diff to review; reviewers?: [{ name, focus }] to replace the four default angles; context?: what the change is for; model?: a model name',
+    example: { diff: 'diff --git a/src/add.js b/src/add.js\n-  return a - b;\n+  return a + b;' },
+  },
 };
 
 // args: { diff: string, reviewers?: [{ name, focus }], context?: string, model?: string }

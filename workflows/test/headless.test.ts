@@ -87,7 +87,8 @@ describe('headless command', () => {
           { env: { ...process.env, MODEL_BASE_URL: '' } },
         );
       const first = await run();
-      expect(JSON.parse(first.stdout)).toMatchObject({ verdict: 'approve', missing: [] });
+      const lines = first.stdout.trim().split('\n');
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ ok: true, result: { verdict: 'approve', missing: [] } });
       expect(first.stderr).toContain('▶ multi-review');
       expect(first.stderr).toContain('── Judge');
       expect(first.stderr).toContain('■ completed: 5 run, 0 cached');

@@ -7,7 +7,17 @@ import type { AgentEntry } from '@boocode/shared/workflow/run-record';
 import { Link } from '@tanstack/react-router';
 import type * as Y from 'yjs';
 import { resumeRun } from './run-driver.ts';
-import { formatElapsed, formatTokens, isFinished, type PhaseNode, progressTree, runTotals } from './run-progress.ts';
+import {
+  agentElapsed,
+  failingAgents,
+  formatElapsed,
+  formatTokens,
+  isFinished,
+  type PhaseNode,
+  progressTree,
+  runElapsed,
+  runTotals,
+} from './run-progress.ts';
 import { useDrivenHere, useNow, useRunDriverDeps, useWorkflowRun } from './workflow-hooks.ts';
 
 export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen: boolean }) {
@@ -23,7 +33,8 @@ export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen
     );
   }
   const totals = runTotals(run);
-  const elapsed = (run.status === 'running' ? now : (lastEnd(run) ?? now)) - (run.startedAt ?? run.createdAt);
+  const elapsed = runElapsed(run, now);
+  const failing = failingAgents(run);
   return (
     <details
       className="wf-run"
@@ -49,16 +60,26 @@ export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen
       </summary>
       <Bar value={totals.finished} max={totals.started} label="Agents finished" />
       <RunActions run={run} doc={doc} />
-      <ol className="wf-tree" data-testid="workflow-tree">
-        {progressTree(run).map((phase) => (
-          <PhaseRow key={phase.title} phase={phase} run={run} doc={doc} now={now} />
-        ))}
-      </ol>
       {run.outcome?.error && (
         <p className="error-text" data-testid="workflow-run-error">
           {run.outcome.error.code}: {run.outcome.error.message}
         </p>
       )}
+      {failing.length > 0 && (
+        <section aria-label="Failed agents" data-testid="workflow-failing-agents">
+          <h3 className="wf-subheading">Failed</h3>
+          <ol className="wf-agents">
+            {failing.map((agent) => (
+              <AgentRow key={agent.id} agent={agent} activity={run.activity[agent.id]} run={run} doc={doc} now={now} />
+            ))}
+          </ol>
+        </section>
+      )}
+      <ol className="wf-tree" data-testid="workflow-tree">
+        {progressTree(run).map((phase) => (
+          <PhaseRow key={phase.title} phase={phase} run={run} doc={doc} now={now} />
+        ))}
+      </ol>
       {run.outcome?.status === 'completed' && (
         <div className="wf-result">
           <h3 className="wf-subheading">
@@ -159,7 +180,7 @@ function AgentRow({
 }) {
   const child = agent.childSessionId ?? activity?.childSessionId;
   const label = agent.label ?? agent.id;
-  const elapsed = agent.startedAt !== undefined ? (agent.endedAt ?? now) - agent.startedAt : undefined;
+  const elapsed = agentElapsed(agent, run, now);
   const live = !isFinished(agent);
   const stopAsked = run.stopAgentIds.includes(agent.id);
   const last = live ? activity?.text : agent.error;
@@ -209,7 +230,45 @@ function AgentRow({
           )}
         </span>
       )}
+      <AgentDetails agent={agent} child={child} />
     </li>
+  );
+}
+
+/** What the agent was asked and answered, its tokens and whether it came from the cache. */
+function AgentDetails({ agent, child }: { agent: AgentEntry; child: string | undefined }) {
+  return (
+    <details className="wf-agent-details" data-testid="workflow-agent-details">
+      <summary className="muted small">Prompt and result</summary>
+      <dl>
+        <dt>Prompt</dt>
+        <dd>
+          <pre data-testid="workflow-agent-prompt">{agent.prompt}</pre>
+        </dd>
+        <dt>Result</dt>
+        <dd>
+          <pre data-testid="workflow-agent-result">
+            {agent.result === undefined ? (agent.error ?? '–') : JSON.stringify(agent.result, null, 2)}
+          </pre>
+        </dd>
+        <dt>Tokens</dt>
+        <dd>
+          {agent.cached
+            ? 'from the cache (0 this run)'
+            : `${formatTokens(agent.usage.tokens)}${agent.attempts > 1 ? ` over ${agent.attempts} asks` : ''}`}
+        </dd>
+        {child && (
+          <>
+            <dt>Trace</dt>
+            <dd>
+              <Link to="/s/$sessionId" params={{ sessionId: child }} search={{ pane: 'traces' }}>
+                the agent's session trace
+              </Link>
+            </dd>
+          </>
+        )}
+      </dl>
+    </details>
   );
 }
 
@@ -219,10 +278,4 @@ function Bar({ value, max, label }: { value: number; max: number; label: string 
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
-}
-
-function lastEnd(run: WorkflowRunView): number | undefined {
-  let end: number | undefined;
-  for (const a of run.agents) if (a.endedAt !== undefined && (end === undefined || a.endedAt > end)) end = a.endedAt;
-  return end;
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import './workflows.css';
 import { RunCard } from './RunCard.tsx';
+import { argsHelp, recallArgs, rememberArgs, reuseNote } from './run-args.ts';
 import { DEFAULT_RUN_OPTIONS, parseRunOptions, type RunOptionsText } from './run-options.ts';
 import { type InspectedEntry, parseArgsText } from './workflow-catalog.ts';
 import { startRun, useRunDriverDeps, useSessionRuns, useWorkflowCatalog } from './workflow-hooks.ts';
@@ -71,7 +72,9 @@ function WorkflowPicker({ sessionId, open }: { sessionId: string; open: boolean 
 
 function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessionId: string; onStarted(): void }) {
   const deps = useRunDriverDeps();
-  const [argsText, setArgsText] = useState('');
+  // The args last used for this workflow on this device: a re-run starts from them.
+  const [argsText, setArgsText] = useState(() => recallArgs(entry.name));
+  const help = argsHelp(entry.meta);
   const [options, setOptions] = useState<RunOptionsText>(DEFAULT_RUN_OPTIONS);
   const [problem, setProblem] = useState<string>();
   const [starting, setStarting] = useState(false);
@@ -83,6 +86,7 @@ function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessi
     setProblem(undefined);
     try {
       const source = await entry.load();
+      rememberArgs(entry.name, argsText);
       await startRun(deps, { sessionId, workflowName: entry.name, source, args: parsed.args, ...chosen.options });
       onStarted();
     } catch (error) {
@@ -108,16 +112,24 @@ function RunForm({ entry, sessionId, onStarted }: { entry: InspectedEntry; sessi
         rows={5}
         spellCheck={false}
         value={argsText}
-        placeholder='{ "diff": "…" }'
+        placeholder={help.placeholder}
         aria-invalid={!parsed.ok}
         onChange={(e) => setArgsText(e.target.value)}
       />
+      {help.description && (
+        <p className="muted small" data-testid="workflow-args-help">
+          {help.description}
+        </p>
+      )}
       {!parsed.ok && (
         <p className="error-text" data-testid="workflow-args-error">
           {parsed.error}
         </p>
       )}
       <RunOptionsFields value={options} onChange={setOptions} problem={chosen.ok ? undefined : chosen.error} />
+      <p className="muted small" data-testid="workflow-reuse-note">
+        {reuseNote(options.cacheRule)}
+      </p>
       {problem && <p className="error-text">{problem}</p>}
       <div className="wf-form-actions">
         <button

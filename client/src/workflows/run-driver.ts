@@ -137,10 +137,16 @@ async function runInWorker(
 ): Promise<void> {
   const { runId } = run;
   // Loaded only now: the engine, the worker and the QuickJS wasm stay out of the app's first load.
-  const [{ runWorkflowInWorker }, { createBrowserAgentHost }] = await Promise.all([
-    import('@boocode/workflows/worker/worker-client'),
-    import('./browser-agents.ts'),
-  ]);
+  const [{ runWorkflowInWorker }, { createBrowserAgentHost }, { createTabWorkflowResolver }, { readRunnerPairing }] =
+    await Promise.all([
+      import('@boocode/workflows/worker/worker-client'),
+      import('./browser-agents.ts'),
+      import('./runner-workflow-lookup.ts'),
+      import('../runner/runner-pairing.ts'),
+    ]);
+  // workflow(name) from the script: the project's folders and the personal one through the runner
+  // (its last listing when it is away), then the built-in catalog.
+  const resolveWorkflow = createTabWorkflowResolver(deps.db, await readRunnerPairing(deps.db));
   const openRunDoc: OpenRunDoc = async (otherId) => {
     const name = workflowRunDocName(otherId);
     const other = deps.store.openDoc(name);
@@ -172,6 +178,7 @@ async function runInWorker(
       }),
       store: new YDocRunStore(doc, { space: deps.space, openRunDoc }),
       onEvent: () => {},
+      resolveWorkflow,
     },
   );
   driving.set(runId, worker);

@@ -70,3 +70,27 @@ describe('formatElapsed', () => {
     expect(formatElapsed(65_000)).toBe('1m 05s');
   });
 });
+
+describe('durations', () => {
+  it('a run that ended keeps its duration however late it is looked at', async () => {
+    const { runElapsed, agentElapsed } = await import('./run-progress.ts');
+    const failed = view({
+      status: 'failed',
+      startedAt: 1_000,
+      log: [{ at: 2_000, level: 'warn', message: 'SCRIPT_ERROR: broke' }],
+      agents: [{ ...agent(0, undefined, 'running'), startedAt: 1_200 }],
+    });
+    const muchLater = 1_000 + 18 * 60_000;
+    expect(formatElapsed(runElapsed(failed, muchLater))).toBe('1s');
+    expect(agentElapsed(failed.agents[0]!, failed, muchLater)).toBe(800);
+    const running = view({ status: 'running', startedAt: 1_000 });
+    expect(runElapsed(running, 61_000)).toBe(60_000);
+  });
+
+  it('a failed run lists its failed agents first', async () => {
+    const { failingAgents } = await import('./run-progress.ts');
+    const run = view({ status: 'failed', agents: [agent(0, 'A', 'done'), agent(1, 'A', 'failed')] });
+    expect(failingAgents(run).map((a) => a.id)).toEqual(['agent-1']);
+    expect(failingAgents({ ...run, status: 'completed' })).toEqual([]);
+  });
+});

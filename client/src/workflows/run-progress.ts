@@ -62,3 +62,31 @@ export function formatElapsed(ms: number): string {
 export function formatTokens(tokens: number): string {
   return tokens >= 10_000 ? `${(tokens / 1000).toFixed(1)}k` : String(tokens);
 }
+
+/**
+ * When a finished run ended, from what it recorded (the last agent end or log line): a finished
+ * run's duration is frozen there, never measured against the clock.
+ */
+export function runEndedAt(run: WorkflowRunView): number | undefined {
+  if (run.status === 'running') return undefined;
+  let end = run.startedAt ?? run.createdAt;
+  for (const a of run.agents) if (a.endedAt !== undefined && a.endedAt > end) end = a.endedAt;
+  for (const line of run.log) if (line.at > end) end = line.at;
+  return end;
+}
+
+export function runElapsed(run: WorkflowRunView, now: number): number {
+  return (runEndedAt(run) ?? now) - (run.startedAt ?? run.createdAt);
+}
+
+/** An agent's time so far; one left without an end by a run that ended stops at the run's end. */
+export function agentElapsed(agent: AgentEntry, run: WorkflowRunView, now: number): number | undefined {
+  if (agent.startedAt === undefined) return undefined;
+  return (agent.endedAt ?? runEndedAt(run) ?? now) - agent.startedAt;
+}
+
+/** A failed run's failed agents, to show before the rest (the one that broke it is what the user wants). */
+export function failingAgents(run: WorkflowRunView): AgentEntry[] {
+  if (run.status !== 'failed') return [];
+  return run.agents.filter((a) => a.status === 'failed');
+}

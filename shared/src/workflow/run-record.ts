@@ -82,6 +82,10 @@ export const WorkflowErrorCode = z.enum([
   'WALL_CLOCK_LIMIT',
   /** The QuickJS wasm could not be loaded (offline without it cached, a bad deploy). */
   'SANDBOX_UNAVAILABLE',
+  /** The workflow to run was not found (the headless command: before the run starts). */
+  'WORKFLOW_NOT_FOUND',
+  /** The headless command was called wrongly (flags, --args that are not JSON, a --resume that does not match). */
+  'USAGE',
 ]);
 export type WorkflowErrorCode = z.infer<typeof WorkflowErrorCode>;
 

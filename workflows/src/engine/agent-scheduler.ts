@@ -12,7 +12,8 @@ import { specHash } from '@boocode/shared/workflow/spec-hash';
 import type { AgentReply, RunAgent } from './agent-contract.ts';
 import type { RunRecorder } from './run-recorder.ts';
 import type { RunStore } from './run-store.ts';
-import { compileSchema, reaskPrompt } from './schema-output.ts';
+import { prepareSchema, SchemaProblem } from './schema-check.ts';
+import { reaskPrompt, type SchemaCheck } from './schema-output.ts';
 
 export interface SchedulerConfig {
   runId: string;
@@ -49,6 +50,8 @@ export class AgentScheduler {
   private readonly inFlight = new Set<Promise<unknown>>();
   private prefixIntact: Promise<boolean> = Promise.resolve(true);
   private closed = false;
+  /** Compiled schemas by their JSON: a 50-agent fan-out with one schema compiles it once. */
+  private readonly schemas = new Map<string, (text: string) => SchemaCheck>();
 
   constructor(private readonly config: SchedulerConfig) {}
 
@@ -68,6 +71,8 @@ export class AgentScheduler {
     }
     this.assertBudget();
     const options = parseOptions(optionsJson);
+    // Before the agent counts or the model is asked: a schema nobody can answer fails here, free.
+    if (options.schema) this.schemaFor(options.schema);
     const index = this.started++;
     const hash = specHash(prompt, options);
     const cached = this.lookup(index, hash);
@@ -89,6 +94,22 @@ export class AgentScheduler {
     const hit = await cached;
     if (hit) return this.reuse(entry, hit);
     return this.executeQueued(entry, prompt, options, context);
+  }
+
+  private schemaFor(schema: Record<string, unknown>): (text: string) => SchemaCheck {
+    const key = JSON.stringify(schema);
+    let check = this.schemas.get(key);
+    if (!check) {
+      try {
+        check = prepareSchema(schema);
+      } catch (error) {
+        if (error instanceof SchemaProblem)
+          throw new TypeError(`agent(): opts.schema cannot be used, ${error.message}`);
+        throw error;
+      }
+      this.schemas.set(key, check);
+    }
+    return check;
   }
 
   /** Stop one agent: its agent() resolves null. False if no such agent is queued or running. */
@@ -207,7 +228,7 @@ export class AgentScheduler {
     context: AgentCallContext,
     signal: AbortSignal,
   ): Promise<Execution> {
-    const check = options.schema ? compileSchema(options.schema) : undefined;
+    const check = options.schema ? this.schemaFor(options.schema) : undefined;
     let ask = prompt;
     let lastError = '';
     let tokens = 0;

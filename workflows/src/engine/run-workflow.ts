@@ -11,8 +11,7 @@ import type {
   WorkflowMeta,
 } from '@boocode/shared/workflow/run-record';
 import { sha256Hex } from '@boocode/shared/workflow/spec-hash';
-import type { QuickJSWASMModule } from 'quickjs-emscripten-core';
-import { loadQuickJS } from '../sandbox/quickjs-module.ts';
+import { type BoundedQuickJS, loadQuickJS, type QuickJSModules } from '../sandbox/quickjs-module.ts';
 import { DEFAULT_SANDBOX_LIMITS, runInSandbox, type SandboxHost, type SandboxLimits } from '../sandbox/sandbox.ts';
 import { checkScript } from '../script/check-script.ts';
 import type { RunAgent } from './agent-contract.ts';
@@ -20,6 +19,7 @@ import { AgentScheduler } from './agent-scheduler.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { MemoryRunStore, type RunStore } from './run-store.ts';
 import { WorkflowError } from './workflow-error.ts';
+import { assertNoCycle, describePlace, type FoundWorkflow } from './workflow-resolver.ts';
 
 export interface WorkflowLimits {
   /** Agents running at once (the browser default is 4). */
@@ -47,8 +47,14 @@ export const DEFAULT_LIMITS: WorkflowLimits = {
 
 export type WorkflowLimitsInput = Partial<Omit<WorkflowLimits, 'sandbox'>> & { sandbox?: Partial<SandboxLimits> };
 
-/** Finds another workflow's source by name, for workflow(name, args). */
-export type ResolveWorkflow = (name: string) => Promise<string | undefined> | string | undefined;
+/**
+ * Finds another workflow's source by name, for workflow(name, args). Build one with
+ * createWorkflowResolver (./workflow-resolver.ts): it searches the places in order and throws, in
+ * words, where it looked. A bare string result (or undefined) is still accepted.
+ */
+export type ResolveWorkflow = (
+  name: string,
+) => Promise<FoundWorkflow | string | undefined> | FoundWorkflow | string | undefined;
 
 export interface StartWorkflowOptions {
   source: string;
@@ -62,8 +68,8 @@ export interface StartWorkflowOptions {
   resolveWorkflow?: ResolveWorkflow;
   limits?: WorkflowLimitsInput;
   cacheRule?: CacheRule;
-  /** A loaded QuickJS module; loaded lazily when absent. */
-  quickjs?: QuickJSWASMModule;
+  /** Where the run's bounded QuickJS module comes from; the shared pool when absent. */
+  quickjs?: QuickJSModules;
   now?: () => number;
 }
 
@@ -162,13 +168,15 @@ async function execute(
 
   const runSignal = withWallClock(stopSignal, limits.wallClockMs);
   let outcome: RunOutcome;
+  const modules = options.quickjs ?? (await loadQuickJS());
+  let module: BoundedQuickJS | undefined;
   try {
-    const module = options.quickjs ?? (await loadSandbox());
+    module = await acquireSandbox(modules, limits.sandbox.memoryBytes);
     const context: HostContext = { module, scheduler, recorder, limits, signal: runSignal.signal, options };
     const result = await runInSandbox(
       module,
       checked.program,
-      makeHost(context, args, 0),
+      makeHost(context, args, [checked.meta.name]),
       limits.sandbox,
       runSignal.signal,
     );
@@ -181,6 +189,8 @@ async function execute(
   } finally {
     runSignal.dispose();
     await scheduler.close();
+    // Only now: an inline workflow may still have been tearing down its runtime in this module.
+    if (module) modules.release(module);
   }
   if (outcome.error) recorder.log('warn', `${outcome.error.code}: ${outcome.error.message}`);
   await recorder.flush();
@@ -192,7 +202,8 @@ async function execute(
 }
 
 interface HostContext {
-  module: QuickJSWASMModule;
+  /** The run's bounded module: inline workflows share it, and so share its memory bound. */
+  module: BoundedQuickJS;
   scheduler: AgentScheduler;
   recorder: RunRecorder;
   limits: WorkflowLimits;
@@ -200,8 +211,11 @@ interface HostContext {
   options: StartWorkflowOptions;
 }
 
-/** The functions one script (depth 0) or one inlined workflow (depth 1) can call. */
-function makeHost(context: HostContext, args: unknown, depth: number, workflowName?: string): SandboxHost {
+/**
+ * The functions one script or one inlined workflow can call. `chain` names the workflows running,
+ * outermost first (the top-level script by its meta name): its length is the nesting depth + 1.
+ */
+function makeHost(context: HostContext, args: unknown, chain: readonly string[], workflowName?: string): SandboxHost {
   const { scheduler, recorder } = context;
   let currentPhase: string | undefined;
   const prefix = workflowName ? `${workflowName}: ` : '';
@@ -211,7 +225,7 @@ function makeHost(context: HostContext, args: unknown, depth: number, workflowNa
       const value = await scheduler.call(prompt, optionsJson, { phase: currentPhase, workflow: workflowName });
       return JSON.stringify(value ?? null);
     },
-    workflow: (name, argsJson) => runInline(context, depth, name, argsJson === '' ? undefined : JSON.parse(argsJson)),
+    workflow: (name, argsJson) => runInline(context, chain, name, argsJson === '' ? undefined : JSON.parse(argsJson)),
     phase: (title) => {
       currentPhase = prefix + title;
       recorder.phase(currentPhase);
@@ -224,22 +238,26 @@ function makeHost(context: HostContext, args: unknown, depth: number, workflowNa
 }
 
 /** workflow(name, args): the named script runs inline, sharing this run's agents, budget and limits. */
-async function runInline(context: HostContext, depth: number, name: string, args: unknown): Promise<string> {
-  if (depth >= 1) {
+async function runInline(context: HostContext, chain: readonly string[], name: string, args: unknown): Promise<string> {
+  // The cycle first: "A → B → A" says more than the depth rule would.
+  assertNoCycle(chain, name);
+  if (chain.length >= 2) {
     throw new Error(
       `workflow("${name}"): workflows run inline only one level deep; an inlined workflow cannot call workflow()`,
     );
   }
-  const source = await context.options.resolveWorkflow?.(name);
-  if (source === undefined) throw new Error(`workflow("${name}"): no workflow with that name`);
+  const found = await context.options.resolveWorkflow?.(name);
+  if (found === undefined) throw new Error(`workflow("${name}"): no workflow with that name`);
+  const source = typeof found === 'string' ? found : found.source;
   let program: string;
   try {
     program = checkScript(source).program;
   } catch (error) {
     throw new Error(`workflow("${name}"): ${toRunError(error).message}`);
   }
-  context.recorder.log('info', `workflow ${name} starts`);
-  const host = makeHost(context, args, depth + 1, name);
+  const from = typeof found === 'string' ? '' : ` (from ${describePlace(found.place)})`;
+  context.recorder.log('info', `workflow ${name} starts${from}`);
+  const host = makeHost(context, args, [...chain, name], name);
   try {
     const value = await runInSandbox(context.module, program, host, context.limits.sandbox, context.signal);
     return JSON.stringify(value ?? null);
@@ -250,9 +268,9 @@ async function runInline(context: HostContext, depth: number, name: string, args
   }
 }
 
-async function loadSandbox(): Promise<QuickJSWASMModule> {
+async function acquireSandbox(modules: QuickJSModules, memoryBytes: number): Promise<BoundedQuickJS> {
   try {
-    return await loadQuickJS();
+    return await modules.acquire(memoryBytes);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new WorkflowError(

@@ -8,10 +8,10 @@ import type {
   QuickJSDeferredPromise,
   QuickJSHandle,
   QuickJSRuntime,
-  QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 import { WorkflowError } from '../engine/workflow-error.ts';
 import { PRELUDE } from './prelude.ts';
+import type { BoundedQuickJS } from './quickjs-module.ts';
 
 /** What the script can reach. Strings in and out: values cross the boundary as JSON. */
 export interface SandboxHost {
@@ -53,14 +53,18 @@ function isErrorDump(value: unknown): value is ScriptErrorDump {
   return typeof value === 'object' && value !== null && typeof (value as ScriptErrorDump).message === 'string';
 }
 
+/**
+ * Runs `program` in a new runtime of `quickjs`. The module's wasm memory has a hard maximum (see
+ * quickjs-module.ts): the runtime's own memory limit is kept, but it is the wasm bound that holds.
+ */
 export async function runInSandbox(
-  module: QuickJSWASMModule,
+  quickjs: BoundedQuickJS,
   program: string,
   host: SandboxHost,
   limits: SandboxLimits,
   signal: AbortSignal,
 ): Promise<unknown> {
-  const session = new SandboxSession(module, host, limits);
+  const session = new SandboxSession(quickjs, host, limits);
   try {
     return await session.run(program, signal);
   } finally {
@@ -84,7 +88,7 @@ class SandboxSession {
   private mainResult?: { ok: boolean; handle: QuickJSHandle };
 
   constructor(
-    module: QuickJSWASMModule,
+    private readonly quickjs: BoundedQuickJS,
     private readonly host: SandboxHost,
     private readonly limits: SandboxLimits,
   ) {
@@ -92,7 +96,8 @@ class SandboxSession {
       this.failRun = reject;
     });
     this.failed.catch(() => {});
-    this.runtime = module.newRuntime();
+    this.runtime = quickjs.module.newRuntime();
+    quickjs.liveRuntimes++;
     this.runtime.setMemoryLimit(limits.memoryBytes);
     this.runtime.setMaxStackSize(limits.stackBytes);
     this.runtime.setInterruptHandler(() => {
@@ -180,8 +185,11 @@ class SandboxSession {
     try {
       this.vm.dispose();
       this.runtime.dispose();
+      this.quickjs.liveRuntimes--;
     } catch (error) {
-      // A leaked object makes JS_FreeRuntime assert; the run's outcome is already decided.
+      // A leaked object makes JS_FreeRuntime assert; the run's outcome is already decided, but
+      // the module is not trusted for another run.
+      this.quickjs.tainted = true;
       console.error('workflow sandbox: QuickJS runtime did not free cleanly', error);
     }
   }
@@ -221,7 +229,22 @@ class SandboxSession {
       handle.dispose();
       return this.cpuError();
     }
-    return this.toWorkflowError(this.dumpAndDispose(handle));
+    let dump: unknown;
+    try {
+      dump = this.dumpAndDispose(handle);
+    } catch (error) {
+      // With the wasm memory full, even reading the error out can fail.
+      if (this.quickjs.memoryExhausted()) return this.memoryError();
+      throw error;
+    }
+    return this.toWorkflowError(dump);
+  }
+
+  private memoryError(): WorkflowError {
+    return new WorkflowError(
+      'MEMORY_LIMIT',
+      `The script ran out of memory (limit ${Math.round(this.limits.memoryBytes / 1024 / 1024)} MB) and was stopped.`,
+    );
   }
 
   private cpuError(): WorkflowError {
@@ -233,12 +256,12 @@ class SandboxSession {
 
   private toWorkflowError(dump: unknown): WorkflowError {
     if (this.cpuExceeded) return this.cpuError();
-    // QuickJS throws null when it cannot even allocate the "out of memory" error.
+    // The wasm memory refused to grow: whatever the script threw after that (QuickJS's "out of
+    // memory", null when it could not even allocate that error, a garbled dump) comes from it.
+    if (this.quickjs.memoryExhausted()) return this.memoryError();
+    // QuickJS's own limit (a single allocation over it) throws "out of memory" with memory to spare.
     if (dump === null || (isErrorDump(dump) && dump.name === 'InternalError' && dump.message === 'out of memory')) {
-      return new WorkflowError(
-        'MEMORY_LIMIT',
-        `The script ran out of memory (limit ${Math.round(this.limits.memoryBytes / 1024 / 1024)} MB) and was stopped.`,
-      );
+      return this.memoryError();
     }
     if (!isErrorDump(dump))
       return new WorkflowError('SCRIPT_ERROR', `The script threw ${JSON.stringify(dump) ?? String(dump)}`);

@@ -6,6 +6,7 @@ import type { RunOutcome, WorkflowEvent } from '@boocode/shared/workflow/run-rec
 import { proxy, type Remote, releaseProxy, wrap } from 'comlink';
 import type { RunStore } from '../engine/run-store.ts';
 import { DEFAULT_LIMITS } from '../engine/run-workflow.ts';
+import type { FoundWorkflow } from '../engine/workflow-resolver.ts';
 import type { AgentHost, WorkflowRunRequest, WorkflowWorkerApi } from './workflow-worker-api.ts';
 
 export interface WorkerRunOptions {
@@ -13,7 +14,8 @@ export interface WorkerRunOptions {
   agents: AgentHost;
   store: RunStore;
   onEvent: (event: WorkflowEvent) => void;
-  resolveWorkflow?: (name: string) => Promise<string | undefined>;
+  /** workflow(name): see engine/workflow-resolver.ts (a tab builds one over the runner's listing). */
+  resolveWorkflow?: (name: string) => Promise<FoundWorkflow | string | undefined>;
   /** Extra time the engine gets to end the run itself before its worker is terminated. */
   graceMs?: number;
 }

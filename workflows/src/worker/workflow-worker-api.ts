@@ -11,6 +11,7 @@ import {
   type WorkflowLimitsInput,
   type WorkflowRun,
 } from '../engine/run-workflow.ts';
+import type { FoundWorkflow } from '../engine/workflow-resolver.ts';
 
 /** Runs agents on the page, where the agent engine and the runner connection live. */
 export interface AgentHost {
@@ -38,7 +39,7 @@ export interface WorkflowWorkerApi {
     agents: AgentHost,
     store: RunStore,
     onEvent: (event: WorkflowEvent) => void,
-    resolveWorkflow?: (name: string) => Promise<string | undefined>,
+    resolveWorkflow?: (name: string) => Promise<FoundWorkflow | string | undefined>,
   ): Promise<RunOutcome>;
   stop(runId: string): boolean;
   stopAgent(runId: string, agentId: string): boolean;
