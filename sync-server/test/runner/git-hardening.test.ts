@@ -273,3 +273,36 @@ describe('the hardening rules', () => {
       expect(isProgramKey(key), key).toBe(false);
   });
 });
+
+describe.skipIf(!HAS_GIT)('an allowed git command and the user own config', () => {
+  it("keeps the user's name and email from their global config unless the repository sets its own, and nothing else", async () => {
+    const { hardenGitInvocation } = await import('../../src/runner/harden-git-invocation.ts');
+    const home = join(base, 'home');
+    await mkdir(home);
+    await writeFile(
+      join(home, '.gitconfig'),
+      `[user]\n\tname = Global Person\n\temail = global@example.invalid\n[core]\n\tfsmonitor = ${payload}\n[alias]\n\tst = status\n`,
+    );
+    git(repo, 'config', '--unset', 'user.name');
+    git(repo, 'config', '--unset', 'user.email');
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
+    const commit = async () => {
+      const hardened = await hardenGitInvocation({
+        command: 'git',
+        args: ['commit', '--allow-empty', '-m', 'agent'],
+        shell: false,
+        cwd: repo,
+        env,
+      });
+      expect(runGit(['commit', '--allow-empty', '-m', 'agent'], hardened).status).toBe(0);
+      return git(repo, 'log', '-1', '--format=%an <%ae>');
+    };
+    expect(await commit()).toBe('Global Person <global@example.invalid>');
+    git(repo, 'config', 'user.email', 'repo@example.invalid');
+    expect(await commit()).toBe('Global Person <repo@example.invalid>');
+    const status = await hardenGitInvocation({ command: 'git', args: ['st'], shell: false, cwd: repo, env });
+    expect(runGit(['st'], status).status).not.toBe(0); // the global alias is not carried over
+    runGit(['status'], status);
+    expect(await fileText(mark)).toBeUndefined(); // nor the global fsmonitor
+  });
+});
