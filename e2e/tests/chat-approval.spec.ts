@@ -120,6 +120,35 @@ test('Always allow adds a runner rule, so the next write runs without asking', a
   expect(await readFile(join(runner.workspace, 'note.txt'), 'utf8')).toBe('written by the agent\n');
 });
 
+test('a write into .git/ asks even under "always allow write_file", says why, and offers no Always allow', async ({
+  page,
+  syncServer,
+}) => {
+  runner = await startTestRunner(syncServer.url);
+  const put = await fetch(`${runner.url}/approval/rules`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ rules: [{ effect: 'allow', tool: 'write_file' }] }),
+  });
+  expect(put.status).toBe(200);
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  await openNewSession(page, syncServer.url, 'coder', 'Git config write');
+  await sendPrompt(page, 'please set up the git config');
+
+  const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
+  const approval = card.getByTestId('approval-card');
+  await expect(approval.getByTestId('approval-danger')).toContainText('Careful, this can run a program');
+  await expect(approval.getByTestId('approval-danger')).toContainText("inside git's own folder");
+  await expect(approval.getByRole('button', { name: 'Always allow' })).toHaveCount(0);
+  expect(existsSync(join(runner.workspace, '.git/config'))).toBe(false);
+  await page.screenshot({ path: 'e2e/screenshots/chat-approval-git-danger.png' });
+
+  await approval.getByRole('button', { name: 'Approve' }).click();
+  await expect(card.getByTestId('tool-status')).toHaveText('done');
+  expect(await readFile(join(runner.workspace, '.git/config'), 'utf8')).toContain('fsmonitor');
+});
+
 test('an approved command streams its output into the card while it runs', async ({ page, syncServer }) => {
   runner = await startTestRunner(syncServer.url);
   await useScriptedModel(page, syncServer.url, model);

@@ -1,5 +1,6 @@
 // One tool call as a compact, expandable card: tool, arguments, status and duration from its span,
-// and the result. A call waiting for the user's approval shows Approve / Deny / Always allow inline.
+// and the result. A call waiting for the user's approval shows Approve / Deny / Always allow inline;
+// a write to a control path (git's folder, the hooks file) says why it is dangerous, and has no Always allow.
 import type { Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
 import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 
@@ -36,11 +37,18 @@ export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardPro
         <div className="tool-section-label">Arguments</div>
         <pre className="tool-args">{prettyJson(call.arguments)}</pre>
         {approval && (
-          <fieldset className="approval" data-testid="approval-card">
+          <fieldset className={approval.danger ? 'approval danger' : 'approval'} data-testid="approval-card">
             <legend className="visually-hidden">Approve {call.name}</legend>
-            <p>
-              <strong>Needs your approval:</strong> {approval.reason}.
-            </p>
+            {approval.danger ? (
+              <p data-testid="approval-danger">
+                <strong>Careful, this can run a program:</strong> {approval.reason}. Approve only if you expect this
+                change.
+              </p>
+            ) : (
+              <p>
+                <strong>Needs your approval:</strong> {approval.reason}.
+              </p>
+            )}
             <div className="approval-actions">
               <button type="button" className="primary" onClick={() => onAnswer(approval.spanId, 'approve')}>
                 Approve

@@ -81,6 +81,10 @@ export function ApprovalRulesEditor({ paired, rules }: { paired: boolean | undef
         Reading tools always run. Writing files and running commands ask in the chat unless an allow rule covers the
         call. A deny rule wins over everything: a call it matches is refused, even one you approve.
       </p>
+      <p className="muted" data-testid="rules-control-paths">
+        Writes inside <code>.git/</code> (and <code>git config</code> changes) and to <code>.boocode/hooks.json</code>{' '}
+        always ask, whatever the allow rules say: git and hooks can run a program named there.
+      </p>
       {paired === false && (
         <p className="runner-unpaired" data-testid="rules-unpaired">
           Pair the runner first: the rules live in the runner, which enforces them.
@@ -167,7 +171,15 @@ export function ApprovalRulesEditor({ paired, rules }: { paired: boolean | undef
           <p className="muted rule-hint">
             Program and arguments, word by word: <code>*</code> stands for one argument, a <code>*</code> at the end for
             any number. Deny rules also catch the program inside longer commands (<code>ls; rm x</code> hits{' '}
-            <code>rm *</code>).
+            <code>rm *</code>) and behind common wrappers (<code>env rm</code>, <code>timeout 5 rm</code>,{' '}
+            <code>xargs rm</code>, <code>sh -c 'rm …'</code>).
+          </p>
+        )}
+        {draft.tool === 'run_command' && draft.effect === 'deny' && (
+          <p className="muted rule-hint" data-testid="rule-deny-best-effort">
+            Deny rules are best effort on command lines: a program can still be reached in ways no rule can read (a
+            script, an alias, a variable, a program that runs another). Keep the calls you really fear asking, rather
+            than allowing broadly and denying a few.
           </p>
         )}
         {warning && (

@@ -1,6 +1,7 @@
 // Tool calls waiting for the user's Approve / Deny / Always allow in the tab that drives the session.
 // The waiting call's span is open in the doc the whole time, so other tabs see it as running; only
 // the driving tab can answer, because only it holds the call's promise.
+import type { ControlPathKind } from '@boocode/shared/runner/control-paths';
 import type { ToolName } from '@boocode/shared/runner/tool-contracts';
 
 export type ApprovalAnswer = 'approve' | 'deny' | 'always';
@@ -11,6 +12,8 @@ export interface ApprovalRequest {
   input: unknown;
   /** Why it needs approval, in words (from evaluateApproval). */
   reason: string;
+  /** Set when the call writes a control path (git's folder, the hooks file): approving it can run a program. */
+  danger?: ControlPathKind;
   /** False when no exact allow rule can be made (shell syntax): "Always allow" is not offered. */
   canAlwaysAllow: boolean;
 }

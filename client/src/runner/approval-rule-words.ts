@@ -8,13 +8,16 @@ export const RULE_TOOLS = Object.keys(runnerTools) as ToolName[];
 
 /** One sentence after the rule's short form: what happens to a call it matches. */
 export function ruleConsequence(rule: ApprovalRule): string {
+  if (rule.effect === 'deny' && rule.tool === 'run_command' && rule.command !== undefined)
+    return 'Refused without asking, even when approved: deny rules win (best effort on command lines).';
   if (rule.effect === 'deny') return 'Refused without asking, even when approved: deny rules win.';
-  if (rule.tool === '*') return 'Every tool runs without asking.';
+  if (rule.tool === '*')
+    return 'Every tool runs without asking, except writes inside .git/ or to .boocode/hooks.json, which always ask.';
   if (rule.tool === 'run_command' && rule.command === undefined)
-    return 'Every command runs without asking (except ones using shell syntax).';
+    return 'Every command runs without asking (except ones using shell syntax, or naming .git/, which ask).';
   if (rule.tool === 'run_command') return 'Runs without asking (never when the command uses shell syntax).';
   if (runnerTools[rule.tool].access === 'read') return 'Runs without asking (reading tools always do).';
-  return 'Runs without asking.';
+  return 'Runs without asking, except writes inside .git/ or to .boocode/hooks.json, which always ask.';
 }
 
 export interface RuleDraft {

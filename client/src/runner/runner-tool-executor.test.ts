@@ -107,6 +107,20 @@ describe('runner tool executor', () => {
     expect(queue.list()).toEqual([]);
   });
 
+  it('a write into .git/ asks with the danger even under "always allow write_file", and offers no Always allow', async () => {
+    const r = fakeRunner([{ effect: 'allow', tool: 'write_file' }]);
+    const queue = new ApprovalQueue();
+    const args = { path: '.git/config', content: '[core]\n\tfsmonitor = x\n' };
+    const running = createRunnerToolExecutor(r.client, queue).execute(call('write_file', args), ctx());
+    await nextTick();
+    expect(queue.list()).toMatchObject([{ tool: 'write_file', danger: 'git', canAlwaysAllow: false }]);
+    expect(queue.list()[0]?.reason).toMatch(/git can run a program named there/);
+    expect(r.calls).toEqual([]);
+    queue.answer('spn_1', 'approve');
+    expect((await running).ok).toBe(true);
+    expect(r.calls).toEqual([{ name: 'write_file', input: args, approved: true }]);
+  });
+
   it('a call the user already approved (Run again after a crash) is not asked about twice', async () => {
     const r = fakeRunner();
     const queue = new ApprovalQueue();

@@ -63,7 +63,14 @@ export function createRunnerToolExecutor(
         if (approvals.takePreApproval(call.id)) return await run(tool, call.args, true, signal, ctx.spanId);
         const rule = suggestAllowRule({ tool, input: call.args });
         const answer = await approvals.ask(
-          { spanId: ctx.spanId, tool, input: call.args, reason: decision.reason, canAlwaysAllow: rule !== undefined },
+          {
+            spanId: ctx.spanId,
+            tool,
+            input: call.args,
+            reason: decision.reason,
+            canAlwaysAllow: rule !== undefined,
+            ...(decision.danger ? { danger: decision.danger } : {}),
+          },
           signal,
         );
         if (signal.aborted) return { ok: false, error: { code: 'cancelled', message: 'Cancelled by the user.' } };

@@ -27,6 +27,10 @@ export const runnerErrorCodeSchema = z.enum([
   'WORKTREE_EXISTS',
   'MERGE_CONFLICT',
   'GIT_FAILED',
+  /** The runner would not run git: a config key or an option would make git run a program it names. */
+  'GIT_UNSAFE',
+  /** A write whose path leads into a control path (.git/, the hooks file) through a symbolic link. */
+  'CONTROL_PATH_VIA_LINK',
   'INTERNAL',
 ]);
 export type RunnerErrorCode = z.infer<typeof runnerErrorCodeSchema>;

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { evaluateApproval, mayRun } from '@boocode/shared/runner/approval-policy';
 import type { RunCommandInput, RunCommandResult } from '@boocode/shared/runner/tool-contracts';
 import type { ApprovalRulesStore } from './approval-rules-store.ts';
+import { hardenGitInvocation } from './harden-git-invocation.ts';
 import { resolveInsideWorkspace } from './path-guard.ts';
 import { type CommandHooks, CommandStartError, runCommand } from './run-command.ts';
 import { RunnerError } from './runner-error.ts';
@@ -69,6 +70,14 @@ export function createCommandLauncher(deps: {
       if (!cwd.exists || !(await stat(cwd.absolute)).isDirectory()) {
         throw new RunnerError('NOT_A_DIRECTORY', `The working directory "${input.cwd}" is not a directory.`);
       }
+      // git in the command runs with the runner's hardened config; refusals are thrown before anything starts.
+      const env = await hardenGitInvocation({
+        ...input,
+        args: input.args ?? [],
+        shell: input.shell === true,
+        cwd: cwd.absolute,
+        env: deps.env,
+      });
       const commandId = options.commandId ?? newCommandId();
       if (running.has(commandId)) throw new RunnerError('INVALID_REQUEST', `Command ${commandId} is already running.`);
       const controller = new AbortController();
@@ -80,7 +89,7 @@ export function createCommandLauncher(deps: {
         shell: input.shell === true,
         timeoutMs: Math.min(input.timeoutMs ?? deps.limits.defaultTimeoutMs, deps.limits.maxTimeoutMs),
         maxOutputBytes: options.maxOutputBytes ?? deps.limits.maxOutputBytes,
-        env: deps.env,
+        env,
       };
       const done = runCommand(spec, { ...options.hooks, signal: controller.signal })
         .catch((error: unknown) => {

@@ -1,13 +1,20 @@
 // Runs the git CLI for the runner's own bookkeeping (worktrees, diffs, merges): execFile, never a shell;
-// a timeout; an environment without the caller's GIT_* overrides (a stray GIT_DIR or GIT_INDEX_FILE would
-// point every command at another repository or index), no prompts, and messages in English to quote.
+// a timeout; the hardened environment of git-hardening.ts (no system or global config, no caller GIT_*
+// variables, every config key that would run a program switched off), no prompts, and messages in English.
 import { execFile } from 'node:child_process';
+import { hardenedGitEnv } from './git-hardening.ts';
 import { RunnerError } from './runner-error.ts';
+
+/** The only variables a caller may add: a temporary index, and the repository a worktree's calls are pinned to. */
+export interface GitExtraEnv {
+  GIT_INDEX_FILE?: string;
+  GIT_DIR?: string;
+  GIT_WORK_TREE?: string;
+}
 
 export interface GitOptions {
   cwd: string;
-  /** Extra environment, e.g. GIT_INDEX_FILE for a temporary index. */
-  env?: Record<string, string>;
+  env?: GitExtraEnv;
   timeoutMs?: number;
   /** Resolve with the exit code instead of throwing when git exits non-zero. */
   allowFailure?: boolean;
@@ -20,27 +27,23 @@ export interface GitOutput {
 }
 
 export const GIT_TIMEOUT_MS = 120_000;
-/**
- * Config that would make git run programs on the runner's behalf is switched off: hooks (worktree add runs
- * post-checkout) and the fsmonitor, which a repository's config can point at any command.
- */
-const HARDENING = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'];
 const MAX_GIT_OUTPUT = 256 * 1024 * 1024;
 
-function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GIT_')) env[k] = v;
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C', ...extra };
+function gitEnv(extra: GitExtraEnv | undefined, cwd: string): Promise<NodeJS.ProcessEnv> {
+  const fixed: Record<string, string> = { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
+  for (const [k, v] of Object.entries(extra ?? {})) if (v !== undefined) fixed[k] = v;
+  return hardenedGitEnv({ mode: 'runner', cwd, env: process.env, extra: fixed });
 }
 
-export function runGit(args: string[], options: GitOptions): Promise<GitOutput> {
+export async function runGit(args: string[], options: GitOptions): Promise<GitOutput> {
+  const env = await gitEnv(options.env, options.cwd);
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      [...HARDENING, ...args],
+      args,
       {
         cwd: options.cwd,
-        env: gitEnv(options.env),
+        env,
         timeout: options.timeoutMs ?? GIT_TIMEOUT_MS,
         killSignal: 'SIGKILL',
         maxBuffer: MAX_GIT_OUTPUT,

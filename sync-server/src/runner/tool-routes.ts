@@ -2,6 +2,7 @@
 // policy, runs the tool. run_command answers JSON, or streams SSE frames when the client sends
 // `Accept: text/event-stream`; a client that goes away cancels its command.
 import { approvalRulesSchema, evaluateApproval, mayRun } from '@boocode/shared/runner/approval-policy';
+import { controlPathKind } from '@boocode/shared/runner/control-paths';
 import {
   isToolName,
   type ReadFileInput,
@@ -17,6 +18,7 @@ import { type CommandLauncher, newCommandId } from './command-launcher.ts';
 import { editWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from './file-tools.ts';
 import { grepWorkspace } from './grep-tool.ts';
 import { listWorkspaceFiles } from './list-files.ts';
+import { resolveInsideWorkspace } from './path-guard.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
 import type { WorktreeStore } from './worktrees.ts';
@@ -104,6 +106,24 @@ async function streamCommand(
   reply.raw.end();
 }
 
+/**
+ * The approval above judged the path as written; a symbolic link can lead an innocent name into `.git/`. Such a
+ * write is refused even when approved: the prompt showed the name, not where it leads. Written by its real
+ * name, it asks with the danger in words instead.
+ */
+async function refuseControlPathViaLink(root: string, name: ToolName, input: unknown): Promise<void> {
+  if (name !== 'write_file' && name !== 'edit_file') return;
+  const path = (input as { path: string }).path;
+  if (controlPathKind(path)) return;
+  const real = await resolveInsideWorkspace(root, path);
+  if (!controlPathKind(real.relative)) return;
+  throw new RunnerError(
+    'CONTROL_PATH_VIA_LINK',
+    `${name} was not run: "${path}" leads to "${real.relative}" through a symbolic link, inside git's own folder or the hooks file, where a write can make a program run. Write it by that name if it is meant, and it will ask.`,
+    403,
+  );
+}
+
 export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): void {
   app.post<{ Params: { name: string } }>('/tools/:name', async (request, reply) => {
     const name = request.params.name;
@@ -129,6 +149,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): v
       const code = decision.decision === 'deny' ? 'DENIED_BY_RULE' : 'APPROVAL_REQUIRED';
       throw new RunnerError(code, `${name} was not run: ${decision.reason}.`, 403, { decision });
     }
+    await refuseControlPathViaLink(root, name, envelope.input);
     return runFileTool(root, name, envelope.input);
   });
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runGit } from './git-cli.ts';
+import { type GitOptions, runGit } from './git-cli.ts';
 import { resolveInsideWorkspace } from './path-guard.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -25,8 +25,11 @@ type Planned =
   | { kind: 'delete'; absolute: string };
 
 export interface MergeInput {
-  /** Where to run git for the worktree's objects (they share one object store with the workspace). */
-  worktreeDir: string;
+  /**
+   * Where and how to run git for the worktree's objects (they share one object store with the workspace): in the
+   * worktree, pinned to its repository so a `.git` file the child rewrote is never read.
+   */
+  worktreeGit: Pick<GitOptions, 'cwd' | 'env'>;
   workspace: string;
   /** The workspace's path inside its repository ('' at the top level); change paths start with it. */
   prefix: string;
@@ -40,7 +43,7 @@ export interface MergeInput {
 async function rawChanges(input: MergeInput): Promise<RawChange[]> {
   const out = await runGit(
     ['diff', '--raw', '-z', '--no-abbrev', '--no-renames', input.baseCommit, input.tree, '--', input.prefix || '.'],
-    { cwd: input.worktreeDir },
+    input.worktreeGit,
   );
   const parts = out.stdout.toString('utf8').split('\0');
   const changes: RawChange[] = [];
@@ -52,7 +55,7 @@ async function rawChanges(input: MergeInput): Promise<RawChange[]> {
 }
 
 async function blob(input: MergeInput, sha: string): Promise<Buffer> {
-  return (await runGit(['cat-file', 'blob', sha], { cwd: input.worktreeDir })).stdout;
+  return (await runGit(['cat-file', 'blob', sha], input.worktreeGit)).stdout;
 }
 
 async function currentFile(absolute: string): Promise<Buffer | undefined> {

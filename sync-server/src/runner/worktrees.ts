@@ -4,8 +4,8 @@
 // is a per-file three-way merge into the working tree (worktree-merge.ts), all or nothing, never committing on
 // the user's behalf; every step that changes a repository runs one at a time.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, realpath, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   type CreateWorktreeRequest,
   type WorktreeDiff,
@@ -17,7 +17,7 @@ import {
   worktreeBranchOf,
   worktreeIdSchema,
 } from '@boocode/shared/runner/worktree';
-import { gitText, runGit } from './git-cli.ts';
+import { type GitExtraEnv, gitText, runGit } from './git-cli.ts';
 import { RunnerError } from './runner-error.ts';
 import { mergeIntoWorkspace } from './worktree-merge.ts';
 
@@ -39,9 +39,19 @@ interface WorktreeMeta extends WorktreeInfo {
   prefix: string;
   /**
    * The worktree's `.git` file as git wrote it. The child's tools can write that file; pointed at a repository
-   * of its own making, the runner's git calls there would read that repository's config. Checked before each.
+   * of its own making, git started there would read that repository's config. So the runner's git calls in a
+   * worktree never read it: they name the repository (GIT_DIR, from this copy) and the work tree themselves,
+   * and refuse, in words, once the file was changed.
    */
   gitLink: string;
+}
+
+/** `gitdir: <path>` of a worktree's `.git` file, absolute (git may write it relative to the worktree). */
+export function gitDirOfLink(gitLink: string, worktreeDir: string): string {
+  const match = /^gitdir: (.+)$/m.exec(gitLink);
+  if (!match) throw new RunnerError('GIT_FAILED', 'git wrote a worktree .git file the runner cannot read.', 500);
+  const path = match[1]!.trim();
+  return isAbsolute(path) ? path : resolve(worktreeDir, path);
 }
 
 interface RepoFacts {
@@ -188,18 +198,31 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
       );
   }
 
+  /** Where and how every git call in a worktree runs: pinned to the repository recorded at creation. */
+  async function worktreeGit(meta: WorktreeMeta): Promise<{ cwd: string; env: GitExtraEnv }> {
+    const dir = await dirOf(meta.id);
+    return { cwd: dir, env: { GIT_DIR: gitDirOfLink(meta.gitLink, dir), GIT_WORK_TREE: dir } };
+  }
+
   /** A tree object of everything in the worktree now (tracked, modified, untracked but not ignored). */
   async function snapshotTree(meta: WorktreeMeta): Promise<string> {
     await assertGitLink(meta);
     const id = meta.id;
-    const dir = await dirOf(id);
+    const pinned = await worktreeGit(meta);
+    const dir = pinned.cwd;
     const index = join(await worktreesFolder(), `${id}.index-${randomBytes(6).toString('hex')}`);
-    const env = { GIT_INDEX_FILE: index };
+    const env = { ...pinned.env, GIT_INDEX_FILE: index };
     try {
       // Starting from a copy of the worktree's index keeps its stat cache: only changed files are hashed again.
-      const realIndex = resolve(dir, await gitText(['rev-parse', '--git-path', 'index'], { cwd: dir }));
+      // The copy keeps the index's mtime too: git re-hashes a file written in the same second as the index
+      // ("racily clean"), and a fresh mtime would make a same-size edit made in that second look unchanged.
+      const realIndex = resolve(dir, await gitText(['rev-parse', '--git-path', 'index'], pinned));
       const copied = await copyFile(realIndex, index).then(
-        () => true,
+        async () => {
+          const { atime, mtime } = await stat(realIndex);
+          await utimes(index, atime, mtime);
+          return true;
+        },
         () => false,
       );
       if (!copied) await runGit(['read-tree', 'HEAD'], { cwd: dir, env });
@@ -211,11 +234,11 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
   }
 
   async function changes(meta: WorktreeMeta, tree: string): Promise<WorktreeFileChange[]> {
-    const dir = await dirOf(meta.id);
+    const pinned = await worktreeGit(meta);
     const spec = ['--', meta.prefix || '.'];
     const [numstat, names] = await Promise.all([
-      runGit(['diff', ...DIFF_FLAGS, '--numstat', '-z', meta.baseCommit, tree, ...spec], { cwd: dir }),
-      runGit(['diff', ...DIFF_FLAGS, '--name-status', '-z', meta.baseCommit, tree, ...spec], { cwd: dir }),
+      runGit(['diff', ...DIFF_FLAGS, '--numstat', '-z', meta.baseCommit, tree, ...spec], pinned),
+      runGit(['diff', ...DIFF_FLAGS, '--name-status', '-z', meta.baseCommit, tree, ...spec], pinned),
     ]);
     const statusOf = new Map<string, WorktreeFileChange['status']>();
     const parts = names.stdout.toString('utf8').split('\0');
@@ -252,7 +275,7 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
     const tree = await snapshotTree(meta);
     const files = await changes(meta, tree);
     const text = (
-      await runGit(['diff', ...DIFF_FLAGS, meta.baseCommit, tree, '--', meta.prefix || '.'], { cwd: await dirOf(id) })
+      await runGit(['diff', ...DIFF_FLAGS, meta.baseCommit, tree, '--', meta.prefix || '.'], await worktreeGit(meta))
     ).stdout.toString('utf8');
     const truncated = text.length > MAX_DISPLAY_DIFF_CHARS;
     return {
@@ -284,7 +307,7 @@ export function createWorktreeStore(deps: { workspace: string; dataDir: string }
     const tree = await snapshotTree(meta);
     const files = await changes(meta, tree);
     await mergeIntoWorkspace({
-      worktreeDir: await dirOf(id),
+      worktreeGit: await worktreeGit(meta),
       workspace: deps.workspace,
       prefix: meta.prefix,
       baseCommit: meta.baseCommit,

@@ -57,6 +57,75 @@ describe('approval policy', () => {
     expect(evaluateApproval(cmd('echo $(rm -rf /)', [], true), deny).decision).toBe('deny');
   });
 
+  // Issue 15.8: a deny rule looks behind programs that run another program.
+  it.each([
+    ['command rm -rf src', undefined],
+    ['env rm -rf src', undefined],
+    ['env -i FOO=1 rm -rf src', undefined],
+    ['/usr/bin/env rm -rf src', undefined],
+    ["sh -c 'rm -rf src'", undefined],
+    ['bash -lc "rm -rf src"', undefined],
+    ["bash -c 'ls; rm -rf src'", undefined],
+    ['nice rm -rf src', undefined],
+    ['nice -n 10 rm -rf src', undefined],
+    ['timeout 5 rm -rf src', undefined],
+    ['timeout -s KILL 5 rm -rf src', undefined],
+    ['ls | xargs rm -rf', undefined],
+    ['xargs -0 rm -rf', undefined],
+    ['/bin/rm -rf src', undefined],
+    ['\\rm -rf src', undefined],
+    ["'rm' -rf src", undefined],
+    ['sh -c "env sh -c \'rm -rf src\'"', undefined],
+    ['find . -name x -exec rm -rf {} ;', undefined],
+    ['sudo -u me rm -rf src', undefined],
+    ['nohup nice timeout 5 env A=1 rm -rf src', undefined],
+  ])('a deny rule catches rm behind a wrapper, as a shell line: %s', (line) => {
+    const deny: ApprovalRule[] = [
+      { effect: 'allow', tool: '*' },
+      { effect: 'deny', tool: 'run_command', command: 'rm *' },
+    ];
+    const decision = evaluateApproval(cmd(line, [], true), deny);
+    expect(decision.decision).toBe('deny');
+    expect(mayRun(decision, true)).toBe(false);
+  });
+
+  it.each([
+    ['command', ['rm', '-rf', 'src']],
+    ['env', ['rm', '-rf', 'src']],
+    ['sh', ['-c', 'rm -rf src']],
+    ['bash', ['-lc', 'cd x && rm -rf src']],
+    ['nice', ['rm', '-rf', 'src']],
+    ['timeout', ['5', 'rm', '-rf', 'src']],
+    ['xargs', ['rm', '-rf']],
+    ['/bin/rm', ['-rf', 'src']],
+    ['env', ['-S', 'rm -rf src']],
+    ['timeout', ['5', 'sh', '-c', 'nice rm -rf src']],
+  ])('a deny rule catches rm behind a wrapper, without a shell: %s %j', (program, args) => {
+    const decision = evaluateApproval(cmd(program, args), [
+      { effect: 'allow', tool: 'run_command' },
+      { effect: 'deny', tool: 'run_command', command: 'rm -rf *' },
+    ]);
+    expect(decision.decision).toBe('deny');
+  });
+
+  it('matches the arguments of a wrapped program too, and leaves other programs alone', () => {
+    const deny: ApprovalRule[] = [{ effect: 'deny', tool: 'run_command', command: 'git push *' }];
+    expect(evaluateApproval(cmd('timeout', ['60', 'git', 'push', 'origin']), deny).decision).toBe('deny');
+    expect(evaluateApproval(cmd('timeout', ['60', 'git', 'status']), deny).decision).toBe('ask');
+    expect(
+      evaluateApproval(cmd('echo', ['rm', '-rf', 'src']), [
+        { effect: 'deny', tool: 'run_command', command: 'rm -rf *' },
+      ]).decision,
+    ).toBe('ask');
+    // A very long wrapped command is still read in one pass (no copy per word per rule).
+    const long = Array.from({ length: 5000 }, () => 'env');
+    expect(
+      evaluateApproval(cmd('env', [...long, 'rm', '-rf', 'x']), [
+        { effect: 'deny', tool: 'run_command', command: 'rm *' },
+      ]).decision,
+    ).toBe('deny');
+  });
+
   it.each([
     ['ls; rm -rf /'],
     ['ls && rm -rf /'],
@@ -94,6 +163,72 @@ describe('approval policy', () => {
       command: 'npm run build',
     });
     expect(suggestAllowRule(cmd('ls; rm x', [], true))).toBeUndefined();
+  });
+});
+
+describe('control paths (issue 15.3)', () => {
+  const alwaysWrite: ApprovalRule[] = [
+    { effect: 'allow', tool: 'write_file' },
+    { effect: 'allow', tool: 'edit_file' },
+    { effect: 'allow', tool: 'run_command' },
+  ];
+  const write = (path: string) => ({ tool: 'write_file' as const, input: { path, content: 'x' } });
+
+  it.each([
+    ['.git/config', 'git'],
+    ['.git/info/attributes', 'git'],
+    ['.git/hooks/pre-commit', 'git'],
+    ['.git', 'git'], // a worktree's link file
+    ['sub/.git/config', 'git'],
+    ['/home/me/project/.git/config', 'git'],
+    ['.GIT/config', 'git'],
+    ['.Git/CONFIG', 'git'],
+    ['.git./config', 'git'], // NTFS drops the trailing dot
+    ['.git /config', 'git'],
+    ['.g\u200cit/config', 'git'], // HFS+ ignores the zero-width joiner
+    ['GIT~1/config', 'git'], // NTFS short name
+    ['src\\..\\.git\\config', 'git'],
+    ['src/../.git/config', 'git'],
+    ['.gitconfig', 'git'],
+    ['.boocode/hooks.json', 'hooks'],
+    ['.BooCode/Hooks.json', 'hooks'],
+  ])('a write to %s asks with the danger in words, even under an allow rule', (path, danger) => {
+    const decision = evaluateApproval(write(path), alwaysWrite);
+    expect(decision).toMatchObject({ decision: 'ask', danger });
+    expect(decision.reason).toMatch(/always asks, whatever the allow rules say/);
+    expect(mayRun(decision, undefined)).toBe(false);
+    expect(mayRun(decision, true)).toBe(true);
+    expect(suggestAllowRule(write(path))).toBeUndefined();
+  });
+
+  it.each([
+    ['.gitignore'],
+    ['.gitattributes'],
+    ['.github/workflows/ci.yml'],
+    ['src/git/config.ts'],
+    ['.boocode/workflows/x.js'],
+  ])('an ordinary path %s stays under the allow rule', (path) => {
+    expect(evaluateApproval(write(path), alwaysWrite).decision).toBe('allow');
+  });
+
+  it('lets a deny rule win over the control-path ask', () => {
+    const decision = evaluateApproval(write('.git/config'), [{ effect: 'deny', tool: 'write_file' }]);
+    expect(decision.decision).toBe('deny');
+  });
+
+  it('asks for a command naming .git/ and for `git config` writes, not for reads', () => {
+    const ask = (program: string, args: string[], extra: object = {}) =>
+      evaluateApproval({ tool: 'run_command', input: { command: program, args, ...extra } }, alwaysWrite);
+    expect(ask('cp', ['evil', '.git/config'])).toMatchObject({ decision: 'ask', danger: 'git' });
+    expect(ask('tee', ['--output=.git/hooks/pre-commit'])).toMatchObject({ decision: 'ask', danger: 'git' });
+    expect(ask('tee', ['config'], { cwd: '.git' })).toMatchObject({ decision: 'ask', danger: 'git' });
+    expect(ask('git', ['config', 'core.fsmonitor', 'x'])).toMatchObject({ decision: 'ask', danger: 'git' });
+    expect(ask('git', ['-C', 'sub', 'config', '--add', 'alias.x', 'y'])).toMatchObject({ danger: 'git' });
+    expect(ask('timeout', ['5', 'git', 'config', 'core.hooksPath', 'h'])).toMatchObject({ danger: 'git' });
+    expect(ask('git', ['config', '--get', 'user.name']).decision).toBe('allow');
+    expect(ask('git', ['config', 'user.name']).decision).toBe('allow');
+    expect(ask('git', ['config', '--list']).decision).toBe('allow');
+    expect(ask('git', ['status']).decision).toBe('allow');
   });
 });
 
