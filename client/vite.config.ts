@@ -17,6 +17,10 @@ export default defineConfig({
   publicDir,
   define: { __BOOCODE_BUILD_ID__: JSON.stringify(buildId) },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  // Zod in jitless mode everywhere the app bundles it: no eval probe under the CSP (see the file).
+  resolve: {
+    alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL('src/app/zod-jitless.ts', import.meta.url)) }],
+  },
   // `npm run dev -w client` next to a running sync server (npm start, port 8787): same-origin
   // sync and APIs, as when the server serves the built app.
   server: {
