@@ -32,7 +32,7 @@ export class SharedDoc {
   readonly ydoc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
   /** Checks that an incoming update applies before it is stored. */
-  readonly probe = new UpdateProbe(this.ydoc);
+  readonly probe = new UpdateProbe(this.ydoc, (origin) => this.peers.has(origin as Peer));
   /** Peer -> awareness client ids it controls (removed when it disconnects). */
   readonly peers = new Map<Peer, Set<number>>();
   /** Updates of this doc queued or in flight in the writer; the doc is not evicted while > 0. */
