@@ -25,8 +25,9 @@ export default defineConfig({
   // sync and APIs, as when the server serves the built app.
   server: {
     proxy: {
-      '/yjs': { target: 'ws://127.0.0.1:8787', ws: true },
-      '/api': 'http://127.0.0.1:8787',
+      // changeOrigin: the server refuses Hosts that are not its own names (DNS rebinding).
+      '/yjs': { target: 'ws://127.0.0.1:8787', ws: true, changeOrigin: true },
+      '/api': { target: 'http://127.0.0.1:8787', changeOrigin: true },
     },
   },
   plugins: [
