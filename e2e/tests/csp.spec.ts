@@ -9,17 +9,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
+import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page, test } from '@playwright/test';
 import { createSyncServer, type SyncServer } from '../../sync-server/src/server/createSyncServer.ts';
 import { waitForServiceWorker } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, useScriptedModel } from '../harness/model.ts';
 import { CLIENT_DIST } from '../harness/sync-server.ts';
-import { loadScenarioDir } from '../scripted-model/scenario.ts';
-import { type ScriptedModel, startScriptedModel } from '../scripted-model/server.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../scripted-model/scenarios', import.meta.url));
 const DIFF = ['--- a/src/add.js', '+++ b/src/add.js', '@@ -1 +1 @@', '-  return a - b;', '+  return a + b;'].join('\n');
 
 let model: ScriptedModel;
@@ -31,7 +29,7 @@ const reports: string[] = [];
 
 test.beforeAll(async () => {
   const wanted = new Set(['demo', 'chat-e2e', 'workflows']);
-  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS).filter((s) => wanted.has(s.name)) });
+  model = await startScriptedModel({ scenarios: loadScenarioDir(SCENARIOS_DIR).filter((s) => wanted.has(s.name)) });
   collector = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {

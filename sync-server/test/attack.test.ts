@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { openSpan } from '@boocode/shared/doc/spans';
 import { CLOSE_UPDATE_NOT_APPLICABLE } from '@boocode/shared/protocol/sync';
+import { embeddedBackend, type StorageTarget } from '@boocode/testkit/databases/storage-backends';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
@@ -19,7 +20,6 @@ import { connectClient, randomDocName, waitFor, waitSynced } from './support/cli
 import { rawRequest, rawSocketRequest, statusOf } from './support/rawHttp.ts';
 import { openRaw, openRawUrl } from './support/rawSocket.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
-import { embeddedBackend, type StorageTarget } from './support/storage.ts';
 
 /** What a session's tool output holds: it must never reach anyone without the token. */
 const SECRET = 'TOP-SECRET contents of ~/.ssh/id_ed25519';

@@ -7,12 +7,12 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePairingFragment } from '@boocode/shared/runner/pairing';
+import { freshDataDir } from '@boocode/testkit/databases/storage-backends';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkListenHost, RemoteListenRefusedError } from '../src/server/listen-host.ts';
 import { serverNames } from '../src/server/server-names.ts';
 import { waitFor } from './support/clients.ts';
 import { rawRequest } from './support/rawHttp.ts';
-import { freshDataDir } from './support/storage.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
