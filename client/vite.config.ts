@@ -17,12 +17,17 @@ export default defineConfig({
   publicDir,
   define: { __BOOCODE_BUILD_ID__: JSON.stringify(buildId) },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  // Zod in jitless mode everywhere the app bundles it: no eval probe under the CSP (see the file).
+  resolve: {
+    alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL('src/app/zod-jitless.ts', import.meta.url)) }],
+  },
   // `npm run dev -w client` next to a running sync server (npm start, port 8787): same-origin
   // sync and APIs, as when the server serves the built app.
   server: {
     proxy: {
-      '/yjs': { target: 'ws://127.0.0.1:8787', ws: true },
-      '/api': 'http://127.0.0.1:8787',
+      // changeOrigin: the server refuses Hosts that are not its own names (DNS rebinding).
+      '/yjs': { target: 'ws://127.0.0.1:8787', ws: true, changeOrigin: true },
+      '/api': { target: 'http://127.0.0.1:8787', changeOrigin: true },
     },
   },
   plugins: [

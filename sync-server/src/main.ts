@@ -8,19 +8,36 @@ import { fileURLToPath } from 'node:url';
 import { pairingUrl } from '@boocode/shared/runner/pairing';
 import { createRunner } from './runner/create-runner.ts';
 import { runnerOptionsFromEnv } from './runner/runner-config.ts';
-import { createSyncServer } from './server/createSyncServer.ts';
+import { createSyncServer, type SyncServer } from './server/createSyncServer.ts';
+import { ALLOW_REMOTE_ENV, RemoteListenRefusedError } from './server/listen-host.ts';
 
 // `npm start` runs this inside sync-server/; INIT_CWD is where the user typed the command.
 const cwd = process.env.INIT_CWD ?? process.cwd();
 
-const server = await createSyncServer({
-  port: Number(process.env.PORT ?? 8787),
-  host: process.env.HOST ?? '127.0.0.1',
-  dataDir: resolve(cwd, process.env.BOOCODE_DATA_DIR ?? '.boocode-data'),
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  token: process.env.BOOCODE_TOKEN || undefined,
-  clientDir: fileURLToPath(new URL('../../client/dist', import.meta.url)),
-});
+/** A comma- or space-separated list from the environment. */
+function listFromEnv(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+let server: SyncServer;
+try {
+  server = await createSyncServer({
+    port: Number(process.env.PORT ?? 8787),
+    host: process.env.HOST || '127.0.0.1',
+    allowRemote: process.env[ALLOW_REMOTE_ENV] === '1',
+    publicHosts: listFromEnv(process.env.BOOCODE_PUBLIC_HOSTS),
+    connectSources: listFromEnv(process.env.BOOCODE_CONNECT_SRC),
+    dataDir: resolve(cwd, process.env.BOOCODE_DATA_DIR ?? '.boocode-data'),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    token: process.env.BOOCODE_TOKEN || undefined,
+    clientDir: fileURLToPath(new URL('../../client/dist', import.meta.url)),
+  });
+} catch (err) {
+  if (!(err instanceof RemoteListenRefusedError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+if (server.warning) console.warn(server.warning);
 
 const closers: (() => Promise<unknown>)[] = [() => server.close()];
 let openUrl = server.appUrl;
@@ -30,10 +47,8 @@ if (process.env.BOOCODE_NO_RUNNER) {
   const options = runnerOptionsFromEnv(process.env, cwd);
   const runner = await createRunner({
     ...options,
-    // The app this server serves is always an allowed origin of its runner, whatever PORT is.
-    allowedOrigins: [
-      ...new Set([server.url, server.url.replace('127.0.0.1', 'localhost'), ...(options.allowedOrigins ?? [])]),
-    ],
+    // The app this server serves is always an allowed origin of its runner, whatever PORT and HOST are.
+    allowedOrigins: [...new Set([...server.appOrigins, ...(options.allowedOrigins ?? [])])],
   });
   const { url } = await runner.listen();
   closers.unshift(() => runner.close());

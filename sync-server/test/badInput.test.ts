@@ -100,7 +100,7 @@ describe.each(storageBackends)('bad input on $name storage', (backend) => {
 
     const health = await fetch(`${server.url}/healthz`);
     expect(await health.json()).toEqual({ ok: true, storage: backend.name });
-    expect((await fetch(`${server.url}/api/anything`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/chats/${fresh}/traces`)).status).toBe(401);
     await othersUnaffected('token');
   });
 

@@ -5,6 +5,8 @@
  * Protocol history:
  *  - v1: y-websocket messages 0-3, plus MESSAGE_STORED (100), sent only to clients that connect
  *    with `?stored=1`, carrying the `Y.encodeSnapshot` of what the server has durably stored.
+ *    Close code 4422 (an update that decodes but cannot be applied) added later: a stock client
+ *    treats it like every 44xx code, as permanent.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -43,6 +45,8 @@ export const CLOSE_MALFORMED_MESSAGE = 4400;
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_INVALID_DOC_NAME = 4404;
 export const CLOSE_UPDATE_TOO_LARGE = 4413;
+/** The update decodes but Yjs cannot apply it to the doc as stored (it would corrupt it): not stored. */
+export const CLOSE_UPDATE_NOT_APPLICABLE = 4422;
 /** Transient: the server is shutting down; the client should reconnect (not in 4400-4499). */
 export const CLOSE_GOING_AWAY = 1001;
 
@@ -51,6 +55,7 @@ export type SyncCloseCode =
   | typeof CLOSE_UNAUTHORIZED
   | typeof CLOSE_INVALID_DOC_NAME
   | typeof CLOSE_UPDATE_TOO_LARGE
+  | typeof CLOSE_UPDATE_NOT_APPLICABLE
   | typeof CLOSE_GOING_AWAY;
 
 /** Close reasons are stable codes (short, they must fit a 123-byte close frame). */
@@ -59,6 +64,7 @@ export const CLOSE_REASONS = {
   [CLOSE_UNAUTHORIZED]: 'UNAUTHORIZED',
   [CLOSE_INVALID_DOC_NAME]: 'INVALID_DOC_NAME',
   [CLOSE_UPDATE_TOO_LARGE]: 'UPDATE_TOO_LARGE',
+  [CLOSE_UPDATE_NOT_APPLICABLE]: 'UPDATE_NOT_APPLICABLE',
   [CLOSE_GOING_AWAY]: 'SERVER_SHUTTING_DOWN',
 } as const satisfies Record<SyncCloseCode, string>;
 

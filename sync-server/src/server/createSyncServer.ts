@@ -9,12 +9,12 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseDocName } from '@boocode/shared/doc/names';
+import type { AccessError } from '@boocode/shared/protocol/access';
 import type { HealthzResponse, StorageKind } from '@boocode/shared/protocol/rest';
 import {
   CLOSE_GOING_AWAY,
   CLOSE_INVALID_DOC_NAME,
   CLOSE_REASONS,
-  CLOSE_UNAUTHORIZED,
   isValidDocName,
   STORED_PARAM,
 } from '@boocode/shared/protocol/sync';
@@ -37,6 +37,11 @@ import type { SqlQuery } from '../projection/sql-query.ts';
 import { registerTraceRoutes } from '../projection/trace-routes.ts';
 import { SyncConnection } from '../sync/connection.ts';
 import { DocRegistry } from '../sync/docRegistry.ts';
+import { AccessWall } from './access-wall.ts';
+import { checkListenHost } from './listen-host.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import { type ServerNames, serverNames } from './server-names.ts';
+import { isPageRequest } from './spa-fallback.ts';
 import { resolveToken, tokenMatches, tokenOfRequest } from './token.ts';
 
 /** What a plugin (read APIs, blobs, ...) gets from the server to mount its routes. */
@@ -44,7 +49,7 @@ export interface SyncServerContext {
   pool: pg.Pool;
   storage: StorageKind;
   token: string;
-  /** True when the request carries the token (`Authorization: Bearer` or `?token=`). */
+  /** True when the request carries the token (`Authorization: Bearer`); the wall already checks every route. */
   authorize: (request: FastifyRequest) => boolean;
 }
 
@@ -60,7 +65,16 @@ export interface SyncServerOptions {
   token?: string | undefined;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Listen address (default 127.0.0.1); anything but loopback also needs `allowRemote`. */
   host?: string;
+  /** Lets `host` be a non-loopback address (BOOCODE_ALLOW_REMOTE=1); `warning` then says what that means. */
+  allowRemote?: boolean;
+  /** Host values the server is also reached as (a name behind a proxy), besides its loopback names. */
+  publicHosts?: readonly string[];
+  /** Extra Content-Security-Policy `connect-src` sources (a model server the browser calls directly). */
+  connectSources?: readonly string[];
+  /** CSP `report-uri`: where browsers report violations (tests use it to prove there are none). */
+  cspReportUri?: string;
   /** Built client to serve (index.html + assets); skipped when missing. */
   clientDir?: string | null;
   /** Largest update accepted in one message (default 8 MiB); larger closes with 4413. */
@@ -71,7 +85,7 @@ export interface SyncServerOptions {
   compactAfterUpdates?: number;
   /** Pool size for a real Postgres (the embedded one always uses 1). */
   poolSize?: number;
-  /** More routes (read APIs, blobs); `/api/*` already requires the token. */
+  /** More routes (read APIs, ...); each needs the token unless it sets `config: { access: 'public' }`. */
   plugins?: SyncServerPlugin[];
   /** Projects session docs into the read models as they load and change (default true). */
   projection?: boolean;
@@ -89,6 +103,10 @@ export interface SyncServer {
   readonly token: string;
   /** The URL to open the app with: `http://host:port/#token=...` */
   readonly appUrl: string;
+  /** Origins the app is served from (the runner's allowed origins). */
+  readonly appOrigins: readonly string[];
+  /** Said in words when the server listens beyond loopback; null otherwise. */
+  readonly warning: string | null;
   readonly storage: StorageKind;
   readonly instanceId: string;
   readonly app: FastifyInstance;
@@ -116,6 +134,8 @@ function allClosed(sockets: Set<WebSocket>): Promise<void> {
 export const DEFAULT_MAX_UPDATE_BYTES = 8 * 1024 * 1024;
 
 export async function createSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const warning = checkListenHost(host, opts.allowRemote === true);
   const token = await resolveToken(opts.dataDir, opts.token);
   const maxUpdateBytes = opts.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES;
   const instanceId = randomUUID();
@@ -172,18 +192,24 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
 
     const server = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 1000 } });
     app = server;
+    // Known once the port is bound (port 0 picks one); no request is served before that.
+    let names: ServerNames | null = null;
+    const wall = new AccessWall({ token, allowedHosts: () => names?.hosts ?? [] });
+    wall.wrapSocketRoutes(server);
     // Hard cap on frame size; updates between maxUpdateBytes and this get a readable 4413 instead.
     await server.register(fastifyWebsocket, { options: { maxPayload: 2 * maxUpdateBytes + 64 * 1024 } });
+    await registerSecurityHeaders(server, { connectSources: opts.connectSources, reportUri: opts.cspReportUri });
+    wall.guardRequests(server);
 
-    server.get('/healthz', async (): Promise<HealthzResponse> => ({ ok: true, storage: db.kind }));
+    server.get(
+      '/healthz',
+      { config: { access: 'public' } },
+      async (): Promise<HealthzResponse> => ({ ok: true, storage: db.kind }),
+    );
 
+    // The wall has checked the token (refused sockets are closed with 4401 before this runs).
     server.get('/yjs/*', { websocket: true }, (socket, req) => {
       const url = new URL(req.url, 'http://localhost');
-      // Refuse before any doc is loaded.
-      if (!tokenMatches(token, tokenOfRequest(req.headers, url.searchParams))) {
-        socket.close(CLOSE_UNAUTHORIZED, CLOSE_REASONS[CLOSE_UNAUTHORIZED]);
-        return;
-      }
       let docName = '';
       try {
         docName = decodeURIComponent(url.pathname.slice('/yjs/'.length));
@@ -203,25 +229,27 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       });
     });
 
-    const authorize = (req: FastifyRequest) =>
-      tokenMatches(token, tokenOfRequest(req.headers, new URL(req.url, 'http://localhost').searchParams));
-    server.addHook('onRequest', async (req, reply) => {
-      if (!req.url.startsWith('/api/') || authorize(req)) return;
-      await reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is required.' });
-    });
+    const authorize = (req: FastifyRequest) => tokenMatches(token, tokenOfRequest(req.headers, new URLSearchParams()));
     await registerTraceRoutes(server, { query: ctxQuery(db.pool) });
     await registerBlobRoutes(server, { query: ctxQuery(db.pool) });
     for (const plugin of opts.plugins ?? []) {
       await plugin(server, { pool: db.pool, storage: db.kind, token, authorize });
     }
 
-    if (opts.clientDir && existsSync(join(opts.clientDir, 'index.html'))) {
-      await server.register(fastifyStatic, { root: opts.clientDir });
+    const clientDir = opts.clientDir;
+    if (clientDir && existsSync(join(clientDir, 'index.html'))) {
+      await server.register(async (shell) => {
+        // The app shell and its files are public by name: the page must load before it has a token.
+        shell.addHook('onRoute', (route) => {
+          route.config = { ...route.config, access: 'public' };
+        });
+        await shell.register(fastifyStatic, { root: clientDir });
+      });
       // SPA fallback: any other GET for a page gets the app shell; its router takes it from there.
       server.setNotFoundHandler((req, reply) => {
-        const isPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/yjs/');
-        if (isPage) return reply.sendFile('index.html');
-        return reply.code(404).send({ code: 'NOT_FOUND', message: `${req.method} ${req.url} not found` });
+        if (isPageRequest(req.method, req.url)) return reply.sendFile('index.html');
+        const body: AccessError = { code: 'NOT_FOUND', message: `${req.method} ${req.url} not found` };
+        return reply.code(404).send(body);
       });
     }
 
@@ -234,11 +262,17 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       conn.once('close', () => connections.delete(conn));
     });
 
-    const host = opts.host ?? '127.0.0.1';
+    const boundPort = () => {
+      const address = server.server.address();
+      return typeof address === 'object' && address ? address.port : (opts.port ?? 0);
+    };
+    server.server.once('listening', () => {
+      names = serverNames({ listenHost: host, port: boundPort(), publicHosts: opts.publicHosts });
+    });
     await server.listen({ port: opts.port ?? 0, host });
-    const address = server.server.address();
-    const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
-    const url = `http://${host}:${port}`;
+    const port = boundPort();
+    names ??= serverNames({ listenHost: host, port, publicHosts: opts.publicHosts });
+    const { url, origins: appOrigins } = names;
 
     const stopBackfill = new AbortController();
     const backfill =
@@ -260,6 +294,8 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
       port,
       token,
       appUrl: `${url}/#token=${encodeURIComponent(token)}`,
+      appOrigins,
+      warning,
       storage: db.kind,
       instanceId,
       app: server,

@@ -6,6 +6,7 @@
 import {
   CLOSE_MALFORMED_MESSAGE,
   CLOSE_REASONS,
+  CLOSE_UPDATE_NOT_APPLICABLE,
   CLOSE_UPDATE_TOO_LARGE,
   MESSAGE_AUTH,
   MESSAGE_AWARENESS,
@@ -169,6 +170,10 @@ export class SyncConnection implements Peer {
     // Validate before storing: an undecodable row would be replayed on every load.
     const decoded = Y.decodeUpdate(update);
     if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return; // nothing to store
+    // Decoding is not applying: one that throws half way through would corrupt the doc on every load.
+    if (!doc.probe.check(update)) {
+      throw new PeerError(CLOSE_UPDATE_NOT_APPLICABLE, CLOSE_REASONS[CLOSE_UPDATE_NOT_APPLICABLE]);
+    }
     this.registry.persist(doc, update, this, (err) => {
       console.error(`[sync-server] storing an update of ${doc.name} failed:`, (err as Error).message);
       // The peer still holds the update and resends it when it reconnects and resyncs.

@@ -78,19 +78,21 @@ export class DocRegistry {
   }
 
   /**
-   * Stores an update, then applies it to the doc (which broadcasts it) right after COMMIT.
-   * Persist before broadcast: a peer must never see an update the store could lose.
+   * Stores an update (which passed `doc.probe.check`), then applies it to the doc (which broadcasts
+   * it) right after COMMIT. Persist before broadcast: a peer must never see an update the store could lose.
    */
   persist(doc: SharedDoc, update: Uint8Array, origin: Peer, onError: (err: unknown) => void): void {
     doc.pendingWrites++;
     this.opts.writer.write(doc.name, update, (err) => {
       doc.pendingWrites--;
       if (err) {
+        doc.probe.settled(update);
         onError(err);
         return;
       }
       doc.rowsSinceCompaction++;
       doc.applyStored(update, origin);
+      doc.probe.settled(update);
     });
   }
 

@@ -8,6 +8,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { UpdateProbe } from './update-probe.ts';
 
 /** Minimum time between two "stored" snapshots of one doc. */
 const STORED_INTERVAL_MS = 20;
@@ -30,6 +31,8 @@ export const REMOTE_AWARENESS = Symbol('remote-awareness');
 export class SharedDoc {
   readonly ydoc = new Y.Doc({ gc: true });
   readonly awareness = new awarenessProtocol.Awareness(this.ydoc);
+  /** Checks that an incoming update applies before it is stored. */
+  readonly probe = new UpdateProbe(this.ydoc, (origin) => this.peers.has(origin as Peer));
   /** Peer -> awareness client ids it controls (removed when it disconnects). */
   readonly peers = new Map<Peer, Set<number>>();
   /** Updates of this doc queued or in flight in the writer; the doc is not evicted while > 0. */
@@ -124,6 +127,7 @@ export class SharedDoc {
     this.clearEvictTimer();
     if (this.storedTimer) clearTimeout(this.storedTimer);
     this.awareness.destroy();
+    this.probe.destroy();
     this.ydoc.destroy();
   }
 

@@ -11,7 +11,12 @@ export interface RawSocket {
 }
 
 export function openRaw(serverUrl: string, path: string, headers: Record<string, string> = {}): RawSocket {
-  const ws = new WebSocket(`${wsUrl(serverUrl)}/${path}`, { headers });
+  return openRawUrl(`${wsUrl(serverUrl)}/${path}`, headers);
+}
+
+/** A bare WebSocket on an exact URL (its path is sent as written, percent-encoding included). */
+export function openRawUrl(url: string, headers: Record<string, string> = {}): RawSocket {
+  const ws = new WebSocket(url, { headers });
   const messages: Uint8Array[] = [];
   ws.on('message', (data) => messages.push(new Uint8Array(data as Buffer)));
   const opened = new Promise<void>((resolve, reject) => {
