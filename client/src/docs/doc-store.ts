@@ -40,6 +40,7 @@ export class DocStore {
   readonly status = new SyncStatusBoard();
   private readonly open = new Map<string, OpenEntry>();
   private config: SyncConfig | undefined;
+  private configSet = false;
   private readonly configListeners = new Set<() => void>();
 
   constructor(
@@ -75,10 +76,13 @@ export class DocStore {
 
   /** Switches every open doc to a new server (or to local-only with `undefined`). */
   setSyncConfig(config: SyncConfig | undefined): void {
-    if (sameConfig(config, this.config)) return;
+    // The first call always goes through: "no server" must reach the queue too (see below).
+    if (this.configSet && sameConfig(config, this.config)) return;
+    this.configSet = true;
     this.config = config;
     // A new server has none of this device's data: every doc waits for it (no-op for the same server).
-    if (config) this.pending?.switchTarget(config.url).catch(reportStorageFailure);
+    // Without a server nothing is recorded, and the next server, whichever it is, gets every doc.
+    this.pending?.switchTarget(config?.url).catch(reportStorageFailure);
     for (const [name, entry] of this.open) {
       entry.link?.destroy();
       entry.link = undefined;
@@ -92,6 +96,11 @@ export class DocStore {
   onSyncConfigChange(listener: () => void): () => void {
     this.configListeners.add(listener);
     return () => this.configListeners.delete(listener);
+  }
+
+  /** Whether a sync server is set (without one, data stays on this device and nothing is queued). */
+  get syncConfigured(): boolean {
+    return this.config !== undefined;
   }
 
   /** Applies an open doc's latest stored ack to the queue again. */
@@ -172,9 +181,12 @@ export class DocStore {
     );
   }
 
-  /** A change made here (not one from the server or from another tab through IndexedDB) is queued. */
+  /**
+   * A change made here (not one from the server or from another tab through IndexedDB) is queued, while
+   * a server is set: without one, the next server's switchTarget queues every doc whole.
+   */
   private recordChange(name: string, entry: OpenEntry, update: Uint8Array, origin: unknown): void {
-    if (!this.pending || origin instanceof DexieYProvider || isSyncLinkOrigin(origin)) return;
+    if (!this.pending || !this.config || origin instanceof DexieYProvider || isSyncLinkOrigin(origin)) return;
     // The ack that covers this change may have come before its row was written: apply it again after.
     this.pending.record(name, update).then(() => this.ackStored(name, entry), reportStorageFailure);
   }

@@ -9,8 +9,10 @@ function fakeStore() {
   const statuses = new Map<string, SyncStatus>();
   const rechecked: string[] = [];
   let uploader: DocUploader | undefined;
+  const server = { set: true };
   const deps = {
     maxOpen: 2,
+    canUpload: () => server.set,
     open: (name: string) => {
       open.set(name, (open.get(name) ?? 0) + 1);
       statuses.set(name, 'syncing');
@@ -31,7 +33,7 @@ function fakeStore() {
     recheck: (name: string) => rechecked.push(name),
   };
   uploader = new DocUploader(deps);
-  return { uploader, open, statuses, rechecked };
+  return { uploader, open, statuses, rechecked, server };
 }
 
 describe('DocUploader', () => {
@@ -55,6 +57,19 @@ describe('DocUploader', () => {
     expect(s.open.size).toBe(0);
     s.uploader.targetChanged();
     expect([...s.open.keys()]).toEqual(['session:big']);
+  });
+
+  it('holds nothing open while no server is set, and starts when one is', () => {
+    const s = fakeStore();
+    s.server.set = false;
+    s.uploader.setQueued(['space']);
+    expect(s.open.size).toBe(0);
+    s.server.set = true;
+    s.uploader.targetChanged();
+    expect([...s.open.keys()]).toEqual(['space']);
+    s.server.set = false;
+    s.uploader.targetChanged();
+    expect(s.open.size).toBe(0);
   });
 
   it('rechecks the docs it holds on each tick', () => {

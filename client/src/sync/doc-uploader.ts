@@ -10,6 +10,8 @@ export interface UploadHandle {
 }
 
 export interface DocUploaderDeps {
+  /** False while no sync server is set: nothing to upload to, so nothing is held open. */
+  canUpload(): boolean;
   /** Opens the doc with its sync socket (the doc store's openDoc). */
   open(name: string): UploadHandle;
   /** Applies the doc's latest stored ack again (for changes that arrived after it, or were lost). */
@@ -42,7 +44,7 @@ export class DocUploader {
     this.reconcile();
   }
 
-  /** The sync target changed: a refusal by the old server says nothing about the new one. */
+  /** The sync target changed (or went): a refusal by the old server says nothing about the new one. */
   targetChanged(): void {
     this.refused.clear();
     this.reconcile();
@@ -81,7 +83,7 @@ export class DocUploader {
   }
 
   private reconcileOnce(): void {
-    const waiting = new Set(this.queued);
+    const waiting = new Set(this.deps.canUpload() ? this.queued : []);
     for (const [name, handle] of this.held) {
       const refused = handle.status() === 'refused';
       if (refused) this.refused.add(name);
@@ -91,7 +93,7 @@ export class DocUploader {
       }
     }
     const max = this.deps.maxOpen ?? MAX_OPEN_UPLOADS;
-    for (const name of this.queued) {
+    for (const name of waiting) {
       if (this.held.size >= max) break;
       if (this.held.has(name) || this.refused.has(name)) continue;
       this.held.set(name, this.deps.open(name));

@@ -18,6 +18,7 @@ export function dexiePendingChangeTable(db: LocalDb): PendingChangeTable {
     },
     switchTarget: (target, writer, at) =>
       db.transaction('rw', [db.settings, db.docs, db.pendingChanges], async () => {
+        if (target === undefined) return db.settings.delete(UPLOAD_TARGET_KEY);
         const last = await db.settings.get(UPLOAD_TARGET_KEY);
         if (last?.value === target) return;
         const names = (await db.docs.toCollection().primaryKeys()) as string[];

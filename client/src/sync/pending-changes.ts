@@ -35,8 +35,10 @@ export interface PendingChangeTable {
   /**
    * When `target` (the server's address) differs from the last one this device uploaded to: adds a
    * whole-doc row for every doc stored on this device and remembers `target`. One transaction.
+   * `undefined` (no server: changes are not recorded) forgets the last target, so whichever server
+   * comes next gets every doc.
    */
-  switchTarget(target: string, writer: string, at: number): Promise<void>;
+  switchTarget(target: string | undefined, writer: string, at: number): Promise<void>;
   forDoc(doc: string): Promise<PendingChange[]>;
   remove(ids: number[]): Promise<void>;
 }
@@ -133,7 +135,7 @@ export class PendingChanges {
   }
 
   /** The sync target is `target` now: if it is a new one, every doc on this device waits for it. */
-  switchTarget(target: string): Promise<void> {
+  switchTarget(target: string | undefined): Promise<void> {
     return this.opts.table.switchTarget(target, this.opts.writer, this.now());
   }
 

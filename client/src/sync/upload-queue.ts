@@ -56,6 +56,7 @@ export function createUploadQueue(db: LocalDb, locks: LockRequester | undefined 
 /** The elected tab's job: keep queued docs open (their sockets upload and bring back acks). */
 function leadUploads(db: LocalDb, store: DocStore): () => void {
   const uploader = new DocUploader({
+    canUpload: () => store.syncConfigured,
     open: (name) => {
       const handle = store.openDoc(name);
       return { status: () => store.status.get(name), release: () => handle.release() };
