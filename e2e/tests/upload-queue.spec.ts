@@ -1,11 +1,12 @@
 // Sync that never strands a change: a message sent while the server is down reaches another device once
 // the server is back, although the device that sent it never opens that session again (and also after
-// a reload while the server was still down). The global badge counts what waits, then says synced.
+// a reload while the server was still down); work kept local reaches the first server that is set. The
+// global badge counts what waits, then says synced, and fits a 360 px wide screen.
 import { fileURLToPath } from 'node:url';
 import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import type { Page } from '@playwright/test';
 import { createSessionInUi, expect, openApp, sessionRow, test, waitForServiceWorker } from '../harness/fixtures.ts';
-import { assistantMessages, startChatModel, useScriptedModel } from '../harness/model.ts';
+import { assistantMessages, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
 import type { TestServer } from '../harness/sync-server.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
@@ -21,7 +22,7 @@ test.afterAll(async () => {
 
 const MESSAGE = 'Sent while the server was down';
 /** The scripted model echoes a prompt no scenario rule knows. */
-const ANSWER = 'You said: Sent while the server was down';
+const answerTo = (prompt: string) => `You said: ${prompt}`;
 
 /** The doc store keeps a released doc open this long (CLOSE_GRACE_MS) before closing its socket. */
 const DOC_CLOSE_GRACE_MS = 10_000;
@@ -61,7 +62,7 @@ async function sendWhileServerDown(
   await box.fill(MESSAGE);
   await box.press('Enter');
   await expect(userText(page)).toHaveText(MESSAGE);
-  await expect(assistantMessages(page)).toContainText(ANSWER);
+  await expect(assistantMessages(page)).toContainText(answerTo(MESSAGE));
   await expect(page.getByTestId('send')).toBeVisible();
 
   // Back to the list in the app (no reload): nothing on screen shows this session any more.
@@ -91,12 +92,12 @@ async function expectBadgeFits(page: Page) {
 }
 
 /** Device B, a profile of its own, opens the session from the server and finds the message. */
-async function expectOtherDeviceSees(page: Page, server: TestServer, id: string, title: string) {
+async function expectOtherDeviceSees(page: Page, server: TestServer, id: string, title: string, message = MESSAGE) {
   await openApp(page, server);
   await expect(sessionRow(page, title)).toBeVisible({ timeout: 10_000 });
   await page.goto(`${server.url}/s/${id}`);
-  await expect(userText(page)).toHaveText(MESSAGE, { timeout: 10_000 });
-  await expect(assistantMessages(page)).toContainText(ANSWER);
+  await expect(userText(page)).toHaveText(message, { timeout: 10_000 });
+  await expect(assistantMessages(page)).toContainText(answerTo(message));
 }
 
 test('a change made while the server was down is uploaded without reopening its session', async ({
@@ -145,6 +146,37 @@ test('the queue survives a reload while the server is still down', async ({ brow
   await syncServer.restart();
   await expect(badge(a)).toHaveText('Synced to server', { timeout: 15_000 });
   await expectOtherDeviceSees(await deviceB.newPage(), syncServer, id, title);
+
+  await deviceA.close();
+  await deviceB.close();
+});
+
+const LOCAL_MESSAGE = 'Written before any server was set';
+
+test('a device that kept its work local uploads all of it once a server is set', async ({ browser, syncServer }) => {
+  const deviceA = await browser.newContext();
+  const deviceB = await browser.newContext();
+  const a = await deviceA.newPage();
+  await a.clock.install();
+  // Never given a token: everything stays on this device, and the badge says so.
+  await useScriptedModel(a, syncServer.url, model);
+  await expect(badge(a)).toHaveAttribute('data-status', 'local');
+  await a.getByRole('link', { name: 'Sessions', exact: true }).click();
+  const title = 'Kept local, then synced';
+  const id = await createSessionInUi(a, title);
+  await sessionRow(a, title).getByRole('button').first().click();
+  await sendPrompt(a, LOCAL_MESSAGE);
+  await expect(assistantMessages(a)).toContainText(answerTo(LOCAL_MESSAGE));
+  await expect(a.getByTestId('send')).toBeVisible();
+  await expect(badge(a)).toHaveText('Saved on this device');
+
+  // Settings, in the app: by the time the token is saved the session's doc has long closed here.
+  await a.getByRole('link', { name: 'Settings', exact: true }).click();
+  await a.clock.fastForward(DOC_CLOSE_GRACE_MS + 1000);
+  await a.getByTestId('sync-token').fill(syncServer.token);
+  await a.getByRole('region', { name: 'Sync server' }).getByRole('button', { name: 'Save' }).click();
+  await expect(badge(a)).toHaveText('Synced to server', { timeout: 15_000 });
+  await expectOtherDeviceSees(await deviceB.newPage(), syncServer, id, title, LOCAL_MESSAGE);
 
   await deviceA.close();
   await deviceB.close();
