@@ -13,6 +13,7 @@ import { createLocalDb } from './docs/local-db.ts';
 import { StorageError, toStorageError } from './docs/storage-error.ts';
 import { onStorageFailure } from './docs/storage-failure-events.ts';
 import { adoptTokenFromUrl, observeLocalSettings, readLocalSettings, toSyncConfig } from './settings/local-settings.ts';
+import { createUploadQueue } from './sync/upload-queue.ts';
 import './app/styles.css';
 
 /** IndexedDB can hang instead of failing (a blocked upgrade): give up after this long and say so. */
@@ -55,7 +56,8 @@ async function boot(root: Root): Promise<void> {
     return false;
   });
   await adoptTokenFromUrl(db);
-  const store = new DocStore(db);
+  const uploads = createUploadQueue(db);
+  const store = new DocStore(db, uploads.pending);
   store.setSyncConfig(toSyncConfig(await readLocalSettings(db)));
   const space = store.openDoc(SPACE_DOC);
   await withTimeout(space.whenLoaded, 'load');
@@ -68,6 +70,8 @@ async function boot(root: Root): Promise<void> {
   // Local-first means this device's copy matters: ask the browser not to evict it under pressure
   // (granted silently for installed apps and engaged sites; otherwise Settings offers it).
   void navigator.storage?.persist?.().catch(() => false);
+  // Changes the server has not stored are uploaded by one tab of this profile, open or not.
+  uploads.start(store);
   const services = { db, store, space: space.doc };
   // Background subagents: this tab's manager, and the adopter that takes over children a closed tab left.
   startSubagentAdopter(services);

@@ -13,7 +13,7 @@ export function Shell() {
       <header className="topbar">
         <Link to="/" className="brand" aria-label="BooCode: sessions">
           <img src="/icons/icon.svg" alt="" width={18} height={18} />
-          BooCode
+          <span className="brand-name">BooCode</span>
         </Link>
         <nav className="topnav">
           <Link to="/" activeOptions={{ exact: true }}>

@@ -1,9 +1,12 @@
 // The doc store: one Y.Doc per name, persisted in IndexedDB through y-dexie (which also carries
 // updates between tabs of this origin), plus one sync link per open doc when a server is configured.
+// Every change made in this tab is put in the upload queue, and every stored ack a link receives is
+// applied to it (client/src/sync/pending-changes.ts).
 // Invariant: there is at most one Y.Doc instance per name in a tab, shared by every reader.
 import { DexieYProvider } from 'y-dexie';
 import type * as Y from 'yjs';
-import { connectDoc, type SyncConfig, type SyncLink } from '../sync/sync-link.ts';
+import type { PendingChanges } from '../sync/pending-changes.ts';
+import { connectDoc, isSyncLinkOrigin, type SyncConfig, type SyncLink } from '../sync/sync-link.ts';
 import { SyncStatusBoard } from '../sync/sync-status.ts';
 import type { LocalDb } from './local-db.ts';
 import { reportStorageFailure } from './storage-failure-events.ts';
@@ -25,6 +28,9 @@ interface OpenEntry {
   link: SyncLink | undefined;
   closeTimer: ReturnType<typeof setTimeout> | undefined;
   persistence?: DexieYProvider;
+  /** The latest stored ack of this doc from the current server. */
+  lastStored?: Y.Snapshot;
+  onUpdate: (update: Uint8Array, origin: unknown) => void;
 }
 
 /** Keep a released doc open a little, so moving between routes does not reload and reconnect it. */
@@ -34,8 +40,14 @@ export class DocStore {
   readonly status = new SyncStatusBoard();
   private readonly open = new Map<string, OpenEntry>();
   private config: SyncConfig | undefined;
+  private configSet = false;
+  private readonly configListeners = new Set<() => void>();
 
-  constructor(readonly db: LocalDb) {}
+  constructor(
+    readonly db: LocalDb,
+    /** The upload queue; without it changes are only synced while their doc is open. */
+    private readonly pending?: PendingChanges,
+  ) {}
 
   openDoc(name: string): DocHandle {
     const entry = this.open.get(name) ?? this.load(name);
@@ -64,13 +76,37 @@ export class DocStore {
 
   /** Switches every open doc to a new server (or to local-only with `undefined`). */
   setSyncConfig(config: SyncConfig | undefined): void {
-    if (sameConfig(config, this.config)) return;
+    // The first call always goes through: "no server" must reach the queue too (see below).
+    if (this.configSet && sameConfig(config, this.config)) return;
+    this.configSet = true;
     this.config = config;
+    // A new server has none of this device's data: every doc waits for it (no-op for the same server).
+    // Without a server nothing is recorded, and the next server, whichever it is, gets every doc.
+    this.pending?.switchTarget(config?.url).catch(reportStorageFailure);
     for (const [name, entry] of this.open) {
       entry.link?.destroy();
       entry.link = undefined;
+      entry.lastStored = undefined;
       if (entry.loaded) this.link(name, entry);
     }
+    for (const listener of this.configListeners) listener();
+  }
+
+  /** Calls `listener` after each change of the sync server or token. */
+  onSyncConfigChange(listener: () => void): () => void {
+    this.configListeners.add(listener);
+    return () => this.configListeners.delete(listener);
+  }
+
+  /** Whether a sync server is set (without one, data stays on this device and nothing is queued). */
+  get syncConfigured(): boolean {
+    return this.config !== undefined;
+  }
+
+  /** Applies an open doc's latest stored ack to the queue again. */
+  recheck(name: string): void {
+    const entry = this.open.get(name);
+    if (entry) this.ackStored(name, entry);
   }
 
   /**
@@ -95,7 +131,11 @@ export class DocStore {
       link: undefined,
       closeTimer: undefined,
       whenLoaded: Promise.resolve(),
+      onUpdate: (update, origin) => this.recordChange(name, entry, update, origin),
     };
+    // Listening on 'update' (emitted before the 'updateV2' y-dexie persists from) makes the queue's row
+    // write start before the doc's own: see PendingChangeTable.add.
+    doc.on('update', entry.onUpdate);
     // y-dexie destroys a doc whose parent row is missing (it reads that as "deleted"), so the row
     // is made before the provider loads. Writes must wait for whenLoaded: y-dexie only persists
     // updates made after load starts.
@@ -129,7 +169,31 @@ export class DocStore {
       this.status.set(name, 'local');
       return;
     }
-    entry.link = connectDoc(name, entry.doc, this.config, (s) => this.status.set(name, s));
+    entry.link = connectDoc(
+      name,
+      entry.doc,
+      this.config,
+      (s) => this.status.set(name, s),
+      (stored) => {
+        entry.lastStored = stored;
+        this.ackStored(name, entry);
+      },
+    );
+  }
+
+  /**
+   * A change made here (not one from the server or from another tab through IndexedDB) is queued, while
+   * a server is set: without one, the next server's switchTarget queues every doc whole.
+   */
+  private recordChange(name: string, entry: OpenEntry, update: Uint8Array, origin: unknown): void {
+    if (!this.pending || !this.config || origin instanceof DexieYProvider || isSyncLinkOrigin(origin)) return;
+    // The ack that covers this change may have come before its row was written: apply it again after.
+    this.pending.record(name, update).then(() => this.ackStored(name, entry), reportStorageFailure);
+  }
+
+  private ackStored(name: string, entry: OpenEntry): void {
+    if (!this.pending || !entry.lastStored || this.open.get(name) !== entry) return;
+    this.pending.ack(name, entry.lastStored, entry.doc).catch(reportStorageFailure);
   }
 
   private release(name: string, entry: OpenEntry): void {
@@ -138,6 +202,7 @@ export class DocStore {
     entry.closeTimer = setTimeout(() => {
       if (entry.refs > 0 || this.open.get(name) !== entry) return;
       this.open.delete(name);
+      entry.doc.off('update', entry.onUpdate);
       entry.link?.destroy();
       this.status.delete(name);
       if (entry.persistence) DexieYProvider.release(entry.doc);

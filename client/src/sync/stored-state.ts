@@ -1,7 +1,7 @@
 // "Synced to server" means the server durably stored everything this device has: every insert
 // (state vector) and every delete (delete set). A state vector alone would call a doc synced while
 // a local delete is still only on this device, so both parts of the snapshot are compared.
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 
 type Range = { clock: number; len: number };
 
@@ -28,4 +28,21 @@ export function storedSnapshotCovers(stored: Y.Snapshot, local: Y.Snapshot): boo
     }
   }
   return true;
+}
+
+/**
+ * What the server must hold for one update to count as stored: for each client, the clock just past
+ * its last struct (the server's state vector only counts contiguous structs, so reaching that clock
+ * means every struct of the update is there), and the update's own delete set.
+ */
+export function snapshotOfUpdate(update: Uint8Array): Y.Snapshot {
+  const { structs, ds } = Y.decodeUpdate(update);
+  const sv = new Map<number, number>();
+  for (const s of structs) {
+    // A Skip marks a gap in a merged update, not content the server must hold.
+    if (s instanceof Y.Skip) continue;
+    const end = s.id.clock + s.length;
+    if ((sv.get(s.id.client) ?? 0) < end) sv.set(s.id.client, end);
+  }
+  return Y.createSnapshot(ds, sv);
 }

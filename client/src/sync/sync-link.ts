@@ -20,6 +20,11 @@ export interface SyncLink {
   destroy(): void;
 }
 
+/** Whether an update came from a server socket (it is the server's already, not a change of ours). */
+export function isSyncLinkOrigin(origin: unknown): boolean {
+  return origin instanceof WebsocketProvider;
+}
+
 /** Recomputing the local snapshot walks the doc: do it at most this often while updates stream in. */
 const STATUS_THROTTLE_MS = 150;
 
@@ -28,6 +33,8 @@ export function connectDoc(
   doc: Y.Doc,
   config: SyncConfig,
   onStatus: (status: SyncStatus) => void,
+  /** Every stored message: what the server durably holds of the doc (the upload queue's acks). */
+  onStored: (stored: Y.Snapshot) => void = () => {},
 ): SyncLink {
   const provider = new WebsocketProvider(config.url, name, doc, {
     params: { [TOKEN_PARAM]: config.token, [STORED_PARAM]: '1' },
@@ -66,6 +73,7 @@ export function connectDoc(
 
   provider.messageHandlers[MESSAGE_STORED] = (_encoder, decoder) => {
     stored = readStoredSnapshot(decoder);
+    onStored(stored);
     schedule();
   };
   provider.on('status', ({ status: socket }) => {
