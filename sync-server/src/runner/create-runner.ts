@@ -51,6 +51,13 @@ export interface RunnerOptions {
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   logger?: boolean;
+  /**
+   * Folders no file tool may enter and no command may name, besides dataDir itself (which holds the token
+   * and the keys): e.g. the sync server's data folder, which sits in the workspace by default.
+   */
+  privateDirs?: string[];
+  /** Time limit of one grep, walk included (default 20 s). */
+  grepTimeoutMs?: number;
 }
 
 export interface Runner {
@@ -81,6 +88,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   await ensurePrivateDir(options.dataDir);
   const token = options.token ?? (await loadOrCreateToken(options.dataDir));
   const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const privateDirs = [options.dataDir, ...(options.privateDirs ?? [])];
   // Host allowlist is filled in once the port is known (port 0 in tests).
   const wall: WallConfig & { allowedHosts: string[] } = {
     token,
@@ -166,7 +174,14 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
   );
 
-  registerToolRoutes(app, { workspace: options.workspace, rules, commands, worktrees });
+  registerToolRoutes(app, {
+    workspace: options.workspace,
+    rules,
+    commands,
+    worktrees,
+    privateDirs,
+    grepTimeoutMs: options.grepTimeoutMs,
+  });
   registerWorktreeRoutes(app, worktrees);
   await registerBuildRoutes(app, {
     workspace: options.workspace,

@@ -28,6 +28,9 @@ export interface ToolRouteDeps {
   rules: ApprovalRulesStore;
   commands: CommandLauncher;
   worktrees: WorktreeStore;
+  /** Folders no file tool may enter, even inside the root (the runner's and the server's data). */
+  privateDirs: readonly string[];
+  grepTimeoutMs?: number;
 }
 
 /** The root a call is confined to: the workspace, or the worktree the envelope names (unknown ids refused). */
@@ -35,7 +38,8 @@ export function toolRoot(deps: Pick<ToolRouteDeps, 'workspace' | 'worktrees'>, w
   return worktree === undefined ? Promise.resolve(deps.workspace) : deps.worktrees.rootOf(worktree);
 }
 
-function runFileTool(root: string, name: Exclude<ToolName, 'run_command'>, input: unknown) {
+function runFileTool(deps: ToolRouteDeps, path: string, name: Exclude<ToolName, 'run_command'>, input: unknown) {
+  const root = { path, privateDirs: deps.privateDirs };
   switch (name) {
     case 'read_file':
       return readWorkspaceFile(root, input as ReadFileInput);
@@ -46,7 +50,7 @@ function runFileTool(root: string, name: Exclude<ToolName, 'run_command'>, input
     case 'list_files':
       return listWorkspaceFiles(root, input as Parameters<typeof listWorkspaceFiles>[1]);
     case 'grep':
-      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1]);
+      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1], { timeoutMs: deps.grepTimeoutMs });
   }
 }
 
@@ -150,7 +154,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): v
       throw new RunnerError(code, `${name} was not run: ${decision.reason}.`, 403, { decision });
     }
     await refuseControlPathViaLink(root, name, envelope.input);
-    return runFileTool(root, name, envelope.input);
+    return runFileTool(deps, root, name, envelope.input);
   });
 
   app.post<{ Params: { id: string } }>('/commands/:id/cancel', async (request) => {
