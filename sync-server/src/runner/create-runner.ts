@@ -13,8 +13,10 @@ import { DEFAULT_PROVIDERS, type ProviderConfig } from '@boocode/shared/runner/p
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openApprovalRulesStore } from './approval-rules-store.ts';
 import { registerBuildRoutes } from './build-check.ts';
-import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS, scrubbedEnv } from './command-launcher.ts';
+import { commandEnvironment } from './command-env.ts';
+import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS } from './command-launcher.ts';
 import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
+import { createLauncherClient } from './launcher-client.ts';
 import { registerModelProxy } from './model-proxy.ts';
 import { RunnerError } from './runner-error.ts';
 import { ensurePrivateDir, loadOrCreateToken } from './secret-files.ts';
@@ -47,8 +49,13 @@ export interface RunnerOptions {
   buildTimeoutMs?: number;
   providers?: ProviderConfig[];
   defaultProvider?: string;
-  /** Environment for provider keys and for commands (scrubbed of secrets). Default process.env. */
+  /**
+   * Environment the runner reads provider keys from, and picks the commands' environment from (an
+   * allow-list, command-env.ts). Default process.env; `main` passes the start environment it took.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Names of further variables commands may see (BOOCODE_COMMAND_ENV), beyond the allow-list. */
+  commandEnv?: string[];
   fetch?: typeof fetch;
   logger?: boolean;
   /**
@@ -63,6 +70,8 @@ export interface RunnerOptions {
 export interface Runner {
   app: FastifyInstance;
   token: string;
+  /** Pid of the command launcher every command descends from (starts it if it is not running). */
+  launcherPid(): Promise<number>;
   /** Starts listening on 127.0.0.1; resolves with the bound port and base URL. */
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
@@ -97,11 +106,18 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   };
   const rules = await openApprovalRulesStore(options.dataDir, options.rules);
   const secretNames = providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []));
+  // Started now, before any request: commands descend from it, never from this process.
+  const commandEnv = commandEnvironment(env, options.commandEnv, secretNames);
+  const launcher = createLauncherClient({ env: commandEnv });
+  launcher.pid().catch((error: Error) => console.error(`[boocode runner] ${error.message}`));
   const commands = createCommandLauncher({
     workspace: options.workspace,
     rules,
     limits: { ...DEFAULT_COMMAND_LIMITS, ...options.commandLimits },
-    env: scrubbedEnv(env, secretNames),
+    start: launcher.run,
+    env: commandEnv,
+    privateDirs,
+    home: env.HOME || homedir(),
   });
   // Subagent worktrees live in the data dir, outside the workspace (its `git status` stays clean).
   const worktrees = createWorktreeStore({ workspace: options.workspace, dataDir: options.dataDir });
@@ -203,6 +219,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   return {
     app,
     token,
+    launcherPid: launcher.pid,
     async listen() {
       await app.listen({ host: RUNNER_HOST, port: options.port ?? DEFAULT_RUNNER_PORT });
       const { port } = app.server.address() as AddressInfo;
@@ -213,6 +230,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       commands.cancelAll();
       commandSocket.close();
       await app.close();
+      await launcher.close();
     },
   };
 }
