@@ -16,6 +16,7 @@ import { registerBuildRoutes } from './build-check.ts';
 import { commandEnvironment } from './command-env.ts';
 import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS } from './command-launcher.ts';
 import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
+import { createMatcherPool } from './grep-matchers.ts';
 import { createLauncherClient } from './launcher-client.ts';
 import { registerModelProxy } from './model-proxy.ts';
 import { RunnerError } from './runner-error.ts';
@@ -98,6 +99,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   const token = options.token ?? (await loadOrCreateToken(options.dataDir));
   const providers = options.providers ?? DEFAULT_PROVIDERS;
   const privateDirs = [options.dataDir, ...(options.privateDirs ?? [])];
+  const grepMatchers = createMatcherPool();
   // Host allowlist is filled in once the port is known (port 0 in tests).
   const wall: WallConfig & { allowedHosts: string[] } = {
     token,
@@ -197,6 +199,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     worktrees,
     privateDirs,
     grepTimeoutMs: options.grepTimeoutMs,
+    grepMatchers,
   });
   registerWorktreeRoutes(app, worktrees);
   await registerBuildRoutes(app, {
@@ -230,7 +233,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       commands.cancelAll();
       commandSocket.close();
       await app.close();
-      await launcher.close();
+      await Promise.all([launcher.close(), grepMatchers.close()]);
     },
   };
 }

@@ -1,11 +1,11 @@
 // grep: searches text files in the workspace (the same descriptor walk as list_files, so .gitignore is
 // honoured and no symlink leads out). Files are read here, through the walk's descriptors; the regular
-// expression runs on a worker thread (grep-match-worker.mjs) under a time limit, so a pattern that
-// backtracks for minutes costs one thread until the limit, never the runner's event loop.
+// expression runs on a worker thread (grep-matchers.ts) under a time limit, so a pattern that backtracks
+// for minutes costs one thread until the limit, never the runner's event loop.
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import type { GrepInput, GrepOutput } from '@boocode/shared/runner/tool-contracts';
+import { createMatcherPool, type MatcherPool } from './grep-matchers.ts';
 import { walkWorkspace } from './list-files.ts';
 import { childPath, type RootSpec, type WorkspaceRoot, walkPath, withWalk } from './path-guard.ts';
 import { RunnerError } from './runner-error.ts';
@@ -27,48 +27,6 @@ function compile(input: GrepInput): { source: string; flags: string } {
     );
   }
   return { source, flags };
-}
-
-interface Matcher {
-  /** Matches of one file's bytes; rejects once the matcher was stopped. */
-  match(bytes: Buffer, max: number): Promise<{ line: number; text: string }[]>;
-  stop(reason: Error): void;
-}
-
-function startMatcher(pattern: { source: string; flags: string }): Matcher {
-  const worker = new Worker(new URL('./grep-match-worker.mjs', import.meta.url), { workerData: pattern });
-  const waiting = new Map<
-    number,
-    { resolve: (m: { line: number; text: string }[]) => void; reject: (e: Error) => void }
-  >();
-  let stopped: Error | undefined;
-  let nextId = 0;
-  const stop = (reason: Error) => {
-    if (stopped) return;
-    stopped = reason;
-    for (const pending of waiting.values()) pending.reject(reason);
-    waiting.clear();
-    // terminate() interrupts a regular expression in the middle of its backtracking.
-    void worker.terminate();
-  };
-  worker.on('message', (message: { id: number; matches: { line: number; text: string }[] }) => {
-    waiting.get(message.id)?.resolve(message.matches);
-    waiting.delete(message.id);
-  });
-  worker.on('error', (error) => stop(new RunnerError('INTERNAL', `grep's matcher failed: ${error.message}`, 500)));
-  return {
-    match(bytes, max) {
-      if (stopped) return Promise.reject(stopped);
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        // A copy the worker owns: the file's bytes move to its thread without a second copy.
-        const owned = new Uint8Array(bytes);
-        worker.postMessage({ id, bytes: owned, max }, [owned.buffer]);
-      });
-    },
-    stop,
-  };
 }
 
 /** The bytes of a regular text file no larger than the limit, from an open descriptor. */
@@ -116,14 +74,19 @@ function timedOut(input: GrepInput, timeoutMs: number): RunnerError {
 export async function grepWorkspace(
   root: string | RootSpec,
   input: GrepInput,
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** The runner's warm matcher threads; a one-off thread otherwise. */
+    matchers?: MatcherPool;
+  } = {},
 ): Promise<GrepOutput> {
   const pattern = compile(input);
   const max = input.maxMatches ?? 200;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GREP_TIMEOUT_MS;
   return withWalk(root, input.path ?? '.', async (walked, opened) => {
     if (walked.kind === 'missing') throw new RunnerError('NOT_FOUND', `Nothing at "${input.path}".`, 404);
-    const matcher = startMatcher(pattern);
+    const pool = options.matchers ?? createMatcherPool({ keepIdle: 0 });
+    const matcher = pool.borrow(pattern);
     const timer = setTimeout(() => matcher.stop(timedOut(input, timeoutMs)), timeoutMs);
     const matches: GrepOutput['matches'] = [];
     const search = async (relative: string, bytes: Buffer | undefined) => {
@@ -146,7 +109,8 @@ export async function grepWorkspace(
       return { matches, truncated: false };
     } finally {
       clearTimeout(timer);
-      matcher.stop(new Error('grep finished'));
+      matcher.release();
+      if (!options.matchers) await pool.close();
     }
   });
 }

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import type { ApprovalRulesStore } from './approval-rules-store.ts';
 import { type CommandLauncher, newCommandId } from './command-launcher.ts';
 import { editWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from './file-tools.ts';
+import type { MatcherPool } from './grep-matchers.ts';
 import { grepWorkspace } from './grep-tool.ts';
 import { listWorkspaceFiles } from './list-files.ts';
 import { resolveInsideWorkspace } from './path-guard.ts';
@@ -31,6 +32,7 @@ export interface ToolRouteDeps {
   /** Folders no file tool may enter, even inside the root (the runner's and the server's data). */
   privateDirs: readonly string[];
   grepTimeoutMs?: number;
+  grepMatchers?: MatcherPool;
 }
 
 /** The root a call is confined to: the workspace, or the worktree the envelope names (unknown ids refused). */
@@ -50,7 +52,10 @@ function runFileTool(deps: ToolRouteDeps, path: string, name: Exclude<ToolName, 
     case 'list_files':
       return listWorkspaceFiles(root, input as Parameters<typeof listWorkspaceFiles>[1]);
     case 'grep':
-      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1], { timeoutMs: deps.grepTimeoutMs });
+      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1], {
+        timeoutMs: deps.grepTimeoutMs,
+        matchers: deps.grepMatchers,
+      });
   }
 }
 
