@@ -157,7 +157,7 @@ async function openEntry(root: WorkspaceRoot, dir: OpenedDir, name: string): Pro
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'missing';
     // O_NOFOLLOW on a symlink: ELOOP (EMLINK on some BSDs). Read the link; if it is gone or no longer a
-    // link by now, the caller simply walks this name again.
+    // link by now (a race with another process), the name counts as missing: nothing is followed.
     if (code === 'ELOOP' || code === 'EMLINK') {
       const link = await readlink(childPath(root, dir, name)).catch(() => undefined);
       return link === undefined ? 'missing' : { link };
@@ -221,9 +221,7 @@ export async function walkPath(root: WorkspaceRoot, requested: string): Promise<
         continue;
       }
       if (queue.length > 0) {
-        // A file where a directory should be: nothing by that path exists.
-        const names = [next.name, ...queue.map((p) => p.name)];
-        return result({ kind: 'missing' as const, parent: top, names }, joinRelative(top.relative, names.join('/')));
+        throw new RunnerError('NOT_A_DIRECTORY', `"${requested}" goes through "${relative}", which is not a folder.`);
       }
       return result(
         { kind: 'entry' as const, parent: top, name: next.name, handle: opened.handle, stats: opened.stats },

@@ -113,6 +113,17 @@ describe('writes', () => {
     expect(await fileText(join(ws, 'run.sh'))).toBe('#!/bin/bash\n');
     expect((await readdir(ws)).filter((name) => name.includes('boocode-write'))).toEqual([]);
   });
+  it('says a path goes through a file, for a read and for a write', async () => {
+    for (const attempt of [
+      readWorkspaceFile(root, { path: 'src/deep/real.txt/x' }),
+      writeWorkspaceFile(root, { path: 'src/deep/real.txt/x', content: 'x' }),
+    ]) {
+      await expect(attempt).rejects.toMatchObject({
+        code: 'NOT_A_DIRECTORY',
+        message: expect.stringMatching(/goes through "src\/deep\/real.txt", which is not a folder/),
+      });
+    }
+  });
   it('refuses to write over a directory', async () => {
     await expect(writeWorkspaceFile(root, { path: 'src', content: 'x' })).rejects.toMatchObject({ code: 'NOT_A_FILE' });
   });
