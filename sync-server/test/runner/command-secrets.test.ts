@@ -2,8 +2,8 @@
 // same-user process can. The runner runs as its own process (runner/main.ts), started the way npm starts
 // it: under a parent that keeps the keys in its own environment. Each attack must find no secret; the
 // positive controls prove the commands ran and the runner still has its keys.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ const ALL_SECRETS = [...Object.values(SECRETS), STORED_KEY];
 
 let base: string;
 let dataDir: string;
+/** Every git the runner starts (its own, or a command's) appends its environment here, then runs. */
+let gitDump: string;
 let wrapper: ChildProcess;
 let runnerPid: number;
 let port: number;
@@ -68,13 +70,17 @@ beforeAll(async () => {
   const workspace = join(base, 'ws');
   const home = join(base, 'home');
   dataDir = join(base, 'data');
-  await Promise.all([workspace, home].map((dir) => mkdir(dir, { recursive: true })));
+  const fakeBin = join(base, 'bin');
+  await Promise.all([workspace, home, fakeBin].map((dir) => mkdir(dir, { recursive: true })));
+  gitDump = join(base, 'git-env.txt');
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  await writeFile(join(fakeBin, 'git'), `#!/bin/sh\nenv >> '${gitDump}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
   const main = fileURLToPath(new URL('../../src/runner/main.ts', import.meta.url));
   const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   // `; exit`: the shell stays as the runner's parent, holding every key in its environment, as npm does.
   wrapper = spawn('/bin/sh', ['-c', '"$0" "$@"; exit $?', process.execPath, '--import', loader, main], {
     env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PATH: `${fakeBin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       HOME: home,
       LANG: 'C.UTF-8',
       ...SECRETS,
@@ -145,6 +151,13 @@ describe("a command reading the runner's secrets", () => {
     expect(stdout).toContain('PATH=');
     expectNoSecret(stdout);
     expectNoSecret(await readFile(`/proc/${runnerPid}/environ`, 'latin1'));
+  });
+  it("finds none in the environment of any git, the runner's own or a command's", async () => {
+    await call('/worktrees', { id: 'ses_probe' }); // the runner's git (the workspace is no repository: a refusal)
+    expect((await sh('git --version')).json().exitCode).toBe(0);
+    const dumped = await readFile(gitDump, 'utf8');
+    expect(dumped.match(/^PATH=/gm)?.length).toBeGreaterThanOrEqual(2);
+    expectNoSecret(dumped);
   });
   it.each([
     ['the token file', () => `cat ${join(dataDir, 'runner-token')}`],
