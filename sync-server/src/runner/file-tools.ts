@@ -124,8 +124,19 @@ async function makeDirs(root: WorkspaceRoot, from: OpenedDir, names: string[], r
   }
 }
 
-export async function writeWorkspaceFile(root: string | RootSpec, input: WriteFileInput): Promise<WriteFileOutput> {
+/**
+ * Checks the real path a write lands on (after the walk followed any symlink), on the very walk that writes:
+ * a refusal decided on an earlier lookup could be dodged by a link swapped in between.
+ */
+export type TargetCheck = (realRelative: string) => void;
+
+export async function writeWorkspaceFile(
+  root: string | RootSpec,
+  input: WriteFileInput,
+  check?: TargetCheck,
+): Promise<WriteFileOutput> {
   return withWalk(root, input.path, async (walked, opened) => {
+    check?.(walked.relative);
     const bytesWritten = Buffer.byteLength(input.content);
     if (walked.kind === 'entry' && walked.stats.isFile()) {
       await replaceInDir(opened, walked.parent, walked.name, input.content, walked.stats.mode & 0o7777);
@@ -152,8 +163,13 @@ function countOccurrences(text: string, needle: string): number {
   return count;
 }
 
-export async function editWorkspaceFile(root: string | RootSpec, input: EditFileInput): Promise<EditFileOutput> {
+export async function editWorkspaceFile(
+  root: string | RootSpec,
+  input: EditFileInput,
+  check?: TargetCheck,
+): Promise<EditFileOutput> {
   return withWalk(root, input.path, async (walked, opened) => {
+    check?.(walked.relative);
     const file = existingFile(walked, input.path);
     const text = await readText(file);
     const count = countOccurrences(text, input.oldText);

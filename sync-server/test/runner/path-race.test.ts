@@ -11,7 +11,7 @@ import { editWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from '../../
 import { grepWorkspace } from '../../src/runner/grep-tool.ts';
 import { listWorkspaceFiles } from '../../src/runner/list-files.ts';
 import { RunnerError } from '../../src/runner/runner-error.ts';
-import { waitFor } from './runner-fixture.ts';
+import { type RunnerFixture, startRunner, waitFor } from './runner-fixture.ts';
 
 const OUTSIDE = 'outside secret';
 
@@ -159,6 +159,61 @@ describe('the path guard while a symlink is swapped in and out', () => {
     });
     report('list_files/grep', tally);
     expect(tally.escapes).toEqual([]);
+    expect(tally.inside).toBeGreaterThan(0);
+  });
+});
+
+// sec-git's refusal of a write whose name leads into .git/ through a symlink, under the same race: the name
+// is swapped between a plain file and a link to .git/config while approved writes go through the runner.
+describe('a write that a swapped link would lead into .git/', () => {
+  let f: RunnerFixture;
+  let linker: ChildProcess;
+  const CONFIG = '[core]\n\tbare = false\n';
+
+  beforeAll(async () => {
+    f = await startRunner();
+    await mkdir(join(f.workspace, '.git'));
+    await writeFile(join(f.workspace, '.git', 'config'), CONFIG);
+    await writeFile(join(f.workspace, '.nreal'), 'plain\n');
+    const script = `
+const fs = require('node:fs');
+const at = (name) => process.argv[1] + '/' + name;
+for (let round = 0; ; round++) {
+  try { fs.renameSync(at('.nreal'), at('notes.txt')); } catch {}
+  try { fs.renameSync(at('notes.txt'), at('.nreal')); } catch {}
+  try { fs.symlinkSync('.git/config', at('notes.txt')); } catch {}
+  try { fs.unlinkSync(at('notes.txt')); } catch {}
+  if (round === 0) process.stdout.write('swapping\\n');
+}`;
+    linker = spawn(process.execPath, ['-e', script, f.workspace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let said = '';
+    linker.stdout?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    await waitFor(() => said.includes('swapping'), 10_000, 'the swapper to start');
+  });
+  afterAll(async () => {
+    const gone = new Promise((resolve) => linker.once('exit', resolve));
+    linker.kill('SIGKILL');
+    await gone;
+    await f.close();
+  });
+
+  it('never writes .git/config', async () => {
+    const tally = await race(600, 3, async (i) => {
+      const res = await f.post('/tools/write_file', {
+        input: { path: 'notes.txt', content: `[alias]\n\tx${i} = !id\n` },
+        approved: true,
+      });
+      if (res.status !== 200) throw new RunnerError(res.json().code, res.json().message);
+      return 'inside';
+    });
+    const config = await readFile(join(f.workspace, '.git', 'config'), 'utf8');
+    report('write_file into .git/ through a swapped link', {
+      ...tally,
+      escapes: config === CONFIG ? [] : ['.git/config'],
+    });
+    expect(config).toBe(CONFIG);
     expect(tally.inside).toBeGreaterThan(0);
   });
 });
