@@ -79,7 +79,13 @@ function raceRefusal(error: unknown, path: string): unknown {
  * Writes `content` as `name` in `dir`: a new temporary file beside it (O_EXCL|O_NOFOLLOW, so nothing
  * that was there is reused or followed), then rename() within the same directory descriptor.
  */
-async function replaceInDir(root: WorkspaceRoot, dir: OpenedDir, name: string, content: string, mode?: number) {
+async function replaceInDir(
+  root: WorkspaceRoot,
+  dir: OpenedDir,
+  name: string,
+  content: string | Buffer,
+  mode?: number,
+) {
   const temporary = `.boocode-write-${randomBytes(6).toString('hex')}.tmp`;
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
   const path = dir.relative === '' ? name : `${dir.relative}/${name}`;
@@ -88,7 +94,7 @@ async function replaceInDir(root: WorkspaceRoot, dir: OpenedDir, name: string, c
   });
   try {
     try {
-      await handle.writeFile(content, 'utf8');
+      await handle.writeFile(content);
       // Keep an existing file's permissions (an executable script stays executable).
       if (mode !== undefined) await handle.chmod(mode);
     } finally {
@@ -130,6 +136,31 @@ async function makeDirs(root: WorkspaceRoot, from: OpenedDir, names: string[], r
  */
 export type TargetCheck = (realRelative: string) => void;
 
+/**
+ * Writes `content` where the walk landed: over an existing regular file (mode from `modeFor` of its mode,
+ * kept by default), or as a new file with its missing folders made one by one. Returns whether it was new.
+ */
+async function writeWalked(
+  opened: WorkspaceRoot,
+  walked: Walked,
+  path: string,
+  content: string | Buffer,
+  modeFor: (existing: number | undefined) => number | undefined = (existing) => existing,
+): Promise<boolean> {
+  if (walked.kind === 'entry' && walked.stats.isFile()) {
+    await replaceInDir(opened, walked.parent, walked.name, content, modeFor(walked.stats.mode & 0o7777));
+    return false;
+  }
+  if (walked.kind !== 'missing') throw new RunnerError('NOT_A_FILE', `"${path}" exists and is not a regular file.`);
+  const made = await makeDirs(opened, walked.parent, walked.names.slice(0, -1), path);
+  try {
+    await replaceInDir(opened, made.dir, walked.names[walked.names.length - 1]!, content, modeFor(undefined));
+  } finally {
+    await made.close();
+  }
+  return true;
+}
+
 export async function writeWorkspaceFile(
   root: string | RootSpec,
   input: WriteFileInput,
@@ -137,23 +168,42 @@ export async function writeWorkspaceFile(
 ): Promise<WriteFileOutput> {
   return withWalk(root, input.path, async (walked, opened) => {
     check?.(walked.relative);
-    const bytesWritten = Buffer.byteLength(input.content);
-    if (walked.kind === 'entry' && walked.stats.isFile()) {
-      await replaceInDir(opened, walked.parent, walked.name, input.content, walked.stats.mode & 0o7777);
-      return { path: walked.relative, bytesWritten, created: false };
+    const created = await writeWalked(opened, walked, input.path, input.content);
+    return { path: walked.relative, bytesWritten: Buffer.byteLength(input.content), created };
+  });
+}
+
+/** For the worktree merge: a file's bytes through the walk; undefined when nothing is there. */
+export async function readWorkspaceBytes(root: string | RootSpec, path: string): Promise<Buffer | undefined> {
+  return withWalk(root, path, async (walked) => {
+    if (walked.kind === 'missing') return undefined;
+    if (walked.kind !== 'entry' || !walked.stats.isFile()) {
+      throw new RunnerError('NOT_A_FILE', `"${path}" is not a regular file.`);
     }
-    if (walked.kind !== 'missing') {
-      throw new RunnerError('NOT_A_FILE', `"${input.path}" exists and is not a regular file.`);
-    }
-    const parents = walked.names.slice(0, -1);
-    const name = walked.names[walked.names.length - 1]!;
-    const made = await makeDirs(opened, walked.parent, parents, input.path);
-    try {
-      await replaceInDir(opened, made.dir, name, input.content);
-    } finally {
-      await made.close();
-    }
-    return { path: walked.relative, bytesWritten, created: true };
+    return walked.handle.readFile();
+  });
+}
+
+/** For the worktree merge: writes bytes through the walk (folders made as needed); `executable` sets 0755. */
+export async function writeWorkspaceBytes(
+  root: string | RootSpec,
+  path: string,
+  content: Buffer,
+  executable: boolean,
+): Promise<void> {
+  await withWalk(root, path, (walked, opened) =>
+    writeWalked(opened, walked, path, content, (existing) => (executable ? 0o755 : existing)),
+  );
+}
+
+/** For the worktree merge: removes a file, unlinked in its walked folder (nothing there is fine). */
+export async function removeWorkspaceFile(root: string | RootSpec, path: string): Promise<void> {
+  await withWalk(root, path, async (walked, opened) => {
+    if (walked.kind === 'missing') return;
+    if (walked.kind !== 'entry') throw new RunnerError('NOT_A_FILE', `"${path}" is not a file.`);
+    await unlink(childPath(opened, walked.parent, walked.name)).catch((error) => {
+      throw raceRefusal(error, path);
+    });
   });
 }
 
