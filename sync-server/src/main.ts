@@ -7,12 +7,19 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pairingUrl } from '@boocode/shared/runner/pairing';
 import { createRunner } from './runner/create-runner.ts';
-import { runnerOptionsFromEnv } from './runner/runner-config.ts';
+import { runnerOptionsFromEnv, takeRunnerStartEnvironment } from './runner/runner-config.ts';
 import { createSyncServer, type SyncServer } from './server/createSyncServer.ts';
 import { ALLOW_REMOTE_ENV, RemoteListenRefusedError } from './server/listen-host.ts';
 
+// Before anything else: provider keys and tokens leave process.env, and what commands may not see is
+// hidden from this process's /proc/<pid>/environ (the runner's commands are same-user processes).
+const start = takeRunnerStartEnvironment();
+const env = start.env;
+if (start.notHidden) console.warn(`Could not hide secrets from /proc/${process.pid}/environ: ${start.notHidden}.`);
+
 // `npm start` runs this inside sync-server/; INIT_CWD is where the user typed the command.
-const cwd = process.env.INIT_CWD ?? process.cwd();
+const cwd = env.INIT_CWD ?? process.cwd();
+const dataDir = resolve(cwd, env.BOOCODE_DATA_DIR ?? '.boocode-data');
 
 /** A comma- or space-separated list from the environment. */
 function listFromEnv(value: string | undefined): string[] {
@@ -22,14 +29,14 @@ function listFromEnv(value: string | undefined): string[] {
 let server: SyncServer;
 try {
   server = await createSyncServer({
-    port: Number(process.env.PORT ?? 8787),
-    host: process.env.HOST || '127.0.0.1',
-    allowRemote: process.env[ALLOW_REMOTE_ENV] === '1',
-    publicHosts: listFromEnv(process.env.BOOCODE_PUBLIC_HOSTS),
-    connectSources: listFromEnv(process.env.BOOCODE_CONNECT_SRC),
-    dataDir: resolve(cwd, process.env.BOOCODE_DATA_DIR ?? '.boocode-data'),
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    token: process.env.BOOCODE_TOKEN || undefined,
+    port: Number(env.PORT ?? 8787),
+    host: env.HOST || '127.0.0.1',
+    allowRemote: env[ALLOW_REMOTE_ENV] === '1',
+    publicHosts: listFromEnv(env.BOOCODE_PUBLIC_HOSTS),
+    connectSources: listFromEnv(env.BOOCODE_CONNECT_SRC),
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    token: env.BOOCODE_TOKEN || undefined,
     clientDir: fileURLToPath(new URL('../../client/dist', import.meta.url)),
   });
 } catch (err) {
@@ -41,12 +48,14 @@ if (server.warning) console.warn(server.warning);
 
 const closers: (() => Promise<unknown>)[] = [() => server.close()];
 let openUrl = server.appUrl;
-if (process.env.BOOCODE_NO_RUNNER) {
+if (env.BOOCODE_NO_RUNNER) {
   console.log('Runner not started (BOOCODE_NO_RUNNER is set).');
 } else {
-  const options = runnerOptionsFromEnv(process.env, cwd);
+  const options = runnerOptionsFromEnv(env, cwd);
   const runner = await createRunner({
     ...options,
+    // The server's data folder (its token, its database) sits in the workspace by default: no tool enters it.
+    privateDirs: [dataDir],
     // The app this server serves is always an allowed origin of its runner, whatever PORT and HOST are.
     allowedOrigins: [...new Set([...server.appOrigins, ...(options.allowedOrigins ?? [])])],
   });

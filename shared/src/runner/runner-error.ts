@@ -16,6 +16,8 @@ export const runnerErrorCodeSchema = z.enum([
   'MATCH_NOT_FOUND',
   'MATCH_NOT_UNIQUE',
   'INVALID_PATTERN',
+  /** grep hit the runner's time limit (a backtracking pattern, or too many files) and was stopped. */
+  'GREP_TIMED_OUT',
   'APPROVAL_REQUIRED',
   'DENIED_BY_RULE',
   'COMMAND_FAILED_TO_START',

@@ -1,14 +1,19 @@
 // Everything between a validated run_command request and a running process: the approval
-// check, the cwd guard, the timeout clamp, a scrubbed environment, and the registry of running
-// commands that the cancel endpoint and client disconnects use.
+// check (with the built-in refusal of BooCode's private folders), the cwd guard, the timeout clamp,
+// and the registry of running commands that the cancel endpoint and client disconnects use. The
+// process itself is started by the command launcher (launcher-process.ts), never by the runner, so a
+// command's parent holds no secret in its environment.
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { evaluateApproval, mayRun } from '@boocode/shared/runner/approval-policy';
 import type { RunCommandInput, RunCommandResult } from '@boocode/shared/runner/tool-contracts';
 import type { ApprovalRulesStore } from './approval-rules-store.ts';
 import { hardenGitInvocation } from './harden-git-invocation.ts';
+import type { LaunchSpec } from './launcher-protocol.ts';
 import { resolveInsideWorkspace } from './path-guard.ts';
-import { type CommandHooks, CommandStartError, runCommand } from './run-command.ts';
+import { type PrivateFolders, privateFolders, refuseNamingPrivateFolders } from './private-folders.ts';
+import { type CommandHooks, CommandStartError } from './run-command.ts';
 import { RunnerError } from './runner-error.ts';
 
 export interface CommandLimits {
@@ -49,24 +54,42 @@ export function authorizeCommand(
   rules: ApprovalRulesStore,
   input: RunCommandInput,
   approved: boolean | undefined,
+  privateFolders?: PrivateFolders,
 ): void {
+  // Before the rules: no rule and no approval runs a command that names the token or keys' folder.
+  if (privateFolders) refuseNamingPrivateFolders(input, privateFolders);
   const decision = evaluateApproval({ tool: 'run_command', input }, rules.current());
   if (mayRun(decision, approved)) return;
   const code = decision.decision === 'deny' ? 'DENIED_BY_RULE' : 'APPROVAL_REQUIRED';
   throw new RunnerError(code, `run_command was not run: ${decision.reason}.`, 403, { decision });
 }
 
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Starts a process as the launcher does (launcher-client.ts); tests may hand in another. */
+export type StartProcess = (spec: LaunchSpec, hooks: CommandHooks) => Promise<RunCommandResult>;
+
 export function createCommandLauncher(deps: {
   workspace: string;
   rules: ApprovalRulesStore;
   limits: CommandLimits;
-  env: NodeJS.ProcessEnv;
+  start: StartProcess;
+  /** The environment commands get: the allow-list (command-env.ts), never the runner's own. */
+  env: Record<string, string>;
+  /** Folders no command may name or run in (the runner's and the sync server's data). */
+  privateDirs?: readonly string[];
+  home?: string;
 }): CommandLauncher {
   const running = new Map<string, AbortController>();
+  const privateDirs = deps.privateDirs ?? [];
+  const folders = privateFolders(privateDirs, { workspace: deps.workspace, home: deps.home ?? homedir() });
   return {
     async launch(input, options) {
-      authorizeCommand(deps.rules, input, options.approved);
-      const cwd = await resolveInsideWorkspace(options.root ?? deps.workspace, input.cwd ?? '.');
+      authorizeCommand(deps.rules, input, options.approved, folders);
+      const root = { path: options.root ?? deps.workspace, privateDirs };
+      const cwd = await resolveInsideWorkspace(root, input.cwd ?? '.');
       if (!cwd.exists || !(await stat(cwd.absolute)).isDirectory()) {
         throw new RunnerError('NOT_A_DIRECTORY', `The working directory "${input.cwd}" is not a directory.`);
       }
@@ -82,16 +105,17 @@ export function createCommandLauncher(deps: {
       if (running.has(commandId)) throw new RunnerError('INVALID_REQUEST', `Command ${commandId} is already running.`);
       const controller = new AbortController();
       running.set(commandId, controller);
-      const spec = {
+      const spec: LaunchSpec = {
         command: input.command,
         args: input.args ?? [],
         cwd: cwd.absolute,
         shell: input.shell === true,
         timeoutMs: Math.min(input.timeoutMs ?? deps.limits.defaultTimeoutMs, deps.limits.maxTimeoutMs),
         maxOutputBytes: options.maxOutputBytes ?? deps.limits.maxOutputBytes,
-        env,
+        env: definedOnly(env),
       };
-      const done = runCommand(spec, { ...options.hooks, signal: controller.signal })
+      const done = deps
+        .start(spec, { ...options.hooks, signal: controller.signal })
         .catch((error: unknown) => {
           if (error instanceof CommandStartError) throw new RunnerError('COMMAND_FAILED_TO_START', error.message, 422);
           throw error;
@@ -108,11 +132,4 @@ export function createCommandLauncher(deps: {
       for (const controller of running.values()) controller.abort();
     },
   };
-}
-
-/** The runner's environment minus its own secrets: commands the agent runs never see them. */
-export function scrubbedEnv(env: NodeJS.ProcessEnv, secretNames: readonly string[]): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  for (const name of ['BOOCODE_RUNNER_TOKEN', ...secretNames]) delete copy[name];
-  return copy;
 }

@@ -13,8 +13,11 @@ import { DEFAULT_PROVIDERS, type ProviderConfig } from '@boocode/shared/runner/p
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openApprovalRulesStore } from './approval-rules-store.ts';
 import { registerBuildRoutes } from './build-check.ts';
-import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS, scrubbedEnv } from './command-launcher.ts';
+import { commandEnvironment } from './command-env.ts';
+import { type CommandLimits, createCommandLauncher, DEFAULT_COMMAND_LIMITS } from './command-launcher.ts';
 import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
+import { createMatcherPool } from './grep-matchers.ts';
+import { createLauncherClient } from './launcher-client.ts';
 import { registerModelProxy } from './model-proxy.ts';
 import { RunnerError } from './runner-error.ts';
 import { ensurePrivateDir, loadOrCreateToken } from './secret-files.ts';
@@ -47,15 +50,29 @@ export interface RunnerOptions {
   buildTimeoutMs?: number;
   providers?: ProviderConfig[];
   defaultProvider?: string;
-  /** Environment for provider keys and for commands (scrubbed of secrets). Default process.env. */
+  /**
+   * Environment the runner reads provider keys from, and picks the commands' environment from (an
+   * allow-list, command-env.ts). Default process.env; `main` passes the start environment it took.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Names of further variables commands may see (BOOCODE_COMMAND_ENV), beyond the allow-list. */
+  commandEnv?: string[];
   fetch?: typeof fetch;
   logger?: boolean;
+  /**
+   * Folders no file tool may enter and no command may name, besides dataDir itself (which holds the token
+   * and the keys): e.g. the sync server's data folder, which sits in the workspace by default.
+   */
+  privateDirs?: string[];
+  /** Time limit of one grep, walk included (default 20 s). */
+  grepTimeoutMs?: number;
 }
 
 export interface Runner {
   app: FastifyInstance;
   token: string;
+  /** Pid of the command launcher every command descends from (starts it if it is not running). */
+  launcherPid(): Promise<number>;
   /** Starts listening on 127.0.0.1; resolves with the bound port and base URL. */
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
@@ -81,6 +98,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   await ensurePrivateDir(options.dataDir);
   const token = options.token ?? (await loadOrCreateToken(options.dataDir));
   const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const privateDirs = [options.dataDir, ...(options.privateDirs ?? [])];
+  const grepMatchers = createMatcherPool();
   // Host allowlist is filled in once the port is known (port 0 in tests).
   const wall: WallConfig & { allowedHosts: string[] } = {
     token,
@@ -89,11 +108,18 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   };
   const rules = await openApprovalRulesStore(options.dataDir, options.rules);
   const secretNames = providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []));
+  // Started now, before any request: commands descend from it, never from this process.
+  const commandEnv = commandEnvironment(env, options.commandEnv, secretNames);
+  const launcher = createLauncherClient({ env: commandEnv });
+  launcher.pid().catch((error: Error) => console.error(`[boocode runner] ${error.message}`));
   const commands = createCommandLauncher({
     workspace: options.workspace,
     rules,
     limits: { ...DEFAULT_COMMAND_LIMITS, ...options.commandLimits },
-    env: scrubbedEnv(env, secretNames),
+    start: launcher.run,
+    env: commandEnv,
+    privateDirs,
+    home: env.HOME || homedir(),
   });
   // Subagent worktrees live in the data dir, outside the workspace (its `git status` stays clean).
   const worktrees = createWorktreeStore({ workspace: options.workspace, dataDir: options.dataDir });
@@ -166,7 +192,15 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
   );
 
-  registerToolRoutes(app, { workspace: options.workspace, rules, commands, worktrees });
+  registerToolRoutes(app, {
+    workspace: options.workspace,
+    rules,
+    commands,
+    worktrees,
+    privateDirs,
+    grepTimeoutMs: options.grepTimeoutMs,
+    grepMatchers,
+  });
   registerWorktreeRoutes(app, worktrees);
   await registerBuildRoutes(app, {
     workspace: options.workspace,
@@ -188,6 +222,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   return {
     app,
     token,
+    launcherPid: launcher.pid,
     async listen() {
       await app.listen({ host: RUNNER_HOST, port: options.port ?? DEFAULT_RUNNER_PORT });
       const { port } = app.server.address() as AddressInfo;
@@ -198,6 +233,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
       commands.cancelAll();
       commandSocket.close();
       await app.close();
+      await Promise.all([launcher.close(), grepMatchers.close()]);
     },
   };
 }

@@ -2,6 +2,7 @@
 // a timeout; the hardened environment of git-hardening.ts (no system or global config, no caller GIT_*
 // variables, every config key that would run a program switched off), no prompts, and messages in English.
 import { execFile } from 'node:child_process';
+import { commandEnvironment } from './command-env.ts';
 import { hardenedGitEnv } from './git-hardening.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -32,7 +33,8 @@ const MAX_GIT_OUTPUT = 256 * 1024 * 1024;
 function gitEnv(extra: GitExtraEnv | undefined, cwd: string): Promise<NodeJS.ProcessEnv> {
   const fixed: Record<string, string> = { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
   for (const [k, v] of Object.entries(extra ?? {})) if (v !== undefined) fixed[k] = v;
-  return hardenedGitEnv({ mode: 'runner', cwd, env: process.env, extra: fixed });
+  // The allow-list commands get, not process.env: git's environ is readable by any process of the user.
+  return hardenedGitEnv({ mode: 'runner', cwd, env: commandEnvironment(process.env), extra: fixed });
 }
 
 export async function runGit(args: string[], options: GitOptions): Promise<GitOutput> {

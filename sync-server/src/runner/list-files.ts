@@ -1,12 +1,13 @@
-// list_files and grep's file walk: walks a directory inside the workspace, honouring the
-// .gitignore files it meets (root and nested) and never entering .git. Symlinks are listed but
-// not followed, so a link to a big or outside tree cannot leak into the walk.
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+// list_files and grep's file walk: walks a directory inside the workspace through directory descriptors
+// (each subdirectory opened O_NOFOLLOW in its parent's descriptor, as the path guard does), honouring the
+// .gitignore files it meets (root and nested) and never entering .git or a private folder. Symlinks are
+// listed but not followed, so a link to a big or outside tree cannot leak into the walk.
+import { constants, type Dirent } from 'node:fs';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { ListFilesInput, ListFilesOutput } from '@boocode/shared/runner/tool-contracts';
 import ignore, { type Ignore } from 'ignore';
-import { resolveInsideWorkspace } from './path-guard.ts';
+import { childPath, dirPath, type OpenedDir, type RootSpec, type WorkspaceRoot, withWalk } from './path-guard.ts';
 import { RunnerError } from './runner-error.ts';
 
 interface IgnoreScope {
@@ -15,12 +16,24 @@ interface IgnoreScope {
   rules: Ignore;
 }
 
-async function loadGitignore(rootReal: string, dirRelative: string): Promise<IgnoreScope | undefined> {
+/** A .gitignore read through its directory's descriptor; a symlinked one is not followed. */
+async function loadGitignore(root: WorkspaceRoot, dir: OpenedDir): Promise<IgnoreScope | undefined> {
+  let handle: FileHandle;
   try {
-    const text = await readFile(join(rootReal, dirRelative, '.gitignore'), 'utf8');
-    return { base: dirRelative, rules: ignore().add(text) };
+    handle = await open(
+      childPath(root, dir, '.gitignore'),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+    );
   } catch {
     return undefined;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return undefined;
+    return { base: dir.relative, rules: ignore().add(await handle.readFile('utf8')) };
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
   }
 }
 
@@ -34,64 +47,95 @@ function isIgnored(scopes: IgnoreScope[], relativePath: string, isDir: boolean):
 
 export interface WalkEntry {
   relative: string;
-  absolute: string;
+  /** The directory holding the entry, open while the walk is paused at this entry. */
+  parent: OpenedDir;
+  name: string;
   isDir: boolean;
-  /** Symlinks are reported, never followed by the walk; readers must resolve them first. */
+  /** Symlinks are reported, never followed by the walk; readers must walk them through the path guard. */
   isSymlink: boolean;
 }
 
-/** Yields entries under `startRelative` in a stable order; parents' .gitignore files apply too. */
+/** Opens a subdirectory without following it; undefined when it is gone, or is no directory by now. */
+async function openSubdir(root: WorkspaceRoot, dir: OpenedDir, name: string, relative: string) {
+  let handle: FileHandle;
+  try {
+    handle = await open(childPath(root, dir, name), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  const stats = await handle.stat().catch(() => undefined);
+  if (!stats || root.privateIds.has(`${stats.dev}:${stats.ino}`)) {
+    await handle.close();
+    return undefined;
+  }
+  return { handle, relative };
+}
+
+/**
+ * Yields entries under the last of `dirs` (the path guard's stack, root first) in a stable order; the
+ * .gitignore files of every directory on the way apply too.
+ */
 export async function* walkWorkspace(
-  rootReal: string,
-  startRelative: string,
+  root: WorkspaceRoot,
+  dirs: OpenedDir[],
   recursive: boolean,
 ): AsyncGenerator<WalkEntry> {
   const scopes: IgnoreScope[] = [];
-  const parts = startRelative === '' ? [] : startRelative.split('/');
-  for (let i = 0; i <= parts.length; i++) {
-    const scope = await loadGitignore(rootReal, parts.slice(0, i).join('/'));
+  for (const dir of dirs) {
+    const scope = await loadGitignore(root, dir);
     if (scope) scopes.push(scope);
   }
-  yield* walkDir(rootReal, startRelative, scopes, recursive);
+  yield* walkDir(root, dirs[dirs.length - 1]!, scopes, recursive);
 }
 
 async function* walkDir(
-  rootReal: string,
-  dirRelative: string,
+  root: WorkspaceRoot,
+  dir: OpenedDir,
   scopes: IgnoreScope[],
   recursive: boolean,
 ): AsyncGenerator<WalkEntry> {
   let entries: Dirent[];
   try {
-    entries = await readdir(join(rootReal, dirRelative), { withFileTypes: true });
+    entries = await readdir(dirPath(root, dir), { withFileTypes: true });
   } catch {
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     if (entry.name === '.git') continue;
-    const relative = dirRelative === '' ? entry.name : `${dirRelative}/${entry.name}`;
+    const relative = dir.relative === '' ? entry.name : `${dir.relative}/${entry.name}`;
     const isDir = entry.isDirectory();
     if (isIgnored(scopes, relative, isDir)) continue;
-    yield { relative, absolute: join(rootReal, relative), isDir, isSymlink: entry.isSymbolicLink() };
-    if (!isDir || !recursive) continue;
-    const nested = await loadGitignore(rootReal, relative);
-    yield* walkDir(rootReal, relative, nested ? [...scopes, nested] : scopes, recursive);
+    if (!isDir) {
+      yield { relative, parent: dir, name: entry.name, isDir, isSymlink: entry.isSymbolicLink() };
+      continue;
+    }
+    // Opened before it is listed: a private folder is left out entirely, not just left unentered.
+    const sub = await openSubdir(root, dir, entry.name, relative);
+    if (!sub) continue;
+    try {
+      yield { relative, parent: dir, name: entry.name, isDir, isSymlink: false };
+      if (!recursive) continue;
+      const nested = await loadGitignore(root, sub);
+      yield* walkDir(root, sub, nested ? [...scopes, nested] : scopes, recursive);
+    } finally {
+      await sub.handle.close();
+    }
   }
 }
 
-export async function listWorkspaceFiles(root: string, input: ListFilesInput): Promise<ListFilesOutput> {
-  const start = await resolveInsideWorkspace(root, input.path ?? '.');
-  if (!start.exists) throw new RunnerError('NOT_FOUND', `No directory at "${input.path}".`, 404);
-  if (!(await stat(start.absolute)).isDirectory()) {
-    throw new RunnerError('NOT_A_DIRECTORY', `"${input.path}" is a file; use read_file to read it.`);
-  }
-  const rootReal = (await resolveInsideWorkspace(root, '.')).absolute;
-  const limit = input.limit ?? 2000;
-  const entries: string[] = [];
-  for await (const entry of walkWorkspace(rootReal, start.relative, input.recursive ?? true)) {
-    if (entries.length >= limit) return { entries, truncated: true };
-    entries.push(entry.isDir ? `${entry.relative}/` : entry.relative);
-  }
-  return { entries, truncated: false };
+export async function listWorkspaceFiles(root: string | RootSpec, input: ListFilesInput): Promise<ListFilesOutput> {
+  return withWalk(root, input.path ?? '.', async (walked, opened) => {
+    if (walked.kind === 'missing') throw new RunnerError('NOT_FOUND', `No directory at "${input.path}".`, 404);
+    if (walked.kind !== 'dir') {
+      throw new RunnerError('NOT_A_DIRECTORY', `"${input.path}" is a file; use read_file to read it.`);
+    }
+    const limit = input.limit ?? 2000;
+    const entries: string[] = [];
+    for await (const entry of walkWorkspace(opened, walked.dirs, input.recursive ?? true)) {
+      if (entries.length >= limit) return { entries, truncated: true };
+      entries.push(entry.isDir ? `${entry.relative}/` : entry.relative);
+    }
+    return { entries, truncated: false };
+  });
 }

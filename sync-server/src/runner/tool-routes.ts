@@ -15,10 +15,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ApprovalRulesStore } from './approval-rules-store.ts';
 import { type CommandLauncher, newCommandId } from './command-launcher.ts';
-import { editWorkspaceFile, readWorkspaceFile, writeWorkspaceFile } from './file-tools.ts';
+import { editWorkspaceFile, readWorkspaceFile, type TargetCheck, writeWorkspaceFile } from './file-tools.ts';
+import type { MatcherPool } from './grep-matchers.ts';
 import { grepWorkspace } from './grep-tool.ts';
 import { listWorkspaceFiles } from './list-files.ts';
-import { resolveInsideWorkspace } from './path-guard.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
 import type { WorktreeStore } from './worktrees.ts';
@@ -28,6 +28,10 @@ export interface ToolRouteDeps {
   rules: ApprovalRulesStore;
   commands: CommandLauncher;
   worktrees: WorktreeStore;
+  /** Folders no file tool may enter, even inside the root (the runner's and the server's data). */
+  privateDirs: readonly string[];
+  grepTimeoutMs?: number;
+  grepMatchers?: MatcherPool;
 }
 
 /** The root a call is confined to: the workspace, or the worktree the envelope names (unknown ids refused). */
@@ -35,18 +39,26 @@ export function toolRoot(deps: Pick<ToolRouteDeps, 'workspace' | 'worktrees'>, w
   return worktree === undefined ? Promise.resolve(deps.workspace) : deps.worktrees.rootOf(worktree);
 }
 
-function runFileTool(root: string, name: Exclude<ToolName, 'run_command'>, input: unknown) {
+function runFileTool(deps: ToolRouteDeps, path: string, name: Exclude<ToolName, 'run_command'>, input: unknown) {
+  const root = { path, privateDirs: deps.privateDirs };
   switch (name) {
     case 'read_file':
       return readWorkspaceFile(root, input as ReadFileInput);
-    case 'write_file':
-      return writeWorkspaceFile(root, input as Parameters<typeof writeWorkspaceFile>[1]);
-    case 'edit_file':
-      return editWorkspaceFile(root, input as Parameters<typeof editWorkspaceFile>[1]);
+    case 'write_file': {
+      const write = input as Parameters<typeof writeWorkspaceFile>[1];
+      return writeWorkspaceFile(root, write, refuseControlPathViaLink(name, write.path));
+    }
+    case 'edit_file': {
+      const edit = input as Parameters<typeof editWorkspaceFile>[1];
+      return editWorkspaceFile(root, edit, refuseControlPathViaLink(name, edit.path));
+    }
     case 'list_files':
       return listWorkspaceFiles(root, input as Parameters<typeof listWorkspaceFiles>[1]);
     case 'grep':
-      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1]);
+      return grepWorkspace(root, input as Parameters<typeof grepWorkspace>[1], {
+        timeoutMs: deps.grepTimeoutMs,
+        matchers: deps.grepMatchers,
+      });
   }
 }
 
@@ -109,19 +121,18 @@ async function streamCommand(
 /**
  * The approval above judged the path as written; a symbolic link can lead an innocent name into `.git/`. Such a
  * write is refused even when approved: the prompt showed the name, not where it leads. Written by its real
- * name, it asks with the danger in words instead.
+ * name, it asks with the danger in words instead. Checked on the walk that writes (file-tools.ts), so a link
+ * swapped in after an earlier look cannot lead there.
  */
-async function refuseControlPathViaLink(root: string, name: ToolName, input: unknown): Promise<void> {
-  if (name !== 'write_file' && name !== 'edit_file') return;
-  const path = (input as { path: string }).path;
-  if (controlPathKind(path)) return;
-  const real = await resolveInsideWorkspace(root, path);
-  if (!controlPathKind(real.relative)) return;
-  throw new RunnerError(
-    'CONTROL_PATH_VIA_LINK',
-    `${name} was not run: "${path}" leads to "${real.relative}" through a symbolic link, inside git's own folder or the hooks file, where a write can make a program run. Write it by that name if it is meant, and it will ask.`,
-    403,
-  );
+function refuseControlPathViaLink(name: 'write_file' | 'edit_file', path: string): TargetCheck {
+  return (real) => {
+    if (controlPathKind(path) || !controlPathKind(real)) return;
+    throw new RunnerError(
+      'CONTROL_PATH_VIA_LINK',
+      `${name} was not run: "${path}" leads to "${real}" through a symbolic link, inside git's own folder or the hooks file, where a write can make a program run. Write it by that name if it is meant, and it will ask.`,
+      403,
+    );
+  };
 }
 
 export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): void {
@@ -149,8 +160,7 @@ export function registerToolRoutes(app: FastifyInstance, deps: ToolRouteDeps): v
       const code = decision.decision === 'deny' ? 'DENIED_BY_RULE' : 'APPROVAL_REQUIRED';
       throw new RunnerError(code, `${name} was not run: ${decision.reason}.`, 403, { decision });
     }
-    await refuseControlPathViaLink(root, name, envelope.input);
-    return runFileTool(root, name, envelope.input);
+    return runFileTool(deps, root, name, envelope.input);
   });
 
   app.post<{ Params: { id: string } }>('/commands/:id/cancel', async (request) => {

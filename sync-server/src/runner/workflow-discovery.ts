@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type WorkflowEntry, type WorkflowSource, workflowNameSchema } from '@boocode/shared/runner/workflow-discovery';
 import type { FastifyInstance } from 'fastify';
-import { resolveInsideWorkspace } from './path-guard.ts';
+import { resolveInsideWorkspace, withWalk } from './path-guard.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
 
@@ -43,8 +43,13 @@ export async function discoverWorkflows(workspace: string, home: string): Promis
 
 async function readWorkflow(workspace: string, home: string, entry: WorkflowEntry): Promise<string> {
   if (entry.source === 'project') {
-    const file = await resolveInsideWorkspace(workspace, entry.location);
-    return readFile(file.absolute, 'utf8');
+    // Read through the walk's descriptor, not the path again: a symlink swapped in meanwhile is not followed.
+    return withWalk(workspace, entry.location, async (walked) => {
+      if (walked.kind !== 'entry' || !walked.stats.isFile()) {
+        throw new RunnerError('NOT_FOUND', `The workflow file ${entry.location} is not a regular file.`, 404);
+      }
+      return walked.handle.readFile('utf8');
+    });
   }
   return readFile(join(home, PERSONAL_DIR, `${entry.name}.js`), 'utf8');
 }

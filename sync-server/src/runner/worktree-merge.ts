@@ -3,10 +3,10 @@
 // child's version. Every file's result is computed before the first write, so a conflict anywhere leaves the
 // workspace exactly as it was. Nothing is committed or staged: the user reviews and commits the result.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readWorkspaceBytes, removeWorkspaceFile, writeWorkspaceBytes } from './file-tools.ts';
 import { type GitOptions, runGit } from './git-cli.ts';
-import { resolveInsideWorkspace } from './path-guard.ts';
 import { RunnerError } from './runner-error.ts';
 
 const NULL_SHA = /^0+$/;
@@ -20,9 +20,8 @@ interface RawChange {
   path: string;
 }
 
-type Planned =
-  | { kind: 'write'; absolute: string; content: Buffer; executable: boolean }
-  | { kind: 'delete'; absolute: string };
+/** `path` is relative to the workspace; it is walked again (path-guard.ts) when the step is applied. */
+type Planned = { kind: 'write'; path: string; content: Buffer; executable: boolean } | { kind: 'delete'; path: string };
 
 export interface MergeInput {
   /**
@@ -58,13 +57,6 @@ async function blob(input: MergeInput, sha: string): Promise<Buffer> {
   return (await runGit(['cat-file', 'blob', sha], input.worktreeGit)).stdout;
 }
 
-async function currentFile(absolute: string): Promise<Buffer | undefined> {
-  return readFile(absolute).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
-}
-
 /** `git merge-file` on three buffers; undefined when they conflict (or cannot be merged as text). */
 async function mergeText(input: MergeInput, ours: Buffer, base: Buffer, theirs: Buffer): Promise<Buffer | undefined> {
   const stem = join(input.scratch, `merge-${randomBytes(6).toString('hex')}`);
@@ -86,16 +78,16 @@ async function planFile(input: MergeInput, change: RawChange): Promise<Planned |
   if (change.oldMode === '120000' || change.newMode === '120000' || change.newMode === '160000')
     return { conflict: 'symlinks and submodules are not merged automatically' };
   const relative = input.prefix ? change.path.slice(input.prefix.length + 1) : change.path;
-  const target = await resolveInsideWorkspace(input.workspace, relative);
-  const ours = await currentFile(target.absolute);
+  // Read and later written through the path guard's walk: a symlink swapped in meanwhile is not followed out.
+  const ours = await readWorkspaceBytes(input.workspace, relative);
   const base = NULL_SHA.test(change.oldBlob) ? undefined : await blob(input, change.oldBlob);
   const theirs = NULL_SHA.test(change.newBlob) ? undefined : await blob(input, change.newBlob);
   const same = (a: Buffer | undefined, b: Buffer | undefined) =>
     a === undefined ? b === undefined : !!b && a.equals(b);
   const outcome = (content: Buffer | undefined): Planned =>
     content === undefined
-      ? { kind: 'delete', absolute: target.absolute }
-      : { kind: 'write', absolute: target.absolute, content, executable: change.newMode === '100755' };
+      ? { kind: 'delete', path: relative }
+      : { kind: 'write', path: relative, content, executable: change.newMode === '100755' };
   // The user has not touched it since the base (or made the same change): the child's version wins.
   if (same(ours, base) || same(ours, theirs)) return outcome(theirs);
   if (ours === undefined) return { conflict: 'the child changed it, and it was deleted in the workspace' };
@@ -124,15 +116,8 @@ export async function mergeIntoWorkspace(input: MergeInput): Promise<number> {
       { conflicts: conflicts.map((c) => c.path), reasons: conflicts },
     );
   for (const step of planned) {
-    if (step.kind === 'delete') {
-      await unlink(step.absolute).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
-      continue;
-    }
-    await mkdir(dirname(step.absolute), { recursive: true });
-    await writeFile(step.absolute, step.content);
-    if (step.executable) await chmod(step.absolute, 0o755);
+    if (step.kind === 'delete') await removeWorkspaceFile(input.workspace, step.path);
+    else await writeWorkspaceBytes(input.workspace, step.path, step.content, step.executable);
   }
   return planned.length;
 }

@@ -149,6 +149,20 @@ describe('run_command', () => {
   });
 });
 
+describe('the command launcher', () => {
+  it('is the parent of every command, and is started again when something killed it', async () => {
+    const launcher = await f.runner.launcherPid();
+    const before = (await run({ command: 'echo $PPID', shell: true })).json();
+    expect(Number(before.stdout.trim())).toBe(launcher);
+    process.kill(launcher, 'SIGKILL');
+    await waitFor(async () => !(await isAlive(launcher)), 5000, 'the launcher to die');
+    const after = (await run({ command: 'echo $PPID', shell: true })).json();
+    expect(after.exitCode).toBe(0);
+    expect(Number(after.stdout.trim())).toBe(await f.runner.launcherPid());
+    expect(Number(after.stdout.trim())).not.toBe(launcher);
+  });
+});
+
 describe('run_command over WebSocket', () => {
   it('streams the same events to a socket that passed the wall with the token subprotocol', async () => {
     const socket = new WebSocket(`ws://127.0.0.1:${f.port}/ws/run_command`, [`boocode-token.${TOKEN}`], {
