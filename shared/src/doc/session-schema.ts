@@ -30,6 +30,24 @@ export const MessageStatusSchema = z.enum(['streaming', 'done', 'interrupted', '
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 export const ToolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+
+/**
+ * Why an assistant answer is not whole. `cut`: the stream ended early (connection lost, provider error
+ * mid-stream); `cancelled`: the user stopped it; `interrupted`: the driver went away mid-stream (tab reload or
+ * close, crash) and the model call is re-issued; `length`: the model stopped at its output limit.
+ */
+export const IncompleteReasonSchema = z.enum(['cut', 'cancelled', 'interrupted', 'length']);
+export type IncompleteReason = z.infer<typeof IncompleteReasonSchema>;
+
+/** On an assistant message whose answer is partial; the next request sends it marked as such, or leaves it out. */
+export const IncompleteSchema = z.object({
+  reason: IncompleteReasonSchema,
+  /** When it was marked (driver's clock). */
+  at: z.number(),
+  /** The failure in words, when there was one (the stream-cut message, for instance). */
+  detail: z.string().optional(),
+});
+export type Incomplete = z.infer<typeof IncompleteSchema>;
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
 /** A reference to a content-addressed blob; the bytes are never inside a Y.Doc. */
@@ -60,6 +78,8 @@ export const MessageFieldsSchema = z.object({
   attachments: z.array(AttachmentSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   model: z.string().optional(),
+  /** Assistant messages only: set when the answer is partial (see IncompleteSchema). */
+  incomplete: IncompleteSchema.optional(),
 });
 export type MessageFields = z.infer<typeof MessageFieldsSchema>;
 export type Message = MessageFields & { text: string; reasoning: string };
