@@ -111,6 +111,17 @@ export function updateMessage(doc: Y.Doc, id: string, patch: Partial<Omit<Messag
   });
 }
 
+/** Replaces a message's text (a structured answer that came as a tool call's arguments becomes the answer). */
+export function replaceMessageText(doc: Y.Doc, id: string, text: string): void {
+  const map = findMessageMap(doc, id);
+  if (!map) throw new Error(`replaceMessageText: no message ${id}`);
+  const ytext = map.get(TEXT) as Y.Text;
+  doc.transact(() => {
+    ytext.delete(0, ytext.length);
+    ytext.insert(0, text);
+  });
+}
+
 /**
  * Marks an assistant answer as partial (see IncompleteSchema); the request builder then sends it marked, or
  * leaves it out and says so in the trace. The first reason stays: a cut answer later cancelled is still `cut`.
