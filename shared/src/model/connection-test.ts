@@ -134,6 +134,11 @@ export async function testConnection(opts: ConnectionTestOptions): Promise<Conne
   return { ...report(opts.providerLabel, model, models, checks), structuredOutput: mode };
 }
 
+/** A report for a server that could not be tried at all (no key yet), saying why. */
+export function untestedReport(provider: string, why: string): ConnectionReport {
+  return { provider, models: [], checks: [], summary: why };
+}
+
 function readPlain(plain: Outcome, set: (id: ConnectionCheckId, s: ConnectionCheck['status'], w: string) => void) {
   if (plain.error) {
     set('streaming', 'fails', `A streamed request failed: ${plain.error}`);

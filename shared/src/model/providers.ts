@@ -47,6 +47,8 @@ export interface ProviderEntry {
   vision?: boolean | readonly string[];
   /** How an agent with a JSON Schema asks this server (see structured-request.ts). */
   structuredOutput: StructuredOutputMode;
+  /** Models that differ from `structuredOutput`. */
+  structuredOutputByModel?: Record<string, StructuredOutputMode>;
   /** True for the scripted test model: the UI must label it so, never pass it off as real. */
   scripted?: boolean;
   /** 'preset' from this registry, 'custom' the user's own (stored in the runner). */
@@ -145,13 +147,20 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
       'scripted-deepseek': DEEPSEEK,
       'scripted-openai': DEEPSEEK,
       'scripted-ollama': DEEPSEEK,
+      'scripted-vllm': DEEPSEEK,
       'scripted-null-usage': DEEPSEEK,
       'scripted-no-usage': DEEPSEEK,
     },
     scripted: true,
     // It records what it is sent, images included, so the attachment path can be tested end to end.
     vision: true,
-    structuredOutput: 'json_schema',
+    // Each scripted model imitates a server: scripted-deepseek refuses a JSON Schema format as DeepSeek does.
+    structuredOutput: 'tool',
+    structuredOutputByModel: {
+      'scripted-openai': 'json_schema',
+      'scripted-ollama': 'json_schema',
+      'scripted-vllm': 'json_schema',
+    },
     origin: 'preset',
   },
 ];
@@ -181,6 +190,12 @@ export function modelSupportsVision(provider: ProviderId | ProviderEntry, model:
   const v = p?.vision;
   if (v === undefined || typeof v === 'boolean') return v;
   return v.includes(model);
+}
+
+/** How an agent with a JSON Schema asks this entry's `model`. */
+export function structuredOutputOf(entry: ProviderEntry | undefined, model: string): StructuredOutputMode {
+  if (!entry) return 'words';
+  return entry.structuredOutputByModel?.[model] ?? entry.structuredOutput;
 }
 
 /**

@@ -90,6 +90,9 @@ export function registerModelProxy(app: FastifyInstance, deps: ModelProxyDeps): 
     headers['content-type'] ??= 'application/json';
     reply.raw.writeHead(upstream.status, headers);
     if (!upstream.body) return void reply.raw.end();
+    // The status goes out now, as the provider's did: a body cut before its first byte is then a cut stream
+    // for the client, not a refused connection it would send again.
+    reply.raw.flushHeaders();
     // A body the provider cuts is cut for the client too: no [DONE], no finish, so it reads as a cut stream.
     await pipeline(Readable.fromWeb(upstream.body as NodeReadableStream), reply.raw).catch(() => reply.raw.destroy());
   };

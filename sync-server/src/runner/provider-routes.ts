@@ -1,7 +1,7 @@
 // Settings → Model's endpoints on the runner: list the providers (never a key), add, edit and remove the
 // user's own, store and forget keys, and test a connection with the key the runner holds.
 import { connectionReportSchema } from '@boocode/shared/model/connection-report';
-import { testConnection } from '@boocode/shared/model/connection-test';
+import { testConnection, untestedReport } from '@boocode/shared/model/connection-test';
 import type { FetchLike } from '@boocode/shared/model/web-platform';
 import {
   type DeleteProviderKeyResponse,
@@ -50,9 +50,12 @@ export function registerProviderRoutes(app: FastifyInstance, store: ProviderStor
   app.post<{ Params: { id: string } }>('/providers/:id/test', async (request) => {
     const entry = store.known(idOf(request.params.id));
     const { model } = parseBody(testProviderBodySchema, request.body ?? {});
+    const apiKey = store.keyFor(entry);
+    if (entry.needsKey && !apiKey)
+      return untestedReport(entry.label, `The runner has no API key for ${entry.label} yet: add it, then test again.`);
     const report = await testConnection({
       baseUrl: entry.baseUrl,
-      apiKey: store.keyFor(entry),
+      apiKey,
       providerLabel: entry.label,
       model: model ?? entry.defaultModel,
       fetch,

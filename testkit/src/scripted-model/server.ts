@@ -235,6 +235,13 @@ async function chatCompletions(state: ServerState, record: RecordedRequest, res:
   });
 }
 
+/** The usage block as it stands `share` of the way through the answer (completion tokens so far). */
+function runningUsage(usage: Record<string, unknown>, share: number): Record<string, unknown> {
+  const prompt = Number(usage.prompt_tokens ?? 0);
+  const completion = Math.round(Number(usage.completion_tokens ?? 0) * share);
+  return { ...usage, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 /** OpenAI's answer to a missing or wrong key, word for word in shape. */
 function sendAuthError(res: ServerResponse, given: string | undefined): void {
   const message = given
@@ -312,9 +319,20 @@ async function streamResponse(res: ServerResponse, script: ResponseScript, shape
       return;
     }
     const last = i === plan.choices.length - 1;
-    const usage = last && plan.usage && shape.usage === 'finish-chunk' ? { usage: plan.usage } : nullUsage;
+    const usage =
+      plan.usage && shape.usage === 'every-chunk'
+        ? { usage: runningUsage(plan.usage, (i + 1) / plan.choices.length) }
+        : last && plan.usage && shape.usage === 'finish-chunk'
+          ? { usage: plan.usage }
+          : nullUsage;
     await frame({ ...base, choices: [{ index: 0, ...choice }], ...usage });
     sent++;
+  }
+  // A cut after every chunk: the answer finished, but [DONE] (and a separate usage chunk) never came.
+  if (script.cutAfterChunks !== undefined && sent >= script.cutAfterChunks) {
+    await sleep(10);
+    res.destroy();
+    return;
   }
   if (plan.usage && shape.usage === 'separate-chunk') await frame({ ...base, choices: [], usage: plan.usage });
   res.write('data: [DONE]\n\n');

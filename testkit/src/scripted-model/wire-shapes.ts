@@ -4,11 +4,12 @@
 // prompt-cache hits are counted, and whether `response_format: json_schema` is honoured.
 import { z } from 'zod';
 
-export const UsageModeSchema = z.enum(['deepseek', 'openai', 'ollama', 'null', 'none']);
+export const UsageModeSchema = z.enum(['deepseek', 'openai', 'ollama', 'vllm', 'null', 'none']);
 export type UsageMode = z.infer<typeof UsageModeSchema>;
 
 export interface WireShape {
-  usage: 'finish-chunk' | 'separate-chunk' | 'never';
+  /** `every-chunk`: running totals on each chunk (vLLM's continuous_usage_stats), so a cut still leaves figures. */
+  usage: 'finish-chunk' | 'separate-chunk' | 'every-chunk' | 'never';
   /** OpenAI: "all other chunks will also include a usage field, but with a null value". */
   nullUsageOnChunks: boolean;
   reasoningField: 'reasoning_content' | 'reasoning';
@@ -39,6 +40,13 @@ export const WIRE_SHAPES: Record<UsageMode, WireShape> = {
     cache: 'none',
     jsonSchema: true,
   },
+  vllm: {
+    usage: 'every-chunk',
+    nullUsageOnChunks: false,
+    reasoningField: 'reasoning_content',
+    cache: 'none',
+    jsonSchema: true,
+  },
   null: {
     usage: 'never',
     nullUsageOnChunks: true,
@@ -60,6 +68,7 @@ export const MODEL_USAGE: Record<string, UsageMode> = {
   'scripted-deepseek': 'deepseek',
   'scripted-openai': 'openai',
   'scripted-ollama': 'ollama',
+  'scripted-vllm': 'vllm',
   'scripted-null-usage': 'null',
   'scripted-no-usage': 'none',
 };
