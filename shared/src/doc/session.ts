@@ -30,6 +30,14 @@ export function getSessionMeta(doc: Y.Doc): SessionMeta | undefined {
   return Object.fromEntries(map.entries()) as SessionMeta;
 }
 
+/**
+ * Whether a session is offered the subagent tools: its own setting, else on for coder sessions and off for
+ * chat sessions. Every driver (tab, device, host) reads it here, so they all offer the same tools.
+ */
+export function sessionOffersSubagents(meta: Pick<SessionMeta, 'kind' | 'subagents'> | undefined): boolean {
+  return meta?.subagents ?? meta?.kind === 'coder';
+}
+
 export function setSessionMeta(doc: Y.Doc, patch: Partial<SessionMeta>): void {
   const map = metaMap(doc);
   doc.transact(() => {

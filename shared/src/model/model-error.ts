@@ -108,7 +108,7 @@ export function modelErrorFromStatus(
     );
   if (status === 429) {
     const wait = opts.retryAfterMs !== undefined ? ` It asks to wait ${waitWords(opts.retryAfterMs)}.` : '';
-    return new ModelError('rate-limit', `${who} is rate-limiting requests (HTTP 429).${wait}${suffix}`, {
+    return new ModelError('rate-limit', `${who} is rate-limiting requests (HTTP 429)${suffix}.${wait}`, {
       ...base,
       retryAfterMs: opts.retryAfterMs,
     });

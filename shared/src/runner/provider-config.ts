@@ -58,6 +58,8 @@ export const providerEditSchema = z.strictObject({
   needsKey: z.boolean().optional(),
   structuredOutput: structuredOutputModeSchema.optional(),
   vision: z.boolean().optional(),
+  /** The model the picker starts on for this server. */
+  defaultModel: z.string().trim().min(1).max(200).optional(),
 });
 export type ProviderEdit = z.infer<typeof providerEditSchema>;
 
@@ -74,6 +76,7 @@ export const providerStatusSchema = z.object({
   editableBaseUrl: z.boolean(),
   structuredOutput: structuredOutputModeSchema,
   vision: z.boolean().optional(),
+  defaultModel: z.string().optional(),
 });
 export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 export const providerListSchema = z.object({ providers: z.array(providerStatusSchema) });

@@ -25,6 +25,7 @@ const customSchema = z.object({
   needsKey: z.boolean(),
   structuredOutput: z.enum(['json_schema', 'tool', 'words']),
   vision: z.boolean().optional(),
+  defaultModel: z.string().optional(),
 });
 const storedEntriesSchema = z.object({
   custom: z.record(z.string(), customSchema).default({}),
@@ -66,6 +67,7 @@ export async function openProviderStore(opts: ProviderStoreOptions) {
       models: {},
       structuredOutput: c.structuredOutput,
       ...(c.vision === undefined ? {} : { vision: c.vision }),
+      ...(c.defaultModel ? { defaultModel: c.defaultModel } : {}),
       origin: 'custom' as const,
     })),
   ];
@@ -86,6 +88,7 @@ export async function openProviderStore(opts: ProviderStoreOptions) {
     editableBaseUrl: p.editableBaseUrl,
     structuredOutput: p.structuredOutput,
     ...(typeof p.vision === 'boolean' ? { vision: p.vision } : {}),
+    ...(p.defaultModel ? { defaultModel: p.defaultModel } : {}),
   });
 
   /** The entry a request names, or the runner's refusal in words. */
@@ -120,6 +123,7 @@ export async function openProviderStore(opts: ProviderStoreOptions) {
           );
         const label = edit.label ?? before?.label;
         const vision = edit.vision ?? (typeof before?.vision === 'boolean' ? before.vision : undefined);
+        const defaultModel = edit.defaultModel ?? before?.defaultModel;
         if (!label) throw new RunnerError('INVALID_REQUEST', 'A new provider needs a name (label).', 400);
         stored.custom[id] = {
           label,
@@ -127,6 +131,7 @@ export async function openProviderStore(opts: ProviderStoreOptions) {
           needsKey,
           structuredOutput: edit.structuredOutput ?? before?.structuredOutput ?? 'words',
           ...(vision === undefined ? {} : { vision }),
+          ...(defaultModel ? { defaultModel } : {}),
         };
       } else if (url.url === preset.baseUrl) delete stored.baseUrls[id];
       else stored.baseUrls[id] = url.url;
@@ -187,7 +192,9 @@ function checkPresetEdit(preset: ProviderEntry, edit: ProviderEdit): void {
       `${preset.label}’s address is fixed. To use another server, add a provider of your own.`,
       400,
     );
-  const extra = (['label', 'needsKey', 'structuredOutput', 'vision'] as const).filter((k) => edit[k] !== undefined);
+  const extra = (['label', 'needsKey', 'structuredOutput', 'vision', 'defaultModel'] as const).filter(
+    (k) => edit[k] !== undefined,
+  );
   if (extra.length)
     throw new RunnerError(
       'INVALID_REQUEST',

@@ -147,7 +147,7 @@ describe('Retry-After through the proxy', () => {
     const result = await engineFor('wire', doc).runTurn({ text: 'busy for an hour' });
     expect(result.outcome).toBe('error');
     expect(result.error?.message).toMatch(
-      /Wire Co is rate-limiting requests \(HTTP 429\)\. It asks to wait 60 min\..*longer than the 60 s this app waits/,
+      /Wire Co is rate-limiting requests \(HTTP 429\) \(scripted 429\)\. It asks to wait 60 min\. That is longer than the 60 s this app waits/,
     );
     expect(chatCalls()).toHaveLength(1);
   });

@@ -347,6 +347,8 @@ function allowLocalOrigin(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('vary', 'origin');
   res.setHeader('access-control-allow-headers', 'authorization, content-type');
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  // As a local server that wants its rate limits honoured would: the page may read them.
+  res.setHeader('access-control-expose-headers', 'retry-after, x-request-id');
 }
 
 function sleep(ms: number): Promise<void> {
