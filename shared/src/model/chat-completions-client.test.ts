@@ -104,6 +104,8 @@ describe('chat-completions client', () => {
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err).toMatchObject({ code: 'rate-limit', status: 429, retryAfterMs: 3000 });
-    expect((err as ModelError).message).toBe('The provider is rate-limiting requests (HTTP 429) (slow down). It asks to wait 3 s.');
+    expect((err as ModelError).message).toBe(
+      'The provider is rate-limiting requests (HTTP 429) (slow down). It asks to wait 3 s.',
+    );
   });
 });
