@@ -47,8 +47,16 @@ export function MessageList({ messages, spans, approvals, onAnswer, onCancel }: 
           <div className="message-meta">
             <span className="role">{m.role}</span>
             {m.role === 'assistant' && m.model && <span className="muted model-name">{modelLabel(m.model)}</span>}
-            {m.status !== 'done' && <span className={`tag status-${m.status}`}>{m.status}</span>}
-            {m.incomplete && (
+            {m.status !== 'done' && (
+              <span
+                className={`tag status-${m.status}`}
+                title={m.incomplete ? INCOMPLETE_WORDS[m.incomplete.reason] : undefined}
+              >
+                {m.status}
+              </span>
+            )}
+            {/* A finished answer can still be partial (the output limit): say so; a stopped one says it above. */}
+            {m.status === 'done' && m.incomplete && (
               <span
                 className="tag status-interrupted"
                 data-testid="message-incomplete"

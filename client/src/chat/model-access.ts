@@ -5,7 +5,7 @@
 import { createChatCompletionsClient, listModels } from '@boocode/shared/model/chat-completions-client';
 import type { ModelClient } from '@boocode/shared/model/model-client';
 import { checkBaseUrl } from '@boocode/shared/model/provider-url';
-import { findPreset, type ProviderAccess, type ProviderEntry } from '@boocode/shared/model/providers';
+import { findPreset, type ProviderAccess, type ProviderEntry, providerName } from '@boocode/shared/model/providers';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
 import { PROVIDER_HEADER, type ProviderStatus } from '@boocode/shared/runner/provider-config';
 import type { LocalRoute, ModelSettings } from './model-settings.ts';
@@ -59,7 +59,7 @@ export function resolveModel(settings: ModelSettings, pairing: RunnerPairing | u
   if (route.access === 'direct') {
     const url = checkBaseUrl(route.baseUrl, { access: 'direct', needsKey: false });
     if (!url.ok) return new Error(`${entry.label}: ${url.message}`);
-    return { entry, access: 'direct', endpoint: { baseUrl: url.url, providerLabel: entry.label } };
+    return { entry, access: 'direct', endpoint: { baseUrl: url.url, providerLabel: providerName(entry) } };
   }
   if (!pairing)
     return new Error(
@@ -72,7 +72,7 @@ export function resolveModel(settings: ModelSettings, pairing: RunnerPairing | u
       baseUrl: `${pairing.runnerUrl.replace(/\/+$/, '')}/v1`,
       apiKey: pairing.token,
       headers: { [PROVIDER_HEADER]: entry.id },
-      providerLabel: entry.label,
+      providerLabel: providerName(entry),
     },
   };
 }

@@ -135,7 +135,7 @@ function failureOf(e: unknown, timer: Timer, who: string): ModelError {
   if (fired === 'idle')
     return new ModelError(
       'timeout',
-      `${who} went silent for ${waitWords(timer.armedMs())} mid-answer; the answer is cut.`,
+      `${who} went silent for ${waitWords(timer.armedMs())} while answering; the answer is cut there.`,
     );
   return new ModelError(
     'network',

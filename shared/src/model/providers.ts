@@ -25,6 +25,8 @@ export type ProviderId = string;
 export interface ProviderEntry {
   id: ProviderId;
   label: string;
+  /** The name in a sentence ("Ollama rejected the API key"), when the label is longer. */
+  shortLabel?: string;
   baseUrl: string;
   /** How it is reached by default: through the runner (which holds keys) or directly from the page. */
   access: ProviderAccess;
@@ -60,10 +62,17 @@ export type ProviderPreset = ProviderEntry & { id: PresetId; origin: 'preset' };
 
 const DEEPSEEK: ModelPrice = { input: 0.28, cachedInput: 0.028, output: 0.42 };
 
-const local = (id: PresetId, label: string, baseUrl: string, structuredOutput: StructuredOutputMode) =>
+const local = (
+  id: PresetId,
+  label: string,
+  shortLabel: string,
+  baseUrl: string,
+  structuredOutput: StructuredOutputMode,
+) =>
   ({
     id,
     label,
+    shortLabel,
     baseUrl,
     access: 'direct',
     needsKey: false,
@@ -130,12 +139,13 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     structuredOutput: 'tool',
     origin: 'preset',
   },
-  local('ollama', 'Ollama (local)', 'http://127.0.0.1:11434/v1', 'json_schema'),
-  local('lmstudio', 'LM Studio (local)', 'http://127.0.0.1:1234/v1', 'json_schema'),
-  local('openai-compatible', 'vLLM / llama.cpp server', 'http://127.0.0.1:8000/v1', 'json_schema'),
+  local('ollama', 'Ollama (local)', 'Ollama', 'http://127.0.0.1:11434/v1', 'json_schema'),
+  local('lmstudio', 'LM Studio (local)', 'LM Studio', 'http://127.0.0.1:1234/v1', 'json_schema'),
+  local('openai-compatible', 'vLLM / llama.cpp server', 'The local server', 'http://127.0.0.1:8000/v1', 'json_schema'),
   {
     id: 'scripted',
     label: 'Scripted model (tests and demo, not a real model)',
+    shortLabel: 'The scripted model',
     baseUrl: 'http://127.0.0.1:8790/v1',
     access: 'direct',
     needsKey: false,
@@ -224,4 +234,9 @@ export function costOf(usage: Usage, price: ModelPrice | undefined): number | un
 export function cacheSavingsOf(usage: Usage, price: ModelPrice | undefined): number | undefined {
   if (!usage.reported || !price || usage.cacheHit === undefined) return undefined;
   return (usage.cacheHit * (price.input - price.cachedInput)) / 1_000_000;
+}
+
+/** The provider's name as a sentence uses it. */
+export function providerName(entry: Pick<ProviderEntry, 'label' | 'shortLabel'>): string {
+  return entry.shortLabel ?? entry.label;
 }

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { providerName } from '@boocode/shared/model/providers';
 import { PROVIDER_HEADER } from '@boocode/shared/runner/provider-config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -70,12 +71,12 @@ export function registerModelProxy(app: FastifyInstance, deps: ModelProxyDeps): 
       if (timedOut)
         throw new RunnerError(
           'PROVIDER_TIMEOUT',
-          `${entry.label} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+          `${providerName(entry)} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
           504,
         );
       throw new RunnerError(
         'PROVIDER_UNREACHABLE',
-        `The runner could not reach ${entry.label} at ${entry.baseUrl}: ${causeOf(error)}.`,
+        `The runner could not reach ${providerName(entry)} at ${entry.baseUrl}: ${causeOf(error)}.`,
         502,
       );
     } finally {

@@ -2,6 +2,7 @@
 // user's own, store and forget keys, and test a connection with the key the runner holds.
 import { connectionReportSchema } from '@boocode/shared/model/connection-report';
 import { testConnection, untestedReport } from '@boocode/shared/model/connection-test';
+import { providerName } from '@boocode/shared/model/providers';
 import type { FetchLike } from '@boocode/shared/model/web-platform';
 import {
   type DeleteProviderKeyResponse,
@@ -56,7 +57,7 @@ export function registerProviderRoutes(app: FastifyInstance, store: ProviderStor
     const report = await testConnection({
       baseUrl: entry.baseUrl,
       apiKey,
-      providerLabel: entry.label,
+      providerLabel: providerName(entry),
       model: model ?? entry.defaultModel,
       fetch,
     });

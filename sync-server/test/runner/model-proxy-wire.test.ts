@@ -190,6 +190,32 @@ describe('who refused', () => {
     expect(chatCalls()).toHaveLength(0);
   });
 
+  it('an allowed page can read the runner’s refusal of its token; a foreign origin gets no CORS at all (attack)', async () => {
+    const wrong = 'Bearer wrong-token-0123456789abcdef0123456789';
+    const mine = await f.post('/v1/chat/completions', { model: 'm', messages: [] }, { authorization: wrong });
+    expect(mine.status).toBe(403);
+    expect(mine.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(mine.headers['x-boocode-error-source']).toBe('runner');
+    expect(mine.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    const evil = await f.post(
+      '/v1/chat/completions',
+      { model: 'm', messages: [] },
+      { authorization: wrong, origin: 'https://evil.example' },
+    );
+    expect(evil.status).toBe(403);
+    expect(evil.json()).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    // With the right token too, a foreign origin is refused before anything reaches the provider.
+    const evilWithToken = await f.post(
+      '/v1/chat/completions',
+      { model: 'm', messages: [] },
+      { origin: 'https://evil.example' },
+    );
+    expect(evilWithToken.status).toBe(403);
+    expect(evilWithToken.headers['access-control-allow-origin']).toBeUndefined();
+    expect(chatCalls()).toHaveLength(0);
+  });
+
   it('the runner’s own 409 (no key) and the provider’s 409 each read as themselves', async () => {
     const runner = await failureOf('locked', 'hi');
     expect(runner.error).toMatchObject({ code: 'no-key', by: 'runner', status: 409 });

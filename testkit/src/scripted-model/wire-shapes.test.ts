@@ -184,3 +184,52 @@ describe('scripted model: usage shapes, read by the app', () => {
     expect((err as ModelError).retryable).toBe(false);
   });
 });
+
+describe('scripted model: servers that stall, read by the app with its time limits', () => {
+  it('no answer at all: the response time limit fires and says so in words', async () => {
+    const hung = await startScriptedModel({
+      scenarios: [{ name: 'h', rules: [{ match: {}, response: { hang: true } }] }],
+    });
+    try {
+      const client = createChatCompletionsClient({
+        baseUrl: hung.baseUrl,
+        providerLabel: 'Slow Box',
+        responseTimeoutMs: 300,
+      });
+      const err = await (async () => {
+        for await (const _ of client.stream(ask('scripted-deepseek', 'hi'))) void _;
+      })().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'timeout', by: 'network' });
+      expect((err as Error).message).toBe('Slow Box did not answer within 1 s: is the server up?');
+    } finally {
+      await hung.close();
+    }
+  });
+
+  it('an answer that stops mid-stream: the idle limit cuts it, keeping what came', async () => {
+    const slow = await startScriptedModel({
+      scenarios: [
+        {
+          name: 's',
+          rules: [{ match: {}, response: { text: 'first words and then silence', chunkChars: 6, delayMs: 2000 } }],
+        },
+      ],
+    });
+    try {
+      const client = createChatCompletionsClient({
+        baseUrl: slow.baseUrl,
+        providerLabel: 'Slow Box',
+        idleTimeoutMs: 300,
+      });
+      const seen: ModelChunkEvent[] = [];
+      const err = await (async () => {
+        for await (const ev of client.stream(ask('scripted-deepseek', 'hi'))) seen.push(ev);
+      })().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'timeout' });
+      expect((err as Error).message).toMatch(/Slow Box went silent for 1 s while answering; the answer is cut there\./);
+      expect(seen.map((e) => e.type)).toEqual(['response']);
+    } finally {
+      await slow.close();
+    }
+  });
+});
