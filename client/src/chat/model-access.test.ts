@@ -69,7 +69,9 @@ describe('resolveModel', () => {
       pairing,
     );
     expect(r).toBeInstanceOf(Error);
-    expect((r as Error).message).toMatch(/^Ollama \(local\): Only a server on this computer/);
+    expect((r as Error).message).toMatch(
+      /^Ollama \(local\): Only a server on this computer \(127\.0\.0\.1 or localhost\)/,
+    );
   });
 
   it('sends the user’s own entry through the runner, with its label and abilities; an unknown one in words', () => {

@@ -40,6 +40,11 @@ describe('base URLs, checked in words', () => {
     });
     for (const url of ['http://localhost:1234/v1', 'http://[::1]:8000/v1', 'http://127.0.0.2:9/v1'])
       expect(isLoopbackUrl(url), url).toBe(true);
+    // The app's CSP lets the page reach 127.0.0.1 and localhost only: other loopback spellings go through the runner.
+    expect(checkBaseUrl('http://[::1]:8000/v1', direct)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/only at 127\.0\.0\.1 or localhost/),
+    });
     expect(isLoopbackUrl('http://127.0.0.1.evil.example/v1')).toBe(false);
     expect(isLoopbackUrl('http://localhost.evil.example/v1')).toBe(false);
   });

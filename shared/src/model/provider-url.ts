@@ -15,6 +15,15 @@ export function isLoopbackUrl(raw: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/**
+ * What the page may call itself: http(s) on 127.0.0.1 or localhost, any port — exactly what the app's
+ * Content-Security-Policy lets it connect to (sync-server/src/server/security-headers.ts).
+ */
+export function isDirectlyCallable(raw: string): boolean {
+  const host = parseUrl(raw)?.hostname.toLowerCase();
+  return host === '127.0.0.1' || host === 'localhost';
+}
+
 /** Loopback, RFC 1918 addresses and mDNS names: plain http stays inside the user's own network. */
 function isPrivateHost(host: string): boolean {
   if (/^10(\.\d{1,3}){3}$/.test(host) || /^192\.168(\.\d{1,3}){2}$/.test(host)) return true;
@@ -50,9 +59,11 @@ export function checkBaseUrl(raw: string, opts: { access: ProviderAccess; needsK
     );
   const host = url.hostname.toLowerCase();
   const loopback = isLoopbackUrl(url.href);
-  if (opts.access === 'direct' && !loopback)
+  if (opts.access === 'direct' && !isDirectlyCallable(url.href))
     return refuse(
-      `Only a server on this computer (127.0.0.1, localhost or ::1) can be called directly from the page; reach ${host} through the runner.`,
+      loopback
+        ? `The page calls servers on this computer only at 127.0.0.1 or localhost (its security policy allows no other address): use one of those, or reach ${host} through the runner.`
+        : `Only a server on this computer (127.0.0.1 or localhost) can be called directly from the page; reach ${host} through the runner.`,
     );
   if (opts.needsKey && url.protocol === 'http:' && !loopback && !isPrivateHost(host))
     return refuse(`This would send your API key unencrypted to ${host}: use https://.`);

@@ -5,7 +5,7 @@
 // Prices are USD per million tokens as published by the provider; a model without a known price gets no cost.
 import type { Usage } from '../doc/session-schema.ts';
 import type { ProviderAccess, StructuredOutputMode } from './provider-kinds.ts';
-import { isLoopbackUrl } from './provider-url.ts';
+import { isDirectlyCallable } from './provider-url.ts';
 
 export type { ProviderAccess, StructuredOutputMode } from './provider-kinds.ts';
 
@@ -214,7 +214,7 @@ export function structuredOutputOf(entry: ProviderEntry | undefined, model: stri
  * through the runner.
  */
 export function directAllowed(entry: Pick<ProviderEntry, 'needsKey' | 'baseUrl'>, hasKey = false): boolean {
-  return !entry.needsKey && !hasKey && isLoopbackUrl(entry.baseUrl);
+  return !entry.needsKey && !hasKey && isDirectlyCallable(entry.baseUrl);
 }
 
 /** True for model ids served by the scripted model, so the UI can label them. */
