@@ -10,6 +10,8 @@ export interface ScriptedToolCall {
   id: string;
   name: string;
   arguments: string;
+  /** A structured answer sent as a call streams at the text's pace (`chunkChars` a chunk), not in 3 pieces. */
+  pacedAsText?: boolean;
 }
 
 export interface ResolvedResponse {
@@ -41,7 +43,7 @@ export function resolveResponse(
   if (ask === 'tool') {
     const args = script.json !== undefined ? JSON.stringify(script.json) : jsonObjectText(text);
     if (args !== undefined) {
-      toolCalls.push({ id: `call_${idSeed}_respond`, name: RESPOND, arguments: args });
+      toolCalls.push({ id: `call_${idSeed}_respond`, name: RESPOND, arguments: args, pacedAsText: true });
       text = '';
     }
   }
@@ -132,7 +134,10 @@ export function streamChoices(
     type: 'function',
     function: { name: tc.name, arguments: '' },
   }));
-  const argPieces = r.toolCalls.map((tc) => split(tc.arguments, script.argumentChunks));
+  // A slow scripted answer stays as slow when it is asked for as a forced call (tests time things by it).
+  const argPieces = r.toolCalls.map((tc) =>
+    tc.pacedAsText ? pieces(tc.arguments, script.chunkChars) : split(tc.arguments, script.argumentChunks),
+  );
   if (script.interleaveToolCalls) {
     for (const h of heads) push({ tool_calls: [h] });
     const rounds = Math.max(0, ...argPieces.map((a) => a.length));
