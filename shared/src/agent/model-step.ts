@@ -77,7 +77,7 @@ export async function runModelStep(
     updateMessage(deps.doc, messageId, { spanId });
     const out = emptyStreamed();
     try {
-      await streamInto(ctx, messageId, request, out);
+      await streamInto(ctx, messageId, request, out, extras.output !== undefined);
       finishOk(ctx, spanId, messageId, out, extras.output);
       return { kind: 'ok', toolCalls: out.toolCalls };
     } catch (e) {
@@ -151,10 +151,20 @@ function emptyStreamed(): Streamed {
   };
 }
 
-/** Streams into the message and into `out`, which keeps what arrived when the stream fails. */
-async function streamInto(ctx: StepContext, messageId: string, request: ChatRequest, out: Streamed): Promise<void> {
+/**
+ * Streams into the message and into `out`, which keeps what arrived when the stream fails. In a structured
+ * turn the arguments of a `respond` call are the answer, so they stream into the message text as they come.
+ */
+async function streamInto(
+  ctx: StepContext,
+  messageId: string,
+  request: ChatRequest,
+  out: Streamed,
+  structured: boolean,
+): Promise<void> {
   const { deps, config } = ctx;
   const calls = new ToolCallAccumulator();
+  let respondIndex: number | undefined;
   const batcher = new TextBatcher(deps.clock, config.flushMs, (text, reasoning) => {
     deps.doc.transact(() => {
       appendMessageText(deps.doc, messageId, text, 'text');
@@ -172,6 +182,8 @@ async function streamInto(ctx: StepContext, messageId: string, request: ChatRequ
       } else if (ev.type === 'tool-call-delta') {
         out.outputStarted = true;
         calls.add(ev);
+        if (structured && ev.name === RESPOND_TOOL) respondIndex = ev.index;
+        if (ev.index === respondIndex && ev.argumentsDelta) batcher.push('text', ev.argumentsDelta);
       } else if (ev.type === 'usage') out.usage = ev.usage;
       else if (ev.type === 'response') out.requestId = ev.requestId;
       else out.finishReason = ev.reason;
