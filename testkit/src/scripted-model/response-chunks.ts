@@ -33,7 +33,7 @@ export function resolveResponse(
   ask: StructuredAsk = 'words',
 ): ResolvedResponse {
   const fill = (s: string) => s.replaceAll('{{lastUser}}', facts.lastUser).replaceAll('{{lastTool}}', facts.lastTool);
-  const toolCalls = (script.toolCalls ?? []).map((tc, i) => ({
+  const toolCalls: ScriptedToolCall[] = (script.toolCalls ?? []).map((tc, i) => ({
     id: tc.id ?? `call_${idSeed}_${i}`,
     name: tc.name,
     arguments: typeof tc.arguments === 'string' ? tc.arguments : JSON.stringify(tc.arguments),
