@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { newId } from '@boocode/shared/ids';
+import { type StructuredOutputMode, structuredOutputModeSchema } from '@boocode/shared/model/provider-kinds';
 import type { RunError, WorkflowEvent } from '@boocode/shared/workflow/run-record';
 import { chatCompletionsAgent } from './src/agents/chat-completions-agent.ts';
 import { echoAgent } from './src/agents/echo-agent.ts';
@@ -23,7 +24,8 @@ const USAGE = `usage: npm run workflow -- <file.js | name> [--args '<json>'] [--
   --resume RUN_ID  resume that run from --state FILE (same run id; the file's script and args
                    unless given again)
   --project DIR    the project whose workflow folders are searched (default: the current folder)
-  env MODEL_BASE_URL (+ MODEL_NAME, MODEL_API_KEY) to use a real model instead of the echo agent`;
+  env MODEL_BASE_URL (+ MODEL_NAME, MODEL_API_KEY, MODEL_STRUCTURED_OUTPUT=json_schema|tool|words) to use a real
+  model instead of the echo agent`;
 
 class Refusal extends Error {
   constructor(
@@ -119,7 +121,12 @@ async function run(input: {
       : 'spec-hash';
   const baseUrl = process.env.MODEL_BASE_URL;
   const runAgent = baseUrl
-    ? chatCompletionsAgent({ baseUrl, model: process.env.MODEL_NAME ?? 'default', apiKey: process.env.MODEL_API_KEY })
+    ? chatCompletionsAgent({
+        baseUrl,
+        model: process.env.MODEL_NAME ?? 'default',
+        apiKey: process.env.MODEL_API_KEY,
+        structuredOutput: structuredOutputMode(process.env.MODEL_STRUCTURED_OUTPUT),
+      })
     : echoAgent;
   console.error(baseUrl ? `model: ${baseUrl}` : 'model: echo agent (set MODEL_BASE_URL for a real model)');
   const save = () => {
@@ -241,3 +248,12 @@ main().then(
     process.exit(1);
   },
 );
+
+/** MODEL_STRUCTURED_OUTPUT: json_schema, tool or words (default words, which every server takes). */
+function structuredOutputMode(value: string | undefined): StructuredOutputMode | undefined {
+  if (value === undefined || value === '') return undefined;
+  const mode = structuredOutputModeSchema.safeParse(value);
+  if (!mode.success)
+    throw new Refusal('USAGE', `MODEL_STRUCTURED_OUTPUT must be json_schema, tool or words (got “${value}”)`);
+  return mode.data;
+}

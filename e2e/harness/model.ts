@@ -90,6 +90,13 @@ export async function openNewSession(page: Page, appUrl: string, kind: 'chat' | 
   return id;
 }
 
+/** The open session offers the model the subagent tools (chat sessions have them off by default). */
+export async function turnOnSubagents(page: Page): Promise<void> {
+  const toggle = page.getByTestId('subagents-toggle');
+  await toggle.check();
+  await expect(toggle).toBeChecked();
+}
+
 /** Types a prompt and sends it with Enter, as a user would. */
 export async function sendPrompt(page: Page, text: string): Promise<void> {
   const box = page.getByTestId('composer-input');

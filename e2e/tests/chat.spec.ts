@@ -121,7 +121,7 @@ test('a provider error is shown in words on the answer, and the next prompt can 
   await openNewSession(page, syncServer.url, 'chat', 'Provider error');
   await sendPrompt(page, 'please refuse my key');
   const answer = assistantMessages(page).last();
-  await expect(answer.getByRole('alert')).toContainText('The provider rejected the API key');
+  await expect(answer.getByRole('alert')).toContainText('The scripted model rejected the API key (HTTP 401)');
   await expect(answer.getByRole('alert')).toContainText('Invalid API key (scripted)');
   await expect(page.getByTestId('send')).toBeVisible();
   await page.screenshot({ path: 'e2e/screenshots/chat-error.png' });

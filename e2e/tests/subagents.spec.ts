@@ -15,6 +15,7 @@ import {
   sendPrompt,
   startTestRunner,
   type TestRunner,
+  turnOnSubagents,
   useScriptedModel,
 } from '../harness/model.ts';
 
@@ -69,6 +70,7 @@ test('the lead spawns three children, keeps chatting, and gets each result as a 
 }) => {
   await useScriptedModel(page, syncServer.url, model);
   const id = await openNewSession(page, syncServer.url, 'chat', 'Lead with helpers');
+  await turnOnSubagents(page);
   await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
   await expect(page.getByTestId('agents-empty')).toBeVisible();
   await recordRowStatuses(page);
@@ -117,6 +119,7 @@ test('closing the tab that runs a child: another tab finishes it, and nothing ru
   const driver = await context.newPage();
   await useScriptedModel(driver, syncServer.url, model);
   const id = await openNewSession(driver, syncServer.url, 'chat', 'Lead whose tab closes');
+  await turnOnSubagents(driver);
   const watcher = await context.newPage();
   await watcher.goto(`${syncServer.url}/`);
 
@@ -183,6 +186,7 @@ test('a coder child waits for approval in its own session; approving there finis
 test('Cancel all in the Agents pane stops a running child, and the lead is told', async ({ page, syncServer }) => {
   await useScriptedModel(page, syncServer.url, model);
   const id = await openNewSession(page, syncServer.url, 'chat', 'Lead that cancels');
+  await turnOnSubagents(page);
   await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
   await sendPrompt(page, 'spawn a slow helper');
   await expect(assistantMessages(page).last()).toContainText('The slow helper is working.');

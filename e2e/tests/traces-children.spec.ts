@@ -9,7 +9,7 @@ import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripte
 import type { Page } from '@playwright/test';
 import { writeSpans } from '../bench/traces-seed.ts';
 import { expect, openApp, test } from '../harness/fixtures.ts';
-import { assistantMessages, openNewSession, sendPrompt, useScriptedModel } from '../harness/model.ts';
+import { assistantMessages, openNewSession, sendPrompt, turnOnSubagents, useScriptedModel } from '../harness/model.ts';
 import { editServerDoc, seedSession } from '../harness/server-docs.ts';
 
 let model: ScriptedModel;
@@ -161,6 +161,7 @@ test('a lead that spawned three subagents shows a child’s model call nested un
 }) => {
   await useScriptedModel(page, syncServer.url, model);
   const id = await openNewSession(page, syncServer.url, 'chat', 'Lead with traced helpers');
+  await turnOnSubagents(page);
   await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
   await sendPrompt(page, 'spawn three helpers');
   await expect(assistantMessages(page).last()).toContainText('Three helpers are working; I will keep going.');

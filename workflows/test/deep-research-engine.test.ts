@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { readCatalog } from '../src/catalog/node-catalog.ts';
 import type { AgentRunSpec, RunAgent } from '../src/engine/agent-contract.ts';
-import { promptFor, replyOf } from '../src/engine/agent-turn.ts';
+import { replyOf, turnInputFor } from '../src/engine/agent-turn.ts';
 import { runWorkflow } from '../src/engine/run-workflow.ts';
 import { loadQuickJS } from '../src/sandbox/quickjs-module.ts';
 
@@ -53,7 +53,7 @@ function engineAgents(scripted: ScriptedModel) {
     signal.addEventListener('abort', stop, { once: true });
     stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
     try {
-      return replyOf(session.doc, await engine.runTurn({ text: promptFor(spec) }), session.id);
+      return replyOf(session.doc, await engine.runTurn(turnInputFor(spec)), session.id);
     } finally {
       stats.inFlight--;
       signal.removeEventListener('abort', stop);

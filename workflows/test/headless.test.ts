@@ -31,7 +31,7 @@ describe('echo agent', () => {
 });
 
 describe('chat-completions agent', () => {
-  it('posts the prompt to /v1/chat/completions and reads the answer and total tokens', async () => {
+  it('posts the prompt to /v1/chat/completions (a non-streamed answer too) and reads the answer and tokens', async () => {
     const requests: { url: string; body: Record<string, unknown>; auth: string | null }[] = [];
     const fakeFetch = (async (url: string, init: RequestInit) => {
       requests.push({
@@ -40,7 +40,11 @@ describe('chat-completions agent', () => {
         auth: new Headers(init.headers).get('authorization'),
       });
       return new Response(
-        JSON.stringify({ choices: [{ message: { content: '{"ok":true}' } }], usage: { total_tokens: 42 } }),
+        JSON.stringify({
+          choices: [{ message: { content: '{"ok":true}' } }],
+          usage: { prompt_tokens: 30, completion_tokens: 12 },
+        }),
+        { headers: { 'content-type': 'application/json' } },
       );
     }) as typeof fetch;
     const agent = chatCompletionsAgent({ baseUrl: 'http://model.test/', model: 'm1', apiKey: 'k', fetch: fakeFetch });
@@ -63,7 +67,9 @@ describe('chat-completions agent', () => {
     const controller = new AbortController();
     controller.abort();
     expect(await agent(spec('x'), controller.signal)).toBeNull();
-    await expect(agent(spec('x'), new AbortController().signal)).rejects.toThrow('model API answered 529: overloaded');
+    await expect(agent(spec('x'), new AbortController().signal)).rejects.toThrow(
+      'The provider had a server error (HTTP 529) (overloaded).',
+    );
   });
 });
 

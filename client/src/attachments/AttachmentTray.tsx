@@ -4,6 +4,7 @@ import type { Attachment } from '@boocode/shared/doc/session-schema';
 import { modelSupportsVision } from '@boocode/shared/model/providers';
 import { useRef } from 'react';
 import { useModelSettings } from '../chat/chat-hooks.ts';
+import { entryOf } from '../chat/model-access.ts';
 import { formatBytes } from './attachment-limits.ts';
 import { useBlobUrl } from './use-blob-url.ts';
 import type { ComposerAttachments } from './use-composer-attachments.ts';
@@ -12,7 +13,8 @@ export function AttachmentTray({ attachments }: { attachments: ComposerAttachmen
   const { drafts, notices, ready } = attachments;
   const settings = useModelSettings();
   const hasImages = ready.some((a) => a.kind === 'image');
-  const vision = settings && hasImages ? modelSupportsVision(settings.provider, settings.model) : true;
+  const entry = settings && entryOf(settings.provider, settings.runnerProviders);
+  const vision = settings && hasImages && entry ? modelSupportsVision(entry, settings.model) : true;
   if (!drafts.length && !notices.length) return null;
   return (
     <div className="attach-tray" data-testid="attach-tray">

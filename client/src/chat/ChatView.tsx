@@ -9,6 +9,7 @@ import { renameSession } from '../sessions/session-actions.ts';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
 import { MessageList } from './MessageList.tsx';
+import { SubagentsToggle } from './SubagentsToggle.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
 
 const NO_APPROVALS: ApprovalRequest[] = [];
@@ -38,6 +39,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
           </span>
         )}
         <span className="spacer" />
+        <SubagentsToggle doc={doc} meta={view.meta} />
         <UsageCounter spans={view.spans} />
       </div>
       {view.messages.length === 0 ? (
@@ -53,6 +55,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
           spans={view.spans}
           approvals={view.run.status === 'running' ? approvals : NO_APPROVALS}
           onAnswer={(spanId, a) => driver?.relay.answer(spanId, a)}
+          onCancel={state.driving ? () => driver?.stop() : undefined}
         />
       )}
       <InterruptedApprovals

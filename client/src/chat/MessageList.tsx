@@ -9,16 +9,27 @@ import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 import { Markdown } from './Markdown.tsx';
 import { modelLabel } from './ModelPicker.tsx';
+import { RetryNotice } from './RetryNotice.tsx';
 import { ToolCard } from './ToolCard.tsx';
+
+/** Why an answer is partial, as the next request tells the model too. */
+const INCOMPLETE_WORDS = {
+  cut: 'The connection was cut before this answer finished; the model is told so next time.',
+  cancelled: 'Stopped here; the model is told so next time.',
+  interrupted: 'The tab went away mid-answer; the call was made again.',
+  length: 'The answer reached the model’s output limit; the model is told so next time.',
+} as const;
 
 export interface MessageListProps {
   messages: Message[];
   spans: Span[];
   approvals: ApprovalRequest[];
   onAnswer(spanId: string, answer: ApprovalAnswer): void;
+  /** Stops the turn (this tab drives it); absent when another tab does. */
+  onCancel?: () => void;
 }
 
-export function MessageList({ messages, spans, approvals, onAnswer }: MessageListProps) {
+export function MessageList({ messages, spans, approvals, onAnswer, onCancel }: MessageListProps) {
   const toolResults = new Map(messages.filter((m) => m.role === 'tool').map((m) => [m.toolCallId, m]));
   // The latest span of a call wins (a call re-run after a crash has an interrupted span and a new one).
   const toolSpans = new Map(spans.filter((s) => s.kind === 'tool').map((s) => [s.toolCallId, s]));
@@ -36,7 +47,24 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
           <div className="message-meta">
             <span className="role">{m.role}</span>
             {m.role === 'assistant' && m.model && <span className="muted model-name">{modelLabel(m.model)}</span>}
-            {m.status !== 'done' && <span className={`tag status-${m.status}`}>{m.status}</span>}
+            {m.status !== 'done' && (
+              <span
+                className={`tag status-${m.status}`}
+                title={m.incomplete ? INCOMPLETE_WORDS[m.incomplete.reason] : undefined}
+              >
+                {m.status}
+              </span>
+            )}
+            {/* A finished answer can still be partial (the output limit): say so; a stopped one says it above. */}
+            {m.status === 'done' && m.incomplete && (
+              <span
+                className="tag status-interrupted"
+                data-testid="message-incomplete"
+                title={INCOMPLETE_WORDS[m.incomplete.reason]}
+              >
+                incomplete
+              </span>
+            )}
             <time className="muted">{new Date(m.createdAt).toLocaleTimeString()}</time>
           </div>
           {m.reasoning && (
@@ -59,7 +87,8 @@ export function MessageList({ messages, spans, approvals, onAnswer }: MessageLis
             )
           )}
           {m.attachments?.length ? <MessageAttachments attachments={m.attachments} /> : null}
-          {m.status === 'streaming' && !m.text && !m.toolCalls?.length && (
+          {m.retry && m.status === 'streaming' && <RetryNotice retry={m.retry} onCancel={onCancel} />}
+          {m.status === 'streaming' && !m.retry && !m.text && !m.toolCalls?.length && (
             <span className="muted typing" title="The model is answering">
               …
             </span>

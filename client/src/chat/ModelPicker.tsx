@@ -1,11 +1,12 @@
 // Picks the model for the next turn from the provider's /models (when it answers), always keeping the
-// current choice. Scripted models are labelled as such, never passed off as real ones.
-import { isScriptedModel, providerPreset } from '@boocode/shared/model/providers';
+// current choice and saying when the server does not list it. Scripted models are labelled as such, never
+// passed off as real ones.
+import { isScriptedModel } from '@boocode/shared/model/providers';
 import { Link } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
 import { useModelSettings, useRunnerPairing } from './chat-hooks.ts';
-import { fetchModelList, modelEndpoint } from './model-access.ts';
+import { fetchModelList, resolveModel } from './model-access.ts';
 import { writeModelSettings } from './model-settings.ts';
 
 export function modelLabel(model: string): string {
@@ -16,46 +17,51 @@ export function ModelPicker() {
   const { db } = useServices();
   const settings = useModelSettings();
   const pairing = useRunnerPairing();
-  const [listed, setListed] = useState<string[]>([]);
+  const [listed, setListed] = useState<string[]>();
   const [problem, setProblem] = useState<string>();
+  const resolved = settings && pairing !== undefined ? resolveModel(settings, pairing ?? undefined) : undefined;
+  const endpointKey = resolved && !(resolved instanceof Error) ? JSON.stringify(resolved.endpoint) : undefined;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: endpointKey stands for the resolved endpoint
   useEffect(() => {
-    if (!settings || pairing === undefined) return;
-    const endpoint = modelEndpoint(settings, pairing ?? undefined);
-    if (endpoint instanceof Error) {
-      setListed([]);
-      setProblem(endpoint.message);
+    if (!resolved) return;
+    if (resolved instanceof Error) {
+      setListed(undefined);
+      setProblem(resolved.message);
       return;
     }
     const ctrl = new AbortController();
-    fetchModelList(endpoint, ctrl.signal).then(
+    fetchModelList(resolved.endpoint, ctrl.signal).then(
       (models) => {
         setListed(models);
         setProblem(undefined);
       },
       (e: unknown) => {
         if (ctrl.signal.aborted) return;
-        setListed([]);
+        setListed(undefined);
         setProblem(`Could not list models: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
     return () => ctrl.abort();
-  }, [settings, pairing]);
+  }, [endpointKey, resolved instanceof Error ? resolved.message : '']);
 
   if (!settings) return null;
-  const preset = providerPreset(settings.provider);
-  const options = [...new Set([settings.model, ...listed, ...Object.keys(preset.models)].filter(Boolean))];
+  const entry = resolved && !(resolved instanceof Error) ? resolved.entry : undefined;
+  const known = Object.keys(entry?.models ?? {});
+  const options = [...new Set([settings.model, ...(listed ?? []), ...known].filter(Boolean))];
+  const unlisted = listed && listed.length > 0 && settings.model && !listed.includes(settings.model);
+  const note = problem ?? (unlisted ? `“${settings.model}” is not among the models ${entry?.label} lists.` : undefined);
   return (
     <span className="model-picker">
       <Link to="/settings" className="muted provider" title="Change the provider in Settings">
-        {preset.scripted ? 'Scripted model' : preset.label}
+        {entry?.scripted ? 'Scripted model' : (entry?.label ?? settings.provider)}
       </Link>
       <select
         aria-label="Model"
         value={settings.model}
         onChange={(e) => void writeModelSettings(db, { model: e.target.value })}
         data-testid="model-picker"
-        title={problem}
+        title={note}
       >
         {options.map((m) => (
           <option key={m} value={m}>
@@ -63,6 +69,11 @@ export function ModelPicker() {
           </option>
         ))}
       </select>
+      {unlisted && (
+        <span className="tag danger" data-testid="model-unlisted" title={note}>
+          not listed
+        </span>
+      )}
       {isScriptedModel(settings.model) && (
         <span className="tag scripted" data-testid="scripted-label">
           scripted model

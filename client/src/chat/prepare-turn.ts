@@ -1,8 +1,11 @@
 // What a turn runs with, decided when it starts: the model (this device's choice, or for a resume the
-// model the session was running with), the client for it, and, for coder sessions, the runner's tools.
-// Chat sessions get only the subagent tools.
-import { getSessionMeta } from '@boocode/shared/doc/session';
-import { modelSupportsVision, PROVIDER_PRESETS, type ProviderId } from '@boocode/shared/model/providers';
+// model the session was running with), the client for it and how it asks for JSON (the provider registry
+// says), and the tools: a coder session's runner tools, and the subagent tools only when the session has
+// subagents on (coder sessions by default, chat sessions when the user turns them on) — their definitions
+// cost every call, so a plain chat does not carry them.
+import { onlyTools } from '@boocode/shared/agent/only-tools';
+import { getSessionMeta, sessionOffersSubagents } from '@boocode/shared/doc/session';
+import { modelSupportsVision, structuredOutputOf } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
 import { withSubagents } from '../agents/subagents.ts';
 import { loadBlobForTurn } from '../attachments/blob-sync.ts';
@@ -13,7 +16,7 @@ import { spanLiveOutput } from '../runner/live-output.ts';
 import { createRunnerClient } from '../runner/runner-client.ts';
 import { readRunnerPairing } from '../runner/runner-pairing.ts';
 import { createRunnerToolExecutor } from '../runner/runner-tool-executor.ts';
-import { createModelClient, modelEndpoint } from './model-access.ts';
+import { createModelClient, resolveModel } from './model-access.ts';
 import { readModelSettings } from './model-settings.ts';
 import type { TurnSetup } from './session-driver.ts';
 
@@ -29,36 +32,36 @@ export async function prepareTurn(
 ): Promise<TurnSetup> {
   const settings = await readModelSettings(db);
   const meta = getSessionMeta(doc);
-  const sessionProvider = PROVIDER_PRESETS.find((p) => p.id === meta?.provider)?.id as ProviderId | undefined;
   // A subagent's model is the one its lead asked for (recorded without a provider: this device's provider).
   const asked = meta?.parentId && meta.model && !meta.provider;
-  const useSession = (resume || asked) && meta?.model && (asked || sessionProvider === settings.provider);
+  const useSession = (resume || asked) && meta?.model && (asked || meta?.provider === settings.provider);
   const model = useSession && meta?.model ? meta.model : settings.model;
   if (!model) throw new Error('No model is chosen. Pick one in the composer or in Settings → Model.');
   const pairing = await readRunnerPairing(db);
-  const endpoint = modelEndpoint(settings, pairing);
-  if (endpoint instanceof Error) throw endpoint;
+  const resolved = resolveModel(settings, pairing);
+  if (resolved instanceof Error) throw resolved;
   const coder = meta?.kind === 'coder';
   if (coder && !pairing)
     throw new Error('A coder session needs the local runner for its tools. Pair this device in Settings → Runner.');
+  const runnerTools =
+    coder && pairing
+      ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc), {
+          worktree: meta?.worktree,
+        })
+      : undefined;
+  const subagents = sessionOffersSubagents(meta);
   return {
     model,
     provider: settings.provider,
-    client: createModelClient(endpoint),
-    // Every session can start subagents; coder sessions also get the runner's tools.
-    ...withSubagents(
-      doc,
-      coder && pairing
-        ? createRunnerToolExecutor(createRunnerClient(pairing), approvals, spanLiveOutput(doc), {
-            worktree: meta?.worktree,
-          })
-        : undefined,
-      meta?.tools,
-    ),
+    client: createModelClient(resolved.endpoint),
+    ...(subagents
+      ? withSubagents(doc, runnerTools, meta?.tools)
+      : { tools: runnerTools && meta?.tools ? onlyTools(runnerTools, meta.tools) : runnerTools }),
     // The runner's build check runs in the shared workspace: a child in its own worktree has none.
     autoFix: coder && pairing && !meta?.worktree ? await runnerAutoFixFor(db, pairing) : undefined,
     systemPrompt: coder ? CODER_PROMPT : CHAT_PROMPT,
     loadBlob: loadBlobForTurn(db),
-    vision: modelSupportsVision(settings.provider, model),
+    vision: modelSupportsVision(resolved.entry, model),
+    structuredOutput: structuredOutputOf(resolved.entry, model),
   };
 }

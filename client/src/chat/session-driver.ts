@@ -14,7 +14,7 @@ import type { SessionStatus } from '@boocode/shared/doc/space';
 import { listSnapshots, listSpans } from '@boocode/shared/doc/spans';
 import { newId } from '@boocode/shared/ids';
 import type { ModelClient } from '@boocode/shared/model/model-client';
-import type { ProviderId } from '@boocode/shared/model/providers';
+import type { ProviderId, StructuredOutputMode } from '@boocode/shared/model/providers';
 import type * as Y from 'yjs';
 import { DriverLiveness, deviceOfDriver, driverIdOf, thisDeviceId } from '../docs/driver-liveness.ts';
 import { ApprovalQueue } from '../runner/approval-queue.ts';
@@ -35,6 +35,8 @@ export interface TurnSetup {
   loadBlob?: (sha256: string) => Promise<Uint8Array | undefined>;
   /** False when the model takes no images (they go as a note); undefined when unknown. */
   vision?: boolean;
+  /** How a turn with a JSON Schema asks this provider (response_format, a forced tool call, or words). */
+  structuredOutput?: StructuredOutputMode;
   /** The build check after write turns (coder sessions with a runner); its failures feed the next turn. */
   autoFix?: AutoFix;
   /** Engine hooks (the subagent manager delivers finished children's results at turn boundaries). */
@@ -245,7 +247,13 @@ export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
       loadBlob: setup.loadBlob,
       autoFix: setup.autoFix,
     },
-    { model: setup.model, provider: setup.provider, systemPrompt: setup.systemPrompt, vision: setup.vision },
+    {
+      model: setup.model,
+      provider: setup.provider,
+      systemPrompt: setup.systemPrompt,
+      vision: setup.vision,
+      structuredOutput: setup.structuredOutput,
+    },
     setup.hooks,
   );
 }

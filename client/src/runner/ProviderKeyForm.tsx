@@ -1,8 +1,7 @@
 // Settings → Model: the API key of a provider the runner proxies, sent to the runner (PUT /providers/:id/key)
 // and nowhere else, and removed from it (DELETE, after a confirm step). Write-only: the page learns whether a
 // key is set, never the key, and forgets what was typed. Mount it keyed by provider, so a key typed for one
-// provider is never sent to another.
-import { type ProviderId, providerPreset } from '@boocode/shared/model/providers';
+// provider is never sent to another. A server that needs no key may still take one (LM Studio, vLLM --api-key).
 import { type FormEvent, useEffect, useState } from 'react';
 import { SaveRow, SecretField } from '../settings/form-parts.tsx';
 import { type ProviderStatus, runnerSettingsErrorText } from './runner-settings-client.ts';
@@ -14,7 +13,7 @@ type Status =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; provider: ProviderStatus | undefined };
 
-export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
+export function ProviderKeyForm({ provider, label, needsKey }: { provider: string; label: string; needsKey: boolean }) {
   const client = useRunnerSettingsClient();
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
   const [key, setKey] = useState('');
@@ -23,7 +22,6 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
   const [busy, setBusy] = useState(false);
   const [version, setVersion] = useState(0);
   const [confirmingRemove, setConfirmingRemove] = useState(false);
-  const label = providerPreset(provider).label;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `version` asks again after a save.
   useEffect(() => {
@@ -88,7 +86,7 @@ export function ProviderKeyForm({ provider }: { provider: ProviderId }) {
       <div className="form-row">
         <span>API key</span>
         <span className={`provider-key-status${known && status.provider?.hasKey ? ' has-key' : ''}`}>
-          <span data-testid="provider-key-status">{statusText(status, label, provider)}</span>
+          <span data-testid="provider-key-status">{statusText(status, label, provider, needsKey)}</span>
         </span>
       </div>
       {known && (
@@ -158,7 +156,7 @@ function RemoveKeyRow(props: {
   );
 }
 
-function statusText(status: Status, label: string, id: string): string {
+function statusText(status: Status, label: string, id: string, needsKey: boolean): string {
   switch (status.kind) {
     case 'loading':
       return 'Asking the runner…';
@@ -170,6 +168,8 @@ function statusText(status: Status, label: string, id: string): string {
       if (!status.provider) return `The runner has no provider “${id}” set up, so it cannot hold its key.`;
       return status.provider.hasKey
         ? `The runner has a key for ${label} (never shown here). A new one replaces it.`
-        : `No key for ${label} on the runner yet.`;
+        : needsKey
+          ? `No key for ${label} on the runner yet.`
+          : `No key set: ${label} does not need one unless the server asks for it.`;
   }
 }

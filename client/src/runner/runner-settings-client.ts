@@ -1,18 +1,26 @@
 // The runner's settings endpoints as Settings uses them: approval rules, the build check's command, and
 // provider API keys (write-only: a page learns whether a key is set, never the key). Every answer is checked
 // against the shared schema; every failure is a RunnerSettingsError whose message can be shown as it is.
+
+import { type ConnectionReport, connectionReportSchema } from '@boocode/shared/model/connection-report';
 import { type ApprovalRule, approvalRulesSchema } from '@boocode/shared/runner/approval-policy';
 import { type BuildCommand, type BuildInfo, buildInfoSchema } from '@boocode/shared/runner/build-check';
 import type { RunnerPairing } from '@boocode/shared/runner/pairing';
 import {
   type DeleteProviderKeyResponse,
+  type DeleteProviderResponse,
   deleteProviderKeyResponseSchema,
+  deleteProviderResponseSchema,
+  type ProviderEdit,
+  type ProviderEditResponse,
+  type ProviderStatus,
+  providerEditResponseSchema,
   providerListSchema,
 } from '@boocode/shared/runner/provider-config';
 import { runnerErrorBodySchema } from '@boocode/shared/runner/runner-error';
 import type { z } from 'zod';
 
-export type ProviderStatus = z.infer<typeof providerListSchema>['providers'][number];
+export type { ProviderStatus };
 
 /** A refusal or failure in words, with the runner's stable code (or one of ours: RUNNER_UNREACHABLE, BAD_RESPONSE). */
 export class RunnerSettingsError extends Error {
@@ -37,6 +45,12 @@ export interface RunnerSettingsClient {
   putProviderKey(providerId: string, apiKey: string): Promise<void>;
   /** Forgets the stored key; `hasKey` in the answer is still true when the runner's environment supplies one. */
   deleteProviderKey(providerId: string): Promise<DeleteProviderKeyResponse>;
+  /** Adds or edits one of the user's providers, or moves a local preset; the runner checks the URL in words. */
+  putProvider(providerId: string, edit: ProviderEdit): Promise<ProviderEditResponse>;
+  /** Removes one of the user's providers (and its key); a preset goes back to the registry's URL. */
+  deleteProvider(providerId: string): Promise<DeleteProviderResponse>;
+  /** Test connection with the key the runner holds; the report says in words what works. */
+  testProvider(providerId: string, model?: string, signal?: AbortSignal): Promise<ConnectionReport>;
 }
 
 export function createRunnerSettingsClient(
@@ -89,6 +103,15 @@ export function createRunnerSettingsClient(
     // `{}`: the runner takes only JSON bodies on DELETE too (its wall refuses any other content type).
     deleteProviderKey: (providerId) =>
       parsed(deleteProviderKeyResponseSchema, call('DELETE', `/providers/${encodeURIComponent(providerId)}/key`, {})),
+    putProvider: (providerId, edit) =>
+      parsed(providerEditResponseSchema, call('PUT', `/providers/${encodeURIComponent(providerId)}`, edit)),
+    deleteProvider: (providerId) =>
+      parsed(deleteProviderResponseSchema, call('DELETE', `/providers/${encodeURIComponent(providerId)}`, {})),
+    testProvider: (providerId, model, signal) =>
+      parsed(
+        connectionReportSchema,
+        call('POST', `/providers/${encodeURIComponent(providerId)}/test`, model ? { model } : {}, signal),
+      ),
   };
 }
 

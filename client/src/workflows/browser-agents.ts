@@ -13,7 +13,7 @@ import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
 import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
 import { newId } from '@boocode/shared/ids';
 import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
-import { promptFor, replyOf } from '@boocode/workflows/engine/agent-turn';
+import { replyOf, turnInputFor } from '@boocode/workflows/engine/agent-turn';
 import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
 import type * as Y from 'yjs';
 import { prepareTurn } from '../chat/prepare-turn.ts';
@@ -48,7 +48,6 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
   return {
     async run(spec) {
       if (aborted.has(spec.agentId)) return null;
-      const prompt = promptFor(spec);
       const resumed = spec.attempt === 1 ? deps.inFlight?.get(spec.prompt) : undefined;
       if (resumed) deps.inFlight?.delete(spec.prompt);
       const childId = resumed ?? children.get(spec.agentId) ?? (await createChildSession(deps, spec));
@@ -70,7 +69,9 @@ export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
         const engine = createSessionEngine(handle.doc, setup);
         engines.set(spec.agentId, engine);
         setChildStatus(deps.space, childId, 'running');
-        const result: TurnResult | undefined = resumed ? await engine.resume() : await engine.runTurn({ text: prompt });
+        const result: TurnResult | undefined = resumed
+          ? await engine.resume()
+          : await engine.runTurn(turnInputFor(spec));
         reply = replyOf(handle.doc, result, childId);
         return reply;
       } catch (err) {

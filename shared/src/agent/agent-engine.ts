@@ -7,20 +7,22 @@ import {
   getRunState,
   getSessionMeta,
   listMessages,
+  markMessageIncomplete,
   setRunState,
   truncateMessages,
   updateMessage,
 } from '../doc/session.ts';
-import type { Attachment, Message, ToolCall } from '../doc/session-schema.ts';
+import type { Attachment, Message, OutputSpec, ToolCall } from '../doc/session-schema.ts';
 import { appendSnapshot, closeSpan, listOpenSpans, listSpans } from '../doc/spans.ts';
 import type { AbortSignalLike } from '../model/model-client.ts';
 import { modelPrice } from '../model/providers.ts';
 import { loadAttachmentBytes } from './attachment-parts.ts';
 import { runAutoFixCheck } from './auto-fix.ts';
-import { buildChatRequest } from './chat-request.ts';
+import { buildChatRequest, historyNotes } from './chat-request.ts';
 import { type AgentConfig, type AgentDeps, DEFAULTS } from './engine-deps.ts';
 import { runModelStep, type StepContext } from './model-step.ts';
 import { createStopSource, type StopSource } from './stop-signal.ts';
+import { effectiveMode, promptWithSchemaInWords } from './structured-request.ts';
 import { appendToolMessage, isReadOnlyTool, runToolCall } from './tool-step.ts';
 import { buildSnapshot } from './turn-snapshot.ts';
 import { nextAction, stepsTaken } from './turn-state.ts';
@@ -77,6 +79,7 @@ export class AgentEngine {
       ...config,
       maxSteps: config.maxSteps ?? DEFAULTS.maxSteps,
       maxRetries: config.maxRetries ?? DEFAULTS.maxRetries,
+      maxRetryWaitMs: config.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
       flushMs: config.flushMs ?? DEFAULTS.flushMs,
       heartbeatMs: config.heartbeatMs ?? DEFAULTS.heartbeatMs,
       spanTextCap: config.spanTextCap ?? DEFAULTS.spanTextCap,
@@ -93,8 +96,14 @@ export class AgentEngine {
     this.current?.stop('cancelled');
   }
 
-  /** Appends the user's message as a new turn and runs it until the model stops calling tools. */
-  runTurn(input: { text: string; attachments?: Attachment[] }, opts: RunOptions = {}): Promise<TurnResult> {
+  /**
+   * Appends the user's message as a new turn and runs it until the model stops calling tools. With `output`,
+   * the answer is asked to match that JSON Schema, the way the provider honours it (config.structuredOutput).
+   */
+  runTurn(
+    input: { text: string; attachments?: Attachment[]; output?: OutputSpec },
+    opts: RunOptions = {},
+  ): Promise<TurnResult> {
     return this.withDriver(opts, async (ctx) => {
       this.declinePendingApprovals(ctx);
       const turn = getRunState(this.deps.doc).turn + 1;
@@ -107,8 +116,13 @@ export class AgentEngine {
           role: 'user',
           turn,
           createdAt: clock.now(),
-          text: input.text,
+          // In words, the schema is part of the prompt, and the doc shows what the model was asked.
+          text:
+            input.output && effectiveMode(this.structuredMode(), input.output) === 'words'
+              ? promptWithSchemaInWords(input.text, input.output)
+              : input.text,
           attachments: input.attachments,
+          output: input.output,
         });
       });
       return this.drive(ctx, turn);
@@ -209,14 +223,17 @@ export class AgentEngine {
         if (!action.partial && messages.at(-1)?.role === 'tool') this.hooks.atTurnBoundary?.(doc, turn);
         const messageId = this.prepareAssistantMessage(turn, action.partial);
         const history = listMessages(doc);
+        const output = outputOfTurn(history, turn);
         const request = buildChatRequest(history, {
           model: this.config.model,
           systemPrompt: this.systemPrompt(),
           tools: this.deps.tools?.definitions(),
           attachmentBytes: await loadAttachmentBytes(history, this.deps.loadBlob),
           vision: this.config.vision,
+          output,
+          structuredOutput: this.structuredMode(),
         });
-        const r = await runModelStep(ctx, turn, messageId, request);
+        const r = await runModelStep(ctx, turn, messageId, request, { output, history: historyNotes(history) });
         if (r.kind === 'cancelled') return this.finish(turn, 'cancelled', []);
         if (r.kind === 'error') return this.finish(turn, 'error', [], { code: r.error.code, message: r.error.message });
         continue;
@@ -312,7 +329,11 @@ export class AgentEngine {
       });
       return partial.id;
     }
-    updateMessage(doc, partial.id, { status: 'interrupted' });
+    doc.transact(() => {
+      updateMessage(doc, partial.id, { status: 'interrupted' });
+      // Its call is re-issued below; the request leaves the partial out and the trace says why.
+      markMessageIncomplete(doc, partial.id, { reason: 'interrupted', at: clock.now() });
+    });
     return fresh(newId('msg'));
   }
 
@@ -348,8 +369,17 @@ export class AgentEngine {
     return { turn, outcome, ...(error ? { error } : {}), ...(pending.length ? { pendingApprovals: pending } : {}) };
   }
 
+  private structuredMode() {
+    return this.config.structuredOutput ?? 'words';
+  }
+
   private systemPrompt(): string | undefined {
     const p = this.config.systemPrompt;
     return typeof p === 'function' ? p() : p;
   }
+}
+
+/** The schema the turn's answer must match: its (last) user message says. */
+function outputOfTurn(messages: Message[], turn: number): OutputSpec | undefined {
+  return messages.filter((m) => m.role === 'user' && m.turn === turn).at(-1)?.output;
 }

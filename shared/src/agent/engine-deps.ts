@@ -3,6 +3,7 @@
 // so the same engine runs in a browser tab and under Node.
 import type * as Y from 'yjs';
 import type { AbortSignalLike, ModelClient } from '../model/model-client.ts';
+import type { StructuredOutputMode } from '../model/provider-kinds.ts';
 import type { ModelPrice, ProviderId } from '../model/providers.ts';
 import type { AutoFix } from './auto-fix.ts';
 
@@ -78,6 +79,10 @@ export interface AgentConfig {
   maxSteps?: number;
   /** Retries of a model call that failed with 429/5xx/network before any output. */
   maxRetries?: number;
+  /** The longest wait before a retry (a provider's Retry-After); past it the call fails in words. */
+  maxRetryWaitMs?: number;
+  /** How a turn whose answer must match a JSON Schema asks the provider (the registry says; default words). */
+  structuredOutput?: StructuredOutputMode;
   /** Streamed text reaches the doc at most this often (ms of the injected clock). */
   flushMs?: number;
   heartbeatMs?: number;
@@ -94,6 +99,7 @@ export interface AgentConfig {
 export const DEFAULTS = {
   maxSteps: 20,
   maxRetries: 2,
+  maxRetryWaitMs: 60_000,
   flushMs: 50,
   heartbeatMs: 2000,
   spanTextCap: 8000,

@@ -1,23 +1,32 @@
 // One model call of a turn: the assistant message and span are written before the request goes out, text
 // and reasoning stream into the message in batches, tool-call deltas are collected, and the span closes
-// with usage, cost and cache shape. Failures before any output are retried when that is safe (429, 5xx).
-import type * as Y from 'yjs';
-import { appendMessageText, updateMessage } from '../doc/session.ts';
-import type { ToolCall, Usage } from '../doc/session-schema.ts';
+// with usage, cost and cache shape (also when the call fails: usage seen before a cut is kept). Failures
+// before any output are retried when that is safe (429, 5xx, network), waiting what the provider asks
+// (Retry-After) up to a cap, with "retrying in 7 s" on the message; a partial answer is marked incomplete.
+import {
+  appendMessageText,
+  clearMessageIncomplete,
+  markMessageIncomplete,
+  replaceMessageText,
+  updateMessage,
+} from '../doc/session.ts';
+import type { IncompleteReason, OutputSpec, ToolCall, Usage } from '../doc/session-schema.ts';
 import { closeSpan, openSpan } from '../doc/spans.ts';
 import type { AbortSignalLike, ChatRequest } from '../model/model-client.ts';
-import { isModelError, ModelError } from '../model/model-error.ts';
+import { isModelError, ModelError, waitWords } from '../model/model-error.ts';
 import { segmentRequest } from '../model/prompt-segments.ts';
 import { costOf } from '../model/providers.ts';
 import { notReportedUsage } from '../model/usage.ts';
+import type { HistoryNote } from './chat-request.ts';
 import type { AgentConfig, AgentDeps } from './engine-deps.ts';
 import { capText, errorValue } from './span-values.ts';
+import { answerOfRespondCall, RESPOND_TOOL } from './structured-request.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { ToolCallAccumulator } from './tool-call-accumulator.ts';
 
 export interface StepContext {
   deps: AgentDeps;
-  config: Required<Pick<AgentConfig, 'maxRetries' | 'flushMs' | 'spanTextCap'>> & AgentConfig;
+  config: Required<Pick<AgentConfig, 'maxRetries' | 'maxRetryWaitMs' | 'flushMs' | 'spanTextCap'>> & AgentConfig;
   signal: AbortSignalLike;
 }
 
@@ -26,12 +35,21 @@ export type ModelStepResult =
   | { kind: 'cancelled' }
   | { kind: 'error'; error: ModelError };
 
+/** What one call produced, whole or (when it failed) as far as it got. */
 interface Streamed {
   text: string;
   reasoning: string;
   toolCalls: ToolCall[];
   usage: Usage;
   finishReason: string;
+  requestId?: string;
+  outputStarted: boolean;
+}
+
+/** What the request carries besides itself: the turn's schema and what became of partial answers. */
+export interface StepExtras {
+  output?: OutputSpec;
+  history?: HistoryNote[];
 }
 
 export async function runModelStep(
@@ -39,6 +57,7 @@ export async function runModelStep(
   turn: number,
   messageId: string,
   request: ChatRequest,
+  extras: StepExtras = {},
 ): Promise<ModelStepResult> {
   const { deps, config } = ctx;
   const segments = await segmentRequest(request);
@@ -52,53 +71,100 @@ export async function runModelStep(
       turn,
       messageId,
       startedAt: deps.clock.now(),
-      input: requestSummary(request, config.spanTextCap),
+      input: requestSummary(request, config.spanTextCap, extras.history),
       segments,
     });
     updateMessage(deps.doc, messageId, { spanId });
-    const progress = { outputStarted: false };
+    const out = emptyStreamed();
     try {
-      const out = await streamInto(ctx, messageId, request, progress);
-      finishOk(deps, config, spanId, messageId, out);
+      await streamInto(ctx, messageId, request, out, extras.output !== undefined);
+      finishOk(ctx, spanId, messageId, out, extras.output);
       return { kind: 'ok', toolCalls: out.toolCalls };
     } catch (e) {
       if (ctx.signal.aborted) {
-        endMessage(deps.doc, spanId, messageId, deps.clock.now(), 'cancelled', {
-          code: 'cancelled',
-          message: 'Cancelled by the user.',
-        });
+        endFailed(ctx, spanId, messageId, out, 'cancelled', { code: 'cancelled', message: 'Cancelled by the user.' });
         return { kind: 'cancelled' };
       }
       const err = isModelError(e) ? e : new ModelError('provider', errorValue(e).message);
-      const retry = err.retryable && !progress.outputStarted && attempt < config.maxRetries;
+      const retry = err.retryable && !out.outputStarted && attempt < config.maxRetries;
       if (!retry) {
-        endMessage(deps.doc, spanId, messageId, deps.clock.now(), 'error', { code: err.code, message: err.message });
+        endFailed(ctx, spanId, messageId, out, 'error', { code: err.code, message: err.message });
         return { kind: 'error', error: err };
       }
       const waitMs = err.retryAfterMs ?? 1000 * 2 ** attempt;
-      closeSpan(deps.doc, spanId, {
-        status: 'error',
-        endedAt: deps.clock.now(),
-        error: { code: err.code, message: `${err.message} Retrying in ${Math.ceil(waitMs / 1000)} s.` },
-      });
-      await deps.clock.sleep(waitMs, ctx.signal);
-      if (ctx.signal.aborted) {
-        updateMessage(deps.doc, messageId, { status: 'cancelled' });
-        return { kind: 'cancelled' };
+      if (waitMs > config.maxRetryWaitMs) {
+        const message = `${err.message} That is longer than the ${waitWords(config.maxRetryWaitMs)} this app waits on its own, so it stopped: send again later.`;
+        endFailed(ctx, spanId, messageId, out, 'error', { code: err.code, message });
+        return {
+          kind: 'error',
+          error: new ModelError(err.code, message, { status: err.status, retryAfterMs: waitMs }),
+        };
       }
+      const waited = await waitToRetry(ctx, spanId, messageId, err, waitMs, attempt);
+      if (!waited) return { kind: 'cancelled' };
     }
   }
 }
 
+/** Closes the failed try's span, shows the wait on the message, sleeps; false when the user cancelled it. */
+async function waitToRetry(
+  ctx: StepContext,
+  spanId: string,
+  messageId: string,
+  err: ModelError,
+  waitMs: number,
+  attempt: number,
+): Promise<boolean> {
+  const { deps, config } = ctx;
+  const now = deps.clock.now();
+  deps.doc.transact(() => {
+    closeSpan(deps.doc, spanId, {
+      status: 'error',
+      endedAt: now,
+      error: { code: err.code, message: `${err.message} Retrying in ${waitWords(waitMs)}.` },
+    });
+    updateMessage(deps.doc, messageId, {
+      retry: { until: now + waitMs, waitMs, attempt: attempt + 2, of: config.maxRetries + 1, reason: err.message },
+    });
+  });
+  await deps.clock.sleep(waitMs, ctx.signal);
+  if (!ctx.signal.aborted) {
+    updateMessage(deps.doc, messageId, { retry: undefined });
+    return true;
+  }
+  updateMessage(deps.doc, messageId, {
+    retry: undefined,
+    status: 'cancelled',
+    error: { code: 'cancelled', message: 'Cancelled while waiting to retry.' },
+  });
+  return false;
+}
+
+function emptyStreamed(): Streamed {
+  return {
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    usage: notReportedUsage(),
+    finishReason: 'stop',
+    outputStarted: false,
+  };
+}
+
+/**
+ * Streams into the message and into `out`, which keeps what arrived when the stream fails. In a structured
+ * turn the arguments of a `respond` call are the answer, so they stream into the message text as they come.
+ */
 async function streamInto(
   ctx: StepContext,
   messageId: string,
   request: ChatRequest,
-  progress: { outputStarted: boolean },
-): Promise<Streamed> {
+  out: Streamed,
+  structured: boolean,
+): Promise<void> {
   const { deps, config } = ctx;
   const calls = new ToolCallAccumulator();
-  const out = { text: '', reasoning: '', usage: notReportedUsage(), finishReason: 'stop' };
+  let respondIndex: number | undefined;
   const batcher = new TextBatcher(deps.clock, config.flushMs, (text, reasoning) => {
     deps.doc.transact(() => {
       appendMessageText(deps.doc, messageId, text, 'text');
@@ -109,14 +175,17 @@ async function streamInto(
     for await (const ev of deps.model.stream(request, { signal: ctx.signal })) {
       if (ctx.signal.aborted) throw new ModelError('aborted', 'Cancelled.');
       if (ev.type === 'text-delta' || ev.type === 'reasoning-delta') {
-        progress.outputStarted = true;
+        out.outputStarted = true;
         const field = ev.type === 'text-delta' ? 'text' : 'reasoning';
         out[field] += ev.text;
         batcher.push(field, ev.text);
       } else if (ev.type === 'tool-call-delta') {
-        progress.outputStarted = true;
+        out.outputStarted = true;
         calls.add(ev);
+        if (structured && ev.name === RESPOND_TOOL) respondIndex = ev.index;
+        if (ev.index === respondIndex && ev.argumentsDelta) batcher.push('text', ev.argumentsDelta);
       } else if (ev.type === 'usage') out.usage = ev.usage;
+      else if (ev.type === 'response') out.requestId = ev.requestId;
       else out.finishReason = ev.reason;
     }
   } finally {
@@ -124,13 +193,17 @@ async function streamInto(
     batcher.close();
   }
   // A provider that sends no tool-call id gets one; it is stored with the message, so a resume reuses it.
-  return { ...out, toolCalls: calls.finish(() => `call_${deps.newId('msg').slice(4)}`) };
+  out.toolCalls = calls.finish(() => `call_${deps.newId('msg').slice(4)}`);
 }
 
-function finishOk(deps: AgentDeps, config: StepContext['config'], spanId: string, messageId: string, out: Streamed) {
-  const text = capText(out.text, config.spanTextCap);
+function finishOk(ctx: StepContext, spanId: string, messageId: string, out: Streamed, output: OutputSpec | undefined) {
+  const { deps, config } = ctx;
+  // A structured answer that came as a `respond` call is the answer's text; the call itself is not run.
+  const respond = output ? out.toolCalls.find((c) => c.name === RESPOND_TOOL) : undefined;
+  const toolCalls = respond ? [] : out.toolCalls;
+  const answer = respond && output ? answerOfRespondCall(respond.arguments, output) : undefined;
+  const text = capText(answer ?? out.text, config.spanTextCap);
   const reasoning = capText(out.reasoning, config.spanTextCap);
-  const cost = costOf(out.usage, config.price);
   deps.doc.transact(() => {
     closeSpan(deps.doc, spanId, {
       status: 'ok',
@@ -140,34 +213,55 @@ function finishOk(deps: AgentDeps, config: StepContext['config'], spanId: string
         reasoning: reasoning.text || undefined,
         toolCalls: out.toolCalls.length ? out.toolCalls : undefined,
         finishReason: out.finishReason,
+        requestId: out.requestId,
       },
       outputTruncated: text.truncated || reasoning.truncated || undefined,
       usage: out.usage,
-      cost,
+      cost: costOf(out.usage, config.price),
     });
-    updateMessage(deps.doc, messageId, {
-      status: 'done',
-      toolCalls: out.toolCalls.length ? out.toolCalls : undefined,
-    });
+    if (answer !== undefined) replaceMessageText(deps.doc, messageId, answer);
+    updateMessage(deps.doc, messageId, { status: 'done', toolCalls: toolCalls.length ? toolCalls : undefined });
+    // The model stopped at its output limit: the answer is partial and the next request says so.
+    if (out.finishReason === 'length')
+      markMessageIncomplete(deps.doc, messageId, { reason: 'length', at: deps.clock.now() });
+    else clearMessageIncomplete(deps.doc, messageId);
   });
 }
 
-function endMessage(
-  doc: Y.Doc,
+/** Closes a failed or cancelled call: its span keeps the usage and output seen so far; a partial answer is marked. */
+function endFailed(
+  ctx: StepContext,
   spanId: string,
   messageId: string,
-  now: number,
+  out: Streamed,
   status: 'error' | 'cancelled',
   error: { code: string; message: string },
 ) {
-  doc.transact(() => {
-    closeSpan(doc, spanId, { status, endedAt: now, error });
-    updateMessage(doc, messageId, { status, error });
+  const { deps, config } = ctx;
+  const now = deps.clock.now();
+  const reason: IncompleteReason = status === 'cancelled' ? 'cancelled' : 'cut';
+  deps.doc.transact(() => {
+    closeSpan(deps.doc, spanId, {
+      status,
+      endedAt: now,
+      error,
+      ...(out.outputStarted
+        ? { output: { text: capText(out.text, config.spanTextCap).text, partial: true, requestId: out.requestId } }
+        : {}),
+      ...(out.usage.reported ? { usage: out.usage, cost: costOf(out.usage, config.price) } : {}),
+    });
+    updateMessage(deps.doc, messageId, { status, error, retry: undefined });
+    if (out.outputStarted)
+      markMessageIncomplete(deps.doc, messageId, {
+        reason,
+        at: now,
+        ...(status === 'error' ? { detail: error.message } : {}),
+      });
   });
 }
 
 /** What the span keeps of the request: enough to read the call, bounded so spans stay small. */
-function requestSummary(req: ChatRequest, cap: number): Record<string, unknown> {
+function requestSummary(req: ChatRequest, cap: number, history: HistoryNote[] | undefined): Record<string, unknown> {
   const last = req.messages[req.messages.length - 1];
   const lastText = last ? capText(summaryText(last.content), cap).text : '';
   return {
@@ -175,6 +269,10 @@ function requestSummary(req: ChatRequest, cap: number): Record<string, unknown> 
     messageCount: req.messages.length,
     tools: req.tools?.map((t) => t.function.name),
     last: last ? { role: last.role, content: lastText } : undefined,
+    ...(req.responseFormat ? { responseFormat: req.responseFormat.type } : {}),
+    ...(req.toolChoice ? { toolChoice: req.toolChoice } : {}),
+    // Partial answers of the history: sent marked as incomplete, or left out (and why).
+    ...(history?.length ? { incomplete: history } : {}),
   };
 }
 

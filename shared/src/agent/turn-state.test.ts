@@ -38,7 +38,7 @@ describe('nextAction reads what a turn needs from the doc alone', () => {
 });
 
 describe('buildChatRequest', () => {
-  it('leaves out partial answers, notices and tool calls without results, so the history stays valid', () => {
+  it('marks a stopped answer incomplete, leaves out an interrupted one, notices and tool calls without results', () => {
     const messages = [
       msg({ role: 'user', text: 'q1' }),
       msg({ role: 'assistant', status: 'cancelled', text: 'partial', toolCalls: [call('c1'), call('c2')] }),
@@ -53,7 +53,7 @@ describe('buildChatRequest', () => {
       { role: 'user', content: 'q1' },
       {
         role: 'assistant',
-        content: 'partial',
+        content: 'partial\n\n[This answer is incomplete: the user stopped it here.]',
         tool_calls: [{ id: 'c1', type: 'function', function: { name: 'read_file', arguments: '{}' } }],
       },
       { role: 'tool', content: 'r1', tool_call_id: 'c1' },

@@ -20,6 +20,11 @@ export const SessionMetaSchema = z.object({
   tools: z.array(z.string()).optional(),
   /** The runner worktree (named by this session's id) its file tools and commands are pinned to. */
   worktree: z.string().optional(),
+  /**
+   * Whether the session is offered the subagent tools. Absent: on for coder sessions, off for chat sessions
+   * (their definitions cost every call ~450 tokens). Kept in the doc so every driver offers the same tools.
+   */
+  subagents: z.boolean().optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMetaSchema>;
 
@@ -30,6 +35,48 @@ export const MessageStatusSchema = z.enum(['streaming', 'done', 'interrupted', '
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 export const ToolCallSchema = z.object({ id: z.string(), name: z.string(), arguments: z.string() });
+
+/**
+ * Why an assistant answer is not whole. `cut`: the stream ended early (connection lost, provider error
+ * mid-stream); `cancelled`: the user stopped it; `interrupted`: the driver went away mid-stream (tab reload or
+ * close, crash) and the model call is re-issued; `length`: the model stopped at its output limit.
+ */
+export const IncompleteReasonSchema = z.enum(['cut', 'cancelled', 'interrupted', 'length']);
+export type IncompleteReason = z.infer<typeof IncompleteReasonSchema>;
+
+/** On an assistant message whose answer is partial; the next request sends it marked as such, or leaves it out. */
+export const IncompleteSchema = z.object({
+  reason: IncompleteReasonSchema,
+  /** When it was marked (driver's clock). */
+  at: z.number(),
+  /** The failure in words, when there was one (the stream-cut message, for instance). */
+  detail: z.string().optional(),
+});
+export type Incomplete = z.infer<typeof IncompleteSchema>;
+
+/** A model call waiting to be re-sent (rate limit, server error): the message shows "retrying in 7 s". */
+export const RetryWaitSchema = z.object({
+  /** When the next try goes out (driver's clock); `waitMs` bounds a countdown read on another clock. */
+  until: z.number(),
+  waitMs: z.number(),
+  /** The try about to be made (2 = the first retry) and how many there may be in all. */
+  attempt: z.number(),
+  of: z.number(),
+  /** What failed, in words. */
+  reason: z.string(),
+});
+export type RetryWait = z.infer<typeof RetryWaitSchema>;
+
+/** On a user message: the turn's answer must match this JSON Schema (a workflow's `agent({ schema })`). */
+export const OutputSpecSchema = z.object({
+  schema: z.record(z.string(), z.unknown()),
+  /** A name for the schema (letters, digits, _ and -), sent with `response_format`. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+});
+export type OutputSpec = z.infer<typeof OutputSpecSchema>;
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
 /** A reference to a content-addressed blob; the bytes are never inside a Y.Doc. */
@@ -60,6 +107,12 @@ export const MessageFieldsSchema = z.object({
   attachments: z.array(AttachmentSchema).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   model: z.string().optional(),
+  /** Assistant messages only: set when the answer is partial (see IncompleteSchema). */
+  incomplete: IncompleteSchema.optional(),
+  /** Assistant messages only, while a failed call waits to be re-sent. */
+  retry: RetryWaitSchema.optional(),
+  /** User messages only: the JSON Schema the turn's answer must match. */
+  output: OutputSpecSchema.optional(),
 });
 export type MessageFields = z.infer<typeof MessageFieldsSchema>;
 export type Message = MessageFields & { text: string; reasoning: string };

@@ -1,13 +1,14 @@
 // Typed accessors for a `session:<id>` doc: meta, messages, run. Spans and snapshots are in spans.ts.
 // Only these modules know the Y.Map/Y.Array key names; the UI and the engine go through them.
 import * as Y from 'yjs';
-import type { Message, MessageFields, RunState, SessionMeta } from './session-schema.ts';
+import type { Incomplete, Message, MessageFields, RunState, SessionMeta } from './session-schema.ts';
 
 const META = 'meta';
 const MESSAGES = 'messages';
 const RUN = 'run';
 const TEXT = 'text';
 const REASONING = 'reasoning';
+const INCOMPLETE = 'incomplete';
 
 type MessageMap = Y.Map<unknown>;
 
@@ -27,6 +28,14 @@ export function getSessionMeta(doc: Y.Doc): SessionMeta | undefined {
   const map = metaMap(doc);
   if (!map.has('id')) return undefined;
   return Object.fromEntries(map.entries()) as SessionMeta;
+}
+
+/**
+ * Whether a session is offered the subagent tools: its own setting, else on for coder sessions and off for
+ * chat sessions. Every driver (tab, device, host) reads it here, so they all offer the same tools.
+ */
+export function sessionOffersSubagents(meta: Pick<SessionMeta, 'kind' | 'subagents'> | undefined): boolean {
+  return meta?.subagents ?? meta?.kind === 'coder';
 }
 
 export function setSessionMeta(doc: Y.Doc, patch: Partial<SessionMeta>): void {
@@ -108,6 +117,39 @@ export function updateMessage(doc: Y.Doc, id: string, patch: Partial<Omit<Messag
       else map.set(k, v);
     }
   });
+}
+
+/** Replaces a message's text (a structured answer that came as a tool call's arguments becomes the answer). */
+export function replaceMessageText(doc: Y.Doc, id: string, text: string): void {
+  const map = findMessageMap(doc, id);
+  if (!map) throw new Error(`replaceMessageText: no message ${id}`);
+  const ytext = map.get(TEXT) as Y.Text;
+  doc.transact(() => {
+    ytext.delete(0, ytext.length);
+    ytext.insert(0, text);
+  });
+}
+
+/**
+ * Marks an assistant answer as partial (see IncompleteSchema); the request builder then sends it marked, or
+ * leaves it out and says so in the trace. The first reason stays: a cut answer later cancelled is still `cut`.
+ */
+export function markMessageIncomplete(doc: Y.Doc, id: string, incomplete: Incomplete): void {
+  const map = findMessageMap(doc, id);
+  if (!map) throw new Error(`markMessageIncomplete: no message ${id}`);
+  if (map.get('role') !== 'assistant') throw new Error(`markMessageIncomplete: ${id} is not an assistant message`);
+  if (map.has(INCOMPLETE)) return;
+  map.set(INCOMPLETE, incomplete);
+}
+
+/** Clears the mark when the answer was completed after all (a re-issued call streamed into the same message). */
+export function clearMessageIncomplete(doc: Y.Doc, id: string): void {
+  findMessageMap(doc, id)?.delete(INCOMPLETE);
+}
+
+/** The partial-answer mark of a message read with listMessages/getMessage, if any. */
+export function incompleteOf(message: Pick<Message, 'role' | 'incomplete'>): Incomplete | undefined {
+  return message.role === 'assistant' ? message.incomplete : undefined;
 }
 
 /** Removes messages after index `keep - 1` (used when forking a session at a turn boundary). */

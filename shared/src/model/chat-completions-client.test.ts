@@ -72,6 +72,7 @@ describe('chat-completions client', () => {
   it('yields the same normalised events whatever the byte boundaries', async () => {
     const whole = await collect(body, 100_000);
     expect(whole).toEqual([
+      { type: 'response' },
       { type: 'reasoning-delta', text: 'hmm, ' },
       { type: 'text-delta', text: 'héllo 👋' },
       { type: 'tool-call-delta', index: 0, id: 'c1', name: 'f', argumentsDelta: '{"a"' },
@@ -103,6 +104,8 @@ describe('chat-completions client', () => {
     })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err).toMatchObject({ code: 'rate-limit', status: 429, retryAfterMs: 3000 });
-    expect((err as ModelError).message).toMatch(/rate-limiting.*Retry after 3 s.*slow down/);
+    expect((err as ModelError).message).toBe(
+      'The provider is rate-limiting requests (HTTP 429) (slow down). It asks to wait 3 s.',
+    );
   });
 });

@@ -1,11 +1,14 @@
 // A minimal streaming client for OpenAI-compatible `/chat/completions` over fetch, isomorphic.
-// It turns the SSE wire format into normalised `ModelChunkEvent`s and every failure into a `ModelError`;
-// a stream that ends before `[DONE]` or a finish reason is a cut stream, never a silent short answer.
+// It turns the SSE wire format into normalised `ModelChunkEvent`s and every failure into a `ModelError` that
+// names who refused: the runner (its own refusals carry RUNNER_ERROR_HEADER), the provider, or the network.
+// A stream that ends before `[DONE]` or a finish reason is a cut stream, never a silent short answer; one cut
+// after the finish reason is a whole answer (the usage seen so far is kept).
+import { RUNNER_ERROR_HEADER } from '../runner/runner-error.ts';
 import type { AbortSignalLike, ChatRequest, ModelChunkEvent, ModelClient } from './model-client.ts';
-import { ModelError, modelErrorFromStatus, parseRetryAfter } from './model-error.ts';
+import { ModelError, modelErrorFromRunner, modelErrorFromStatus, parseRetryAfter, waitWords } from './model-error.ts';
 import { SseParser } from './sse.ts';
-import { normaliseUsage } from './usage.ts';
-import { type FetchLike, globalFetch, nativeSignal, type ResponseLike, utf8Decoder } from './web-platform.ts';
+import { eventsOfCompletion, eventsOfPayload, type StreamState } from './stream-chunks.ts';
+import { type FetchLike, globalFetch, linkedAbort, type ResponseLike, utf8Decoder } from './web-platform.ts';
 
 export interface ChatCompletionsClientOptions {
   /** e.g. `https://api.deepseek.com/v1` or the runner's model proxy; `/chat/completions` is appended. */
@@ -14,18 +17,42 @@ export interface ChatCompletionsClientOptions {
   headers?: Record<string, string>;
   fetch?: FetchLike;
   now?: () => number;
+  /** Names the provider in messages ("DeepSeek rejected the API key"); default "The provider". */
+  providerLabel?: string;
+  /** No answer (status line and headers) within this long is a timeout, in words. Default 120 s. */
+  responseTimeoutMs?: number;
+  /** No byte of the stream for this long is a timeout. Default 300 s (reasoning models think in silence). */
+  idleTimeoutMs?: number;
 }
+
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 120_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+const RATE_LIMIT_HEADER = /^(x-)?ratelimit-/;
 
 export function createChatCompletionsClient(opts: ChatCompletionsClientOptions): ModelClient {
   const doFetch = opts.fetch ?? globalFetch();
   const now = opts.now ?? (() => Date.now());
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const who = opts.providerLabel ?? 'The provider';
   return {
     async *stream(request, options) {
-      const signal = options?.signal;
-      const res = await send(doFetch, url, requestHeaders(opts), requestBody(request), signal);
-      if (!res.ok) throw await errorFromResponse(res, now());
-      yield* readEvents(res, signal);
+      const timer = linkedAbort(options?.signal);
+      try {
+        timer.arm(opts.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS, 'response');
+        const res = await send(doFetch, url, requestHeaders(opts), requestBody(request), timer, who);
+        if (!res.ok) throw await errorFromResponse(res, now(), who);
+        yield responseEvent(res);
+        const type = res.headers.get('content-type') ?? '';
+        if (/json/i.test(type)) {
+          // A server that ignores `stream: true` answers one JSON completion: read it as the same events.
+          yield* eventsOfCompletion(await readText(res, timer, who), who);
+          return;
+        }
+        if (!/event-stream/i.test(type) && type) throw notOpenAi(type, who);
+        yield* readEvents(res, timer, opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, who);
+      } finally {
+        timer.dispose();
+      }
     },
   };
 }
@@ -33,18 +60,32 @@ export function createChatCompletionsClient(opts: ChatCompletionsClientOptions):
 /** Model ids from `GET {baseUrl}/models`, for providers that list them (the picker's source). */
 export async function listModels(opts: ChatCompletionsClientOptions & { signal?: AbortSignalLike }): Promise<string[]> {
   const doFetch = opts.fetch ?? globalFetch();
+  const who = opts.providerLabel ?? 'The provider';
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/models`;
-  let res: ResponseLike;
+  const timer = linkedAbort(opts.signal);
   try {
+    timer.arm(opts.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS, 'response');
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-    res = await doFetch(url, { method: 'GET', headers, signal: nativeSignal(opts.signal) });
-  } catch (e) {
-    throw new ModelError('network', `Could not reach the model provider: ${messageOf(e)}.`);
+    let res: ResponseLike;
+    try {
+      res = await doFetch(url, { method: 'GET', headers, signal: timer.signal });
+    } catch (e) {
+      throw failureOf(e, timer, who);
+    }
+    if (!res.ok) throw await errorFromResponse(res, (opts.now ?? (() => Date.now()))(), who);
+    const text = await readText(res, timer, who);
+    let body: { data?: Array<{ id?: unknown }> };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw notOpenAi(res.headers.get('content-type') ?? 'text', who);
+    }
+    if (!Array.isArray(body?.data)) throw notOpenAi('JSON without a model list', who);
+    return body.data.map((m) => m?.id).filter((id): id is string => typeof id === 'string');
+  } finally {
+    timer.dispose();
   }
-  if (!res.ok) throw await errorFromResponse(res, (opts.now ?? (() => Date.now()))());
-  const body = JSON.parse(await res.text()) as { data?: Array<{ id?: unknown }> };
-  return (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
 }
 
 function requestHeaders(opts: ChatCompletionsClientOptions): Record<string, string> {
@@ -61,63 +102,142 @@ function requestBody(req: ChatRequest): string {
     stream_options: { include_usage: true },
   };
   if (req.tools?.length) body.tools = req.tools;
+  if (req.toolChoice !== undefined) body.tool_choice = req.toolChoice;
+  if (req.responseFormat) body.response_format = req.responseFormat;
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.maxTokens !== undefined) body.max_tokens = req.maxTokens;
   return JSON.stringify(body);
 }
+
+type Timer = ReturnType<typeof linkedAbort>;
 
 async function send(
   doFetch: FetchLike,
   url: string,
   headers: Record<string, string>,
   body: string,
-  signal: AbortSignalLike | undefined,
+  timer: Timer,
+  who: string,
 ): Promise<ResponseLike> {
   try {
-    return await doFetch(url, { method: 'POST', headers, body, signal: nativeSignal(signal) });
+    return await doFetch(url, { method: 'POST', headers, body, signal: timer.signal });
   } catch (e) {
-    if (signal?.aborted) throw new ModelError('aborted', 'The model call was cancelled.');
-    throw new ModelError('network', `Could not reach the model provider: ${messageOf(e)}.`);
+    throw failureOf(e, timer, who);
   }
 }
 
-async function errorFromResponse(res: ResponseLike, now: number): Promise<ModelError> {
-  let detail = '';
+/** A thrown fetch or read: the user's cancel, our time limit, or the network, in that order. */
+function failureOf(e: unknown, timer: Timer, who: string): ModelError {
+  if (timer.callerAborted()) return new ModelError('aborted', 'The model call was cancelled.');
+  const fired = timer.fired();
+  if (fired === 'response')
+    return new ModelError('timeout', `${who} did not answer within ${waitWords(timer.armedMs())}: is the server up?`);
+  if (fired === 'idle')
+    return new ModelError(
+      'timeout',
+      `${who} went silent for ${waitWords(timer.armedMs())} while answering; the answer is cut there.`,
+    );
+  return new ModelError(
+    'network',
+    `Could not reach ${who === 'The provider' ? 'the model provider' : who}: ${messageOf(e)}.`,
+  );
+}
+
+function responseEvent(res: ResponseLike): ModelChunkEvent {
+  const rateLimit: Record<string, string> = {};
+  res.headers.forEach?.((value, name) => {
+    if (RATE_LIMIT_HEADER.test(name.toLowerCase())) rateLimit[name.toLowerCase()] = value;
+  });
+  const requestId = res.headers.get('x-request-id') ?? undefined;
+  return {
+    type: 'response',
+    ...(requestId ? { requestId } : {}),
+    ...(Object.keys(rateLimit).length ? { rateLimit } : {}),
+  };
+}
+
+async function errorFromResponse(res: ResponseLike, now: number, who: string): Promise<ModelError> {
+  let text = '';
   try {
-    const text = await res.text();
-    detail = providerMessage(text) ?? text.slice(0, 300);
+    text = await res.text();
   } catch {
     // The body is only decoration for the message; the status already says what failed.
   }
-  return modelErrorFromStatus(res.status, detail, parseRetryAfter(res.headers.get('retry-after'), now));
+  if (res.headers.get(RUNNER_ERROR_HEADER) === 'runner') {
+    const body = jsonOf(text) as { code?: unknown; message?: unknown } | undefined;
+    return modelErrorFromRunner(
+      res.status,
+      typeof body?.code === 'string' ? body.code : 'UNKNOWN',
+      typeof body?.message === 'string' ? body.message : '',
+    );
+  }
+  const html = /text\/html/i.test(res.headers.get('content-type') ?? '') || /^\s*<(!doctype|html)/i.test(text);
+  const detail = html
+    ? 'it answered with a web page, not the OpenAI API: check the base URL'
+    : (providerMessage(text) ?? text.slice(0, 300));
+  return modelErrorFromStatus(res.status, detail, {
+    retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), now),
+    requestId: res.headers.get('x-request-id') ?? undefined,
+    who,
+  });
+}
+
+function notOpenAi(type: string, who: string): ModelError {
+  const what = /html/i.test(type) ? 'a web page (HTML)' : `“${type}”`;
+  return new ModelError(
+    'not-openai',
+    `${who} answered with ${what}, not an OpenAI-compatible stream: check the base URL (it usually ends in /v1).`,
+  );
+}
+
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function providerMessage(text: string): string | undefined {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof j.error === 'string') return j.error;
-    if (typeof j.error?.message === 'string') return j.error.message;
-    if (typeof j.message === 'string') return j.message;
-  } catch {
-    // Not JSON: the caller falls back to the raw text.
-  }
+  const j = jsonOf(text) as { error?: { message?: unknown } | string; message?: unknown } | undefined;
+  if (typeof j?.error === 'string') return j.error;
+  if (j?.error && typeof j.error === 'object' && typeof j.error.message === 'string') return j.error.message;
+  if (typeof j?.message === 'string') return j.message;
   return undefined;
 }
 
-async function* readEvents(res: ResponseLike, signal: AbortSignalLike | undefined): AsyncGenerator<ModelChunkEvent> {
-  if (!res.body) throw new ModelError('stream-cut', 'The provider sent no response body.');
+async function readText(res: ResponseLike, timer: Timer, who: string): Promise<string> {
+  try {
+    return await res.text();
+  } catch (e) {
+    throw failureOf(e, timer, who);
+  }
+}
+
+async function* readEvents(
+  res: ResponseLike,
+  timer: Timer,
+  idleMs: number,
+  who: string,
+): AsyncGenerator<ModelChunkEvent> {
+  if (!res.body) throw new ModelError('stream-cut', `${who} sent no response body.`);
   const reader = res.body.getReader();
   const decoder = utf8Decoder();
   const parser = new SseParser();
-  const state: StreamState = { finishReason: undefined, done: false, sawData: false };
+  const state: StreamState = { finishReason: undefined, done: false, who };
   try {
     while (!state.done) {
       let chunk: { done: boolean; value?: Uint8Array };
+      timer.arm(idleMs, 'idle');
       try {
         chunk = await reader.read();
       } catch (e) {
-        if (signal?.aborted) throw new ModelError('aborted', 'The model call was cancelled.');
-        throw new ModelError('stream-cut', `The model's stream was cut off: ${messageOf(e)}.`);
+        // A cut after the finish reason lost nothing but the closing frames (and maybe a usage chunk).
+        if (state.finishReason !== undefined && !timer.callerAborted()) break;
+        const failure = failureOf(e, timer, who);
+        if (failure.code === 'network')
+          throw new ModelError('stream-cut', `The model’s stream was cut off: ${messageOf(e)}.`);
+        throw failure;
       }
       const payloads = chunk.done ? parser.flush() : parser.push(decoder.decode(chunk.value, { stream: true }));
       for (const data of payloads) yield* eventsOfPayload(data, state);
@@ -129,65 +249,6 @@ async function* readEvents(res: ResponseLike, signal: AbortSignalLike | undefine
   if (!state.done && state.finishReason === undefined)
     throw new ModelError('stream-cut', 'The model stream ended before it finished (the connection was cut).');
   yield { type: 'finish', reason: state.finishReason ?? 'stop' };
-}
-
-interface StreamState {
-  finishReason: string | undefined;
-  done: boolean;
-  sawData: boolean;
-}
-
-interface WireChunk {
-  error?: { message?: string; code?: unknown } | string;
-  usage?: unknown;
-  choices?: Array<{
-    finish_reason?: string | null;
-    delta?: {
-      content?: string | null;
-      reasoning_content?: string | null;
-      reasoning?: string | null;
-      tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }>;
-    };
-  }>;
-}
-
-function* eventsOfPayload(data: string, state: StreamState): Generator<ModelChunkEvent> {
-  if (data.trim() === '[DONE]') {
-    state.done = true;
-    return;
-  }
-  let chunk: WireChunk;
-  try {
-    chunk = JSON.parse(data) as WireChunk;
-  } catch {
-    throw new ModelError('provider', `The provider sent a malformed stream chunk: ${data.slice(0, 120)}`);
-  }
-  state.sawData = true;
-  if (chunk.error) {
-    const msg = typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? 'unknown error');
-    throw new ModelError('provider', `The provider reported an error mid-stream: ${msg}`);
-  }
-  for (const choice of chunk.choices ?? []) {
-    const d = choice.delta;
-    // DeepSeek names it reasoning_content; OpenRouter and some local servers use `reasoning`.
-    const reasoning = d?.reasoning_content ?? d?.reasoning;
-    if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
-    if (d?.content) yield { type: 'text-delta', text: d.content };
-    for (const tc of d?.tool_calls ?? []) {
-      yield {
-        type: 'tool-call-delta',
-        index: tc.index ?? 0,
-        ...(tc.id ? { id: tc.id } : {}),
-        ...(tc.function?.name ? { name: tc.function.name } : {}),
-        ...(tc.function?.arguments ? { argumentsDelta: tc.function.arguments } : {}),
-      };
-    }
-    if (choice.finish_reason) state.finishReason = choice.finish_reason;
-  }
-  if (chunk.usage) {
-    const usage = normaliseUsage(chunk.usage);
-    if (usage.reported) yield { type: 'usage', usage };
-  }
 }
 
 function messageOf(e: unknown): string {

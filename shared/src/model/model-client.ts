@@ -31,16 +31,28 @@ export interface ChatToolSpec {
   function: { name: string; description?: string; parameters: Record<string, unknown> };
 }
 
+/** OpenAI's `response_format`: the server constrains the answer to the schema (or to any JSON object). */
+export type ChatResponseFormat =
+  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } }
+  | { type: 'json_object' };
+
+/** OpenAI's `tool_choice`: a named function forces that call. */
+export type ChatToolChoice = 'auto' | 'required' | 'none' | { type: 'function'; function: { name: string } };
+
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
   tools?: ChatToolSpec[];
+  toolChoice?: ChatToolChoice;
+  responseFormat?: ChatResponseFormat;
   temperature?: number;
   maxTokens?: number;
 }
 
 /** Normalised stream events; `finish` is always the last event of a successful stream. */
 export type ModelChunkEvent =
+  /** First, once the server answered: its request id and rate-limit headers, for the trace. */
+  | { type: 'response'; requestId?: string; rateLimit?: Record<string, string> }
   | { type: 'text-delta'; text: string }
   | { type: 'reasoning-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta?: string }

@@ -5,7 +5,7 @@ import type { AbortSignalLike } from './model-client.ts';
 export interface ResponseLike {
   readonly ok: boolean;
   readonly status: number;
-  readonly headers: { get(name: string): string | null };
+  readonly headers: { get(name: string): string | null; forEach?(fn: (value: string, name: string) => void): void };
   readonly body: { getReader(): StreamReaderLike } | null;
   text(): Promise<string>;
 }
@@ -24,8 +24,24 @@ export interface FetchInitLike {
 
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<ResponseLike>;
 
+/** The parts of a WHATWG URL the provider checks read. */
+export interface UrlLike {
+  readonly href: string;
+  readonly protocol: string;
+  readonly username: string;
+  readonly password: string;
+  readonly hostname: string;
+  readonly origin: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash: string;
+}
+
 interface WebGlobals {
+  URL?: new (input: string) => UrlLike;
   fetch?: FetchLike;
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
   AbortController?: new () => { signal: unknown; abort(reason?: unknown): void };
   TextEncoder?: new () => { encode(s: string): Uint8Array };
   TextDecoder?: new () => { decode(b?: Uint8Array, opts?: { stream?: boolean }): string };
@@ -54,6 +70,52 @@ export function nativeSignal(signal: AbortSignalLike | undefined): unknown {
   if (signal.aborted) controller.abort(signal.reason);
   else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
   return controller.signal;
+}
+
+/**
+ * A native signal for fetch that follows the caller's signal and can also be fired by a time limit: `arm`
+ * (re)starts the limit, `fired()` says which limit fired, `callerAborted()` whether the caller cancelled.
+ */
+export function linkedAbort(caller: AbortSignalLike | undefined) {
+  const AC = required(web.AbortController, 'AbortController');
+  const controller = new AC();
+  let handle: unknown;
+  let armed: { ms: number; kind: 'response' | 'idle' } | undefined;
+  let fired: 'response' | 'idle' | undefined;
+  const onCaller = () => controller.abort(caller?.reason);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener('abort', onCaller, { once: true });
+  const clear = () => {
+    if (handle !== undefined) web.clearTimeout?.(handle);
+    handle = undefined;
+  };
+  return {
+    signal: controller.signal,
+    arm(ms: number, kind: 'response' | 'idle') {
+      clear();
+      armed = { ms, kind };
+      handle = web.setTimeout?.(() => {
+        fired = kind;
+        controller.abort(new Error(`time limit (${kind})`));
+      }, ms);
+    },
+    fired: () => fired,
+    armedMs: () => armed?.ms ?? 0,
+    callerAborted: () => caller?.aborted === true,
+    dispose() {
+      clear();
+      caller?.removeEventListener('abort', onCaller);
+    },
+  };
+}
+
+/** The URL, or undefined when `input` is not an absolute URL (never resolved against a page's address). */
+export function parseUrl(input: string): UrlLike | undefined {
+  try {
+    return new (required(web.URL, 'URL'))(input);
+  } catch {
+    return undefined;
+  }
 }
 
 export function utf8Encode(s: string): Uint8Array {

@@ -22,8 +22,11 @@ export const runnerErrorCodeSchema = z.enum([
   'DENIED_BY_RULE',
   'COMMAND_FAILED_TO_START',
   'NO_BUILD_COMMAND',
-  'PROVIDER_NOT_CONFIGURED',
+  'UNKNOWN_PROVIDER',
+  'NO_API_KEY',
+  'INVALID_BASE_URL',
   'PROVIDER_UNREACHABLE',
+  'PROVIDER_TIMEOUT',
   'NOT_A_GIT_REPO',
   'WORKTREE_NOT_FOUND',
   'WORKTREE_EXISTS',
@@ -44,3 +47,9 @@ export const runnerErrorBodySchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 export type RunnerErrorBody = z.infer<typeof runnerErrorBodySchema>;
+
+/**
+ * Set (to `runner`) on every refusal the runner makes itself, never copied from a provider's answer, so a
+ * client tells "the runner said no" (token, origin, no key) from "the provider said no" through the proxy.
+ */
+export const RUNNER_ERROR_HEADER = 'x-boocode-error-source';

@@ -9,7 +9,8 @@ import { homedir } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { ApprovalRule } from '@boocode/shared/runner/approval-policy';
 import type { BuildCommand } from '@boocode/shared/runner/build-check';
-import { DEFAULT_PROVIDERS, type ProviderConfig } from '@boocode/shared/runner/provider-config';
+import type { ProviderConfig } from '@boocode/shared/runner/provider-config';
+import { RUNNER_ERROR_HEADER } from '@boocode/shared/runner/runner-error';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { openApprovalRulesStore } from './approval-rules-store.ts';
 import { registerBuildRoutes } from './build-check.ts';
@@ -19,6 +20,8 @@ import { COMMAND_SOCKET_PATH, createCommandSocket } from './command-socket.ts';
 import { createMatcherPool } from './grep-matchers.ts';
 import { createLauncherClient } from './launcher-client.ts';
 import { registerModelProxy } from './model-proxy.ts';
+import { registerProviderRoutes } from './provider-routes.ts';
+import { openProviderStore } from './provider-store.ts';
 import { RunnerError } from './runner-error.ts';
 import { ensurePrivateDir, loadOrCreateToken } from './secret-files.ts';
 import { registerToolRoutes, toolRoot } from './tool-routes.ts';
@@ -48,8 +51,11 @@ export interface RunnerOptions {
   commandLimits?: Partial<CommandLimits>;
   buildCommand?: BuildCommand;
   buildTimeoutMs?: number;
+  /** Replaces the registry's presets (the user's own entries are added from the data dir either way). */
   providers?: ProviderConfig[];
   defaultProvider?: string;
+  /** How long a provider may take to answer the proxy (status and headers); default 120 s. */
+  modelResponseTimeoutMs?: number;
   /**
    * Environment the runner reads provider keys from, and picks the commands' environment from (an
    * allow-list, command-env.ts). Default process.env; `main` passes the start environment it took.
@@ -78,8 +84,18 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-function sendRefusal(res: ServerResponse, verdict: Extract<WallVerdict, { allowed: false }>): void {
-  res.writeHead(verdict.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+function sendRefusal(
+  res: ServerResponse,
+  verdict: Extract<WallVerdict, { allowed: false }>,
+  corsOrigin: string | undefined,
+): void {
+  // An allowed page may read why it was refused (a wrong token reads as the runner's, not as a network error).
+  res.writeHead(verdict.status, {
+    'content-type': 'application/json; charset=utf-8',
+    connection: 'close',
+    [RUNNER_ERROR_HEADER]: 'runner',
+    ...(corsOrigin ? corsHeaders(corsOrigin) : {}),
+  });
   res.end(JSON.stringify(verdict.body));
 }
 
@@ -97,7 +113,12 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   if (!root?.isDirectory()) throw new Error(`The runner workspace ${options.workspace} is not a directory.`);
   await ensurePrivateDir(options.dataDir);
   const token = options.token ?? (await loadOrCreateToken(options.dataDir));
-  const providers = options.providers ?? DEFAULT_PROVIDERS;
+  const providers = await openProviderStore({
+    dataDir: options.dataDir,
+    env,
+    providers: options.providers,
+    defaultProvider: options.defaultProvider,
+  });
   const privateDirs = [options.dataDir, ...(options.privateDirs ?? [])];
   const grepMatchers = createMatcherPool();
   // Host allowlist is filled in once the port is known (port 0 in tests).
@@ -107,7 +128,7 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     allowedOrigins: options.allowedOrigins ?? DEFAULT_APP_ORIGINS,
   };
   const rules = await openApprovalRulesStore(options.dataDir, options.rules);
-  const secretNames = providers.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []));
+  const secretNames = providers.secretEnvNames();
   // Started now, before any request: commands descend from it, never from this process.
   const commandEnv = commandEnvironment(env, options.commandEnv, secretNames);
   const launcher = createLauncherClient({ env: commandEnv });
@@ -164,7 +185,11 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
           },
           wall,
         );
-        if (!verdict.allowed) return sendRefusal(res, verdict);
+        if (!verdict.allowed) {
+          const origin = req.headers.origin;
+          const allowedOrigin = typeof origin === 'string' && wall.allowedOrigins.includes(origin) ? origin : undefined;
+          return sendRefusal(res, verdict, verdict.body.code === 'FORBIDDEN_ORIGIN' ? undefined : allowedOrigin);
+        }
         if (verdict.corsOrigin)
           for (const [name, value] of Object.entries(corsHeaders(verdict.corsOrigin))) res.setHeader(name, value);
         if (verdict.preflight) {
@@ -180,6 +205,8 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
   });
 
   app.setErrorHandler((error, _request, reply) => {
+    // Every answer that comes from here is the runner's own, never a provider's: say so (see RUNNER_ERROR_HEADER).
+    reply.header(RUNNER_ERROR_HEADER, 'runner');
     if (error instanceof RunnerError) return reply.code(error.status).send(error.toBody());
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
@@ -189,7 +216,10 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     return reply.code(500).send({ code: 'INTERNAL', message: 'The runner hit an internal error; see its log.' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
+    reply
+      .code(404)
+      .header(RUNNER_ERROR_HEADER, 'runner')
+      .send({ code: 'NOT_FOUND', message: `No route ${request.method} ${request.url}.` }),
   );
 
   registerToolRoutes(app, {
@@ -210,13 +240,13 @@ export async function createRunner(options: RunnerOptions): Promise<Runner> {
     configured: options.buildCommand,
   });
   registerWorkflowRoutes(app, { workspace: options.workspace, home: options.home ?? homedir() });
-  await registerModelProxy(app, {
-    providers,
-    defaultProvider: options.defaultProvider,
-    dataDir: options.dataDir,
-    env,
+  registerModelProxy(app, {
+    store: providers,
     fetch: options.fetch,
+    responseTimeoutMs: options.modelResponseTimeoutMs,
   });
+  const doFetch = options.fetch ?? fetch;
+  registerProviderRoutes(app, providers, (url, init) => doFetch(url, init as RequestInit));
   app.get('/health', async () => ({ ok: true }));
 
   return {

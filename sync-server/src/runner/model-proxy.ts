@@ -1,64 +1,66 @@
-// Model proxy: POST /v1/chat/completions and GET /v1/models forwarded to a provider with the
-// key the runner holds, so keys never enter a page or a synced doc. Streaming responses are
-// piped through as they arrive. Only content-type travels back from the provider's headers.
-import { join } from 'node:path';
+// Model proxy: POST /v1/chat/completions and GET /v1/models forwarded to the provider the request names
+// (X-BooCode-Provider), with the key the runner holds, so keys never enter a page or a synced doc.
+// What a client needs comes back: the upstream status, content-type, Retry-After, the request id and
+// rate-limit headers, and the stream as it arrives. A stream the provider cuts (even before its first byte)
+// is cut here too, never turned into a 500 of the runner's own; the runner's own refusals say they are its.
+
 import { Readable } from 'node:stream';
-import {
-  type DeleteProviderKeyResponse,
-  deleteProviderKeyBodySchema,
-  PROVIDER_HEADER,
-  type ProviderConfig,
-  providerIdSchema,
-  putProviderKeyBodySchema,
-} from '@boocode/shared/runner/provider-config';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { providerName } from '@boocode/shared/model/providers';
+import { PROVIDER_HEADER } from '@boocode/shared/runner/provider-config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ProviderStore } from './provider-store.ts';
 import { parseBody } from './request-body.ts';
 import { RunnerError } from './runner-error.ts';
-import { readJsonFile, writePrivateFile } from './secret-files.ts';
 
 export interface ModelProxyDeps {
-  providers: ProviderConfig[];
-  defaultProvider?: string;
-  dataDir: string;
-  env: NodeJS.ProcessEnv;
+  store: ProviderStore;
   fetch?: typeof fetch;
+  /** How long the provider may take to answer (status and headers); default 120 s. */
+  responseTimeoutMs?: number;
 }
 
-const storedKeysSchema = z.record(z.string(), z.string());
+/** Upstream headers a client may read (the rest, cookies and provider internals included, stay behind). */
+const PASSED = /^(content-type|retry-after|retry-after-ms|x-request-id|request-id|(x-)?ratelimit-[a-z0-9-]+)$/;
 
-export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyDeps): Promise<void> {
-  const keysPath = join(deps.dataDir, 'provider-keys.json');
-  const stored = storedKeysSchema.parse((await readJsonFile(keysPath)) ?? {});
+export function registerModelProxy(app: FastifyInstance, deps: ModelProxyDeps): void {
+  const { store } = deps;
   const doFetch = deps.fetch ?? fetch;
-
-  const keyFor = (provider: ProviderConfig) =>
-    stored[provider.id] ?? (provider.apiKeyEnv ? deps.env[provider.apiKeyEnv] : undefined);
-  const defaultId = () => deps.defaultProvider ?? deps.providers.find((p) => keyFor(p))?.id ?? deps.providers[0]?.id;
+  const timeoutMs = deps.responseTimeoutMs ?? 120_000;
 
   const pick = (request: FastifyRequest) => {
     const header = request.headers[PROVIDER_HEADER];
-    const id = typeof header === 'string' ? header : defaultId();
-    const provider = deps.providers.find((p) => p.id === id);
-    if (!provider) throw new RunnerError('PROVIDER_NOT_CONFIGURED', `No provider "${id}" is configured.`, 404);
-    const key = keyFor(provider);
-    if (!key) throw new RunnerError('PROVIDER_NOT_CONFIGURED', `No API key is set for provider "${provider.id}".`, 409);
-    return { provider, key };
+    const entry = store.known(typeof header === 'string' ? header : (store.defaultId() ?? ''));
+    const key = store.keyFor(entry);
+    if (entry.needsKey && !key)
+      throw new RunnerError(
+        'NO_API_KEY',
+        `The runner has no API key for ${entry.label}: add it in Settings → Model${entry.apiKeyEnv ? ` (or set ${entry.apiKeyEnv} for the runner)` : ''}.`,
+        409,
+      );
+    return { entry, key };
   };
 
   const forward = async (request: FastifyRequest, reply: FastifyReply, path: string, body?: unknown) => {
-    const { provider, key } = pick(request);
+    const { entry, key } = pick(request);
     // A client that goes away (the user pressed stop) ends the upstream call too.
     const abort = new AbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
     let upstream: Response;
     try {
-      upstream = await doFetch(`${provider.baseUrl.replace(/\/$/, '')}${path}`, {
+      upstream = await doFetch(`${entry.baseUrl.replace(/\/+$/, '')}${path}`, {
         method: body === undefined ? 'GET' : 'POST',
         headers: {
-          authorization: `Bearer ${key}`,
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
           'content-type': 'application/json',
           accept: request.headers.accept ?? '*/*',
         },
@@ -66,12 +68,34 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
         signal: abort.signal,
       });
     } catch (error) {
-      throw new RunnerError('PROVIDER_UNREACHABLE', `Could not reach ${provider.id}: ${(error as Error).message}`, 502);
+      if (timedOut)
+        throw new RunnerError(
+          'PROVIDER_TIMEOUT',
+          `${providerName(entry)} did not answer within ${Math.round(timeoutMs / 1000)} s.`,
+          504,
+        );
+      throw new RunnerError(
+        'PROVIDER_UNREACHABLE',
+        `The runner could not reach ${providerName(entry)} at ${entry.baseUrl}: ${causeOf(error)}.`,
+        502,
+      );
+    } finally {
+      clearTimeout(timer);
     }
-    reply.code(upstream.status);
-    reply.header('content-type', upstream.headers.get('content-type') ?? 'application/json');
-    if (!upstream.body) return reply.send('');
-    return reply.send(Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream));
+    // From here the answer is the provider's, streamed as it comes: Fastify steps aside.
+    reply.hijack();
+    const headers: Record<string, string> = {};
+    upstream.headers.forEach((value, name) => {
+      if (PASSED.test(name.toLowerCase())) headers[name.toLowerCase()] = value;
+    });
+    headers['content-type'] ??= 'application/json';
+    reply.raw.writeHead(upstream.status, headers);
+    if (!upstream.body) return void reply.raw.end();
+    // The status goes out now, as the provider's did: a body cut before its first byte is then a cut stream
+    // for the client, not a refused connection it would send again.
+    reply.raw.flushHeaders();
+    // A body the provider cuts is cut for the client too: no [DONE], no finish, so it reads as a cut stream.
+    await pipeline(Readable.fromWeb(upstream.body as NodeReadableStream), reply.raw).catch(() => reply.raw.destroy());
   };
 
   // The body is the provider's business; the proxy only insists on a JSON object.
@@ -80,41 +104,9 @@ export async function registerModelProxy(app: FastifyInstance, deps: ModelProxyD
     forward(request, reply, '/chat/completions', parseBody(chatBodySchema, request.body)),
   );
   app.get('/v1/models', (request, reply) => forward(request, reply, '/models'));
+}
 
-  app.get('/providers', async () => ({
-    providers: deps.providers.map((p) => ({
-      id: p.id,
-      baseUrl: p.baseUrl,
-      hasKey: Boolean(keyFor(p)),
-      default: p.id === defaultId(),
-    })),
-  }));
-
-  const knownProvider = (raw: string) => {
-    const id = parseBody(providerIdSchema, raw);
-    const provider = deps.providers.find((p) => p.id === id);
-    if (!provider) throw new RunnerError('NOT_FOUND', `No provider "${id}" is configured on this runner.`, 404);
-    return provider;
-  };
-  const saveKeys = () => writePrivateFile(keysPath, `${JSON.stringify(stored, null, 2)}\n`);
-
-  app.put<{ Params: { id: string } }>('/providers/:id/key', async (request, reply) => {
-    const { id } = knownProvider(request.params.id);
-    stored[id] = parseBody(putProviderKeyBodySchema, request.body).apiKey;
-    await saveKeys();
-    return reply.code(204).send();
-  });
-
-  // Forgets the stored key; idempotent. A key from the provider's environment variable is not the
-  // runner's to remove, so `hasKey` says whether one is still in force.
-  app.delete<{ Params: { id: string } }>('/providers/:id/key', async (request): Promise<DeleteProviderKeyResponse> => {
-    const provider = knownProvider(request.params.id);
-    parseBody(deleteProviderKeyBodySchema, request.body ?? {});
-    const removed = Object.hasOwn(stored, provider.id);
-    if (removed) {
-      delete stored[provider.id];
-      await saveKeys();
-    }
-    return { id: provider.id, removed, hasKey: Boolean(keyFor(provider)) };
-  });
+function causeOf(error: unknown): string {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } };
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }

@@ -5,7 +5,7 @@
 // BOOCODE_COMMAND_ENV (comma-separated names of further variables commands may see).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PROVIDERS } from '@boocode/shared/runner/provider-config';
+import { providerKeyEnvNames } from '@boocode/shared/runner/provider-config';
 import { mayCommandsSee, RUNNER_SECRET_NAMES } from './command-env.ts';
 import { DEFAULT_APP_ORIGINS, DEFAULT_RUNNER_PORT, type RunnerOptions } from './create-runner.ts';
 import { type StartEnvironment, takeStartEnvironment } from './start-environment.ts';
@@ -40,7 +40,7 @@ export function runnerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd =
  */
 export function takeRunnerStartEnvironment(): StartEnvironment {
   const extra = list(process.env.BOOCODE_COMMAND_ENV) ?? [];
-  const secrets = [...RUNNER_SECRET_NAMES, ...DEFAULT_PROVIDERS.flatMap((p) => (p.apiKeyEnv ? [p.apiKeyEnv] : []))];
+  const secrets = [...RUNNER_SECRET_NAMES, ...providerKeyEnvNames()];
   return takeStartEnvironment({
     visible: (name) => mayCommandsSee(name, extra, secrets),
     secret: (name) => secrets.includes(name),

@@ -4,7 +4,7 @@
 // text/plain POST needs no preflight). Pure over the request head, so it is easy to test.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RunnerErrorBody } from '@boocode/shared/runner/runner-error';
+import { RUNNER_ERROR_HEADER, type RunnerErrorBody } from '@boocode/shared/runner/runner-error';
 
 export interface WallConfig {
   token: string;
@@ -108,6 +108,22 @@ export function checkWall(request: WallRequest, config: WallConfig): WallVerdict
   return { allowed: true, preflight: false, corsOrigin: origin };
 }
 
+const EXPOSED_HEADERS = [
+  'retry-after',
+  'retry-after-ms',
+  'x-request-id',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  RUNNER_ERROR_HEADER,
+].join(', ');
+
 export function corsHeaders(origin: string): Record<string, string> {
   return {
     'access-control-allow-origin': origin,
@@ -115,6 +131,8 @@ export function corsHeaders(origin: string): Record<string, string> {
     'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
     'access-control-allow-headers': 'authorization, content-type, accept, x-boocode-provider',
     'access-control-max-age': '600',
+    // What the model proxy passes on from the provider, and the mark on the runner's own refusals.
+    'access-control-expose-headers': EXPOSED_HEADERS,
     // Chromium's Local Network Access / Private Network Access preflight, allowed origins only.
     'access-control-allow-private-network': 'true',
   };

@@ -5,9 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { UsageModeSchema } from './wire-shapes.ts';
 
-export const UsageModeSchema = z.enum(['deepseek', 'openai', 'none']);
-export type UsageMode = z.infer<typeof UsageModeSchema>;
+export { type UsageMode, UsageModeSchema } from './wire-shapes.ts';
 
 export const ScriptedToolCallSchema = z.object({
   id: z.string().optional(),
@@ -20,6 +20,11 @@ export const ResponseScriptSchema = z.object({
   reasoning: z.string().optional(),
   /** `{{lastUser}}` and `{{lastTool}}` are replaced by the request's last user / tool message. */
   text: z.string().optional(),
+  /**
+   * The structured answer, sent the way the request asks: as the content under `response_format: json_schema`,
+   * as the arguments of a forced `respond` call, else `text` (a model asked in words may answer in prose).
+   */
+  json: z.unknown().optional(),
   toolCalls: z.array(ScriptedToolCallSchema).optional(),
   /** Characters per text/reasoning chunk. */
   chunkChars: z.number().int().positive().default(8),
@@ -38,10 +43,14 @@ export const ResponseScriptSchema = z.object({
       times: z.number().int().positive().optional(),
     })
     .optional(),
-  /** Close the connection after this many chunks, mid-stream. */
+  /** Close the connection after this many chunks, mid-stream (0: after the headers, before the first byte). */
   cutAfterChunks: z.number().int().nonnegative().optional(),
+  /** Take the request and never answer (a server that hangs). */
+  hang: z.boolean().default(false),
+  /** Every delta also carries its absent fields as null (`content: null`, `tool_calls: null`, …), as some servers do. */
+  nullDeltas: z.boolean().default(false),
   finishReason: z.string().optional(),
-  /** Usage shape; defaults by model id (scripted-openai, scripted-no-usage, otherwise DeepSeek). */
+  /** Wire shape (usage placement, reasoning field, cache rule); defaults by model id (see wire-shapes.ts). */
   usage: UsageModeSchema.optional(),
 });
 export type ResponseScript = z.infer<typeof ResponseScriptSchema>;

@@ -5,7 +5,7 @@ import { listModels } from '@boocode/shared/model/chat-completions-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_UNIT_TOKENS } from './prompt-cache.ts';
 import { loadScenarioDir } from './scenario.ts';
-import { type ScriptedModel, startScriptedModel } from './server.ts';
+import { SCRIPTED_MODELS, type ScriptedModel, startScriptedModel } from './server.ts';
 
 let model: ScriptedModel;
 beforeAll(async () => {
@@ -62,10 +62,10 @@ type Chunk = {
 describe('scripted model: wire format', () => {
   it('lists scripted-… models', async () => {
     const list = (await (await fetch(`${model.baseUrl}/models`)).json()) as { data: Array<{ id: string }> };
-    expect(list.data.map((m) => m.id)).toEqual(['scripted-deepseek', 'scripted-openai', 'scripted-no-usage']);
+    expect(list.data.map((m) => m.id)).toEqual(SCRIPTED_MODELS);
   });
 
-  it('streams SSE chunks: reasoning_content, tool calls split by index, finish, then a usage chunk with empty choices', async () => {
+  it('streams SSE chunks: reasoning_content, tool calls split by index, and (DeepSeek) usage on the finish chunk', async () => {
     const res = await post({
       model: 'scripted-deepseek',
       stream: true,
@@ -87,10 +87,10 @@ describe('scripted model: wire format', () => {
     expect(args(0)).toBe('{"path":"a"}');
     expect(args(1)).toBe('{"path":"bb"}');
     expect(toolDeltas.filter((t) => t.index === 1).length).toBeGreaterThan(2);
-    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('tool_calls');
     const last = chunks.at(-1)!;
-    expect(last.choices).toEqual([]);
+    expect(last.choices[0]?.finish_reason).toBe('tool_calls');
     expect(last.usage).toMatchObject({ prompt_cache_hit_tokens: 0 });
+    expect(chunks.filter((c) => c.usage !== undefined)).toHaveLength(1);
   });
 
   it('answers non-streaming requests, fills placeholders and matches by tool step', async () => {
@@ -182,11 +182,7 @@ describe('scripted model: real clients', () => {
   });
 
   it('lists its models through the engine-side client', async () => {
-    expect(await listModels({ baseUrl: model.baseUrl })).toEqual([
-      'scripted-deepseek',
-      'scripted-openai',
-      'scripted-no-usage',
-    ]);
+    expect(await listModels({ baseUrl: model.baseUrl })).toEqual(SCRIPTED_MODELS);
   });
 
   it('allows a localhost page (the demo) through CORS and no other origin', async () => {

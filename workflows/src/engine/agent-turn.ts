@@ -1,16 +1,20 @@
 // How an agent() call becomes one turn of an agent session and back, for any host that runs agents through
-// the AgentEngine (the browser's workflow agents, the tests): the prompt the turn sends (a schema-bound
-// first ask says what shape to answer in; re-asks already do) and the reply the script gets.
+// the AgentEngine (the browser's workflow agents, the tests): the turn it sends (the prompt, and a schema as
+// the turn's output) and the reply the script gets.
 import type { TurnResult } from '@boocode/shared/agent/agent-engine';
 import { listMessages } from '@boocode/shared/doc/session';
+import type { OutputSpec } from '@boocode/shared/doc/session-schema';
 import { listSpans } from '@boocode/shared/doc/spans';
 import type * as Y from 'yjs';
 import type { AgentReply, AgentRunSpec } from './agent-contract.ts';
 
-/** The first ask of a schema-bound agent says what shape to answer in (re-asks already do). */
-export function promptFor(spec: AgentRunSpec): string {
-  if (!spec.options.schema || spec.attempt > 1) return spec.prompt;
-  return `${spec.prompt}\n\nReply with only a JSON object matching this schema: ${JSON.stringify(spec.options.schema)}`;
+/**
+ * The turn an agent() call becomes: its prompt, and for a schema-bound agent the schema as the turn's output,
+ * which the engine asks for the way the provider honours it (response_format, a forced `respond` call, or in
+ * words: shared/src/agent/structured-request.ts).
+ */
+export function turnInputFor(spec: AgentRunSpec): { text: string; output?: OutputSpec } {
+  return spec.options.schema ? { text: spec.prompt, output: { schema: spec.options.schema } } : { text: spec.prompt };
 }
 
 /** The answer of the turn that just ended, and what it cost; null when it was stopped. */
