@@ -112,6 +112,8 @@ export function ModelSettingsSection() {
           <span>Provider</span>
           <select
             value={provider}
+            // Until storage answers there is nothing to fill the form from: a choice made then would be lost.
+            disabled={!saved}
             onChange={(e) => {
               touched.current = true;
               setNote('');
