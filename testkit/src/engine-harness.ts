@@ -6,17 +6,18 @@ import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import {
   type AgentConfig,
   type Clock,
+  type DriverSeat,
   realClock,
-  type SessionLock,
+  type ToolContext,
   type ToolDefinition,
   type ToolExecutor,
   type ToolInvocation,
   type ToolResult,
 } from '@boocode/shared/agent/engine-deps';
+import { createStopSource } from '@boocode/shared/agent/stop-signal';
 import { initSessionMeta, observeSession } from '@boocode/shared/doc/session';
 import { newId } from '@boocode/shared/ids';
 import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
-import type { AbortSignalLike } from '@boocode/shared/model/model-client';
 import * as Y from 'yjs';
 import { loadScenarios } from './scripted-model/scenario.ts';
 import { type ScriptedModel, startScriptedModel } from './scripted-model/server.ts';
@@ -64,13 +65,23 @@ export class FakeTools implements ToolExecutor {
   hold = false;
   /** When false, a held call ignores cancel (a badly behaved tool). */
   respectAbort = true;
+  /** Tools that ask the user before they run (as the runner's rules make write_file do). */
+  asking = new Set<string>();
   onStart?: (call: ToolInvocation) => void;
 
   definitions(): ToolDefinition[] {
     return TOOL_DEFS;
   }
 
-  async execute(call: ToolInvocation, ctx: { signal: AbortSignalLike }): Promise<ToolResult> {
+  async execute(
+    call: ToolInvocation,
+    ctx: Pick<ToolContext, 'signal' | 'approved' | 'askApproval'>,
+  ): Promise<ToolResult> {
+    if (this.asking.has(call.name) && !ctx.approved) {
+      const answer = await ctx.askApproval({ reason: `${call.name} changes the workspace`, canAlwaysAllow: true });
+      if (ctx.signal.aborted) return { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } };
+      if (answer === 'deny') return { ok: false, error: { code: 'DENIED_BY_USER', message: 'The user denied it.' } };
+    }
     this.calls.push(call);
     this.onStart?.(call);
     if (this.hold) {
@@ -91,6 +102,7 @@ export class FakeTools implements ToolExecutor {
 }
 
 /** Tests set this heartbeat period so a recorded sleep can be told apart from a retry wait. */
+/** The beat of a test seat's lease: its sleeps are not recorded as retries. */
 export const TEST_HEARTBEAT_MS = 777;
 
 /** The real clock, except that sleeps are recorded and cut to `maxSleepMs` so retry tests stay fast. */
@@ -114,7 +126,7 @@ export function makeEngine(
     config?: Partial<AgentConfig>;
     clock?: Clock;
     modelId?: string;
-    lock?: SessionLock;
+    seat?: DriverSeat;
   } = {},
 ): AgentEngine {
   return new AgentEngine(
@@ -125,9 +137,9 @@ export function makeEngine(
       clock: opts.clock ?? realClock,
       newId: (prefix) => newId(prefix),
       driverId: newId('tab'),
-      lock: opts.lock,
+      seat: opts.seat,
     },
-    { model: opts.modelId ?? 'scripted-deepseek', heartbeatMs: TEST_HEARTBEAT_MS, ...opts.config },
+    { model: opts.modelId ?? 'scripted-deepseek', ...opts.config },
   );
 }
 
@@ -146,4 +158,15 @@ export function waitForDoc(doc: Y.Doc, cond: (doc: Y.Doc) => boolean, timeoutMs 
       resolve();
     });
   });
+}
+
+/** A tool context for calling an executor directly: nobody answers approvals (they count as denied). */
+export function testToolContext(overrides: Partial<ToolContext> = {}): ToolContext {
+  return {
+    signal: createStopSource().signal,
+    spanId: newId('spn'),
+    approved: false,
+    askApproval: async () => 'deny',
+    ...overrides,
+  };
 }

@@ -18,6 +18,8 @@ export interface FakeReply {
   chunkChars?: number;
   /** Wait for `release(callIndex)` before the first chunk. */
   hold?: boolean;
+  /** Time before each chunk, on the client's clock (`options.sleep`): a stream that takes time to arrive. */
+  chunkDelayMs?: number;
 }
 
 export type FakeScript = (request: ChatRequest, callIndex: number) => FakeReply;
@@ -33,7 +35,12 @@ export interface FakeModelClient extends ModelClient {
 
 const DEFAULT_USAGE: Usage = { reported: true, prompt: 10, completion: 5, reasoning: 0 };
 
-export function createFakeModelClient(script: FakeScript | FakeReply[]): FakeModelClient {
+export interface FakeModelOptions {
+  /** The clock chunk delays run on (a virtual clock in replayable tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createFakeModelClient(script: FakeScript | FakeReply[], opts: FakeModelOptions = {}): FakeModelClient {
   const requests: ChatRequest[] = [];
   const gates = new Map<number, () => void>();
   const released = new Set<number>();
@@ -74,6 +81,8 @@ export function createFakeModelClient(script: FakeScript | FakeReply[]): FakeMod
       if (reply.cutAfterChunks !== undefined && n >= reply.cutAfterChunks) {
         throw new ModelError('stream-cut', 'The stream was cut off.');
       }
+      if (reply.chunkDelayMs && opts.sleep) await opts.sleep(reply.chunkDelayMs);
+      if (options?.signal?.aborted) throw new ModelError('aborted', 'The request was cancelled.');
       yield { type: 'text-delta', text: text.slice(at, at + size) };
       // Yield to the event loop between chunks, as a network stream does.
       await Promise.resolve();

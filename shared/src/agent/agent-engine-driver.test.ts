@@ -7,12 +7,14 @@ import {
   waitForDoc,
 } from '@boocode/testkit/engine-harness';
 import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
+import { createTestSeat } from '@boocode/testkit/test-seat';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { getLease } from '../doc/lease.ts';
 import { getRunState, listMessages, observeSession } from '../doc/session.ts';
 import { listSpans } from '../doc/spans.ts';
 import { SessionBusyError } from './agent-engine.ts';
-import type { SessionLock } from './engine-deps.ts';
+import type { DriverSeat } from './engine-deps.ts';
 
 let model: ScriptedModel;
 beforeAll(async () => {
@@ -21,42 +23,38 @@ beforeAll(async () => {
 afterAll(() => model.close());
 
 describe('agent engine: the driver', () => {
-  it('heartbeats in the run state while a turn runs, and names its driver', async () => {
+  it('beats its lease while a turn runs, names its driver, and frees the lease after', async () => {
     const doc = newSessionDoc();
     const beats = new Set<number>();
     const stop = observeSession(doc, () => {
-      const run = getRunState(doc);
-      if (run.status === 'running' && run.heartbeatAt) beats.add(run.heartbeatAt);
+      const lease = getLease(doc, 'turn');
+      if (lease?.state === 'held') beats.add(lease.beat);
     });
-    await makeEngine(doc, model, { config: { heartbeatMs: 40 } }).runTurn({ text: 'slow story' });
+    const seat = { ...createTestSeat('dev_1/tab_1'), beatMs: 40 };
+    await makeEngine(doc, model, { seat }).runTurn({ text: 'slow story' });
     stop();
-    // The slow story takes ~450 ms: a 40 ms heartbeat must have beaten several times during it.
+    // The slow story takes ~450 ms: a 40 ms beat must have moved several times during it.
     expect(beats.size).toBeGreaterThan(4);
     expect(getRunState(doc).driver).toMatch(/^tab_/);
+    expect(getLease(doc, 'turn')).toMatchObject({ holder: 'dev_1/tab_1', state: 'released' });
   });
 
-  it('holds the session lock for the whole turn and releases it after', async () => {
+  it('holds the lease for the whole turn: it is held while the answer streams', async () => {
     const doc = newSessionDoc();
-    const events: string[] = [];
-    const lock: SessionLock = {
-      acquire: async (key) => {
-        events.push(`acquire ${key.slice(0, 4)}`);
-        return { release: () => events.push('release') };
-      },
-    };
-    const engine = makeEngine(doc, model, { lock });
+    const seen: string[] = [];
     const stop = observeSession(doc, () => {
-      if (listMessages(doc).length === 2 && !events.includes('streaming')) events.push('streaming');
+      if (listMessages(doc).length === 2 && !seen.length) seen.push(getLease(doc, 'turn')?.state ?? 'none');
     });
-    await engine.runTurn({ text: 'say hello' });
+    await makeEngine(doc, model, { seat: createTestSeat('dev_1/tab_1') }).runTurn({ text: 'say hello' });
     stop();
-    expect(events).toEqual(['acquire ses_', 'streaming', 'release']);
+    expect(seen).toEqual(['held']);
+    expect(getLease(doc, 'turn')?.state).toBe('released');
   });
 
   it('refuses to drive a session another driver holds, without touching the doc', async () => {
     const doc = newSessionDoc();
-    const busy: SessionLock = { acquire: async () => undefined };
-    await expect(makeEngine(doc, model, { lock: busy }).runTurn({ text: 'say hello' })).rejects.toBeInstanceOf(
+    const busy: DriverSeat = { take: async () => undefined };
+    await expect(makeEngine(doc, model, { seat: busy }).runTurn({ text: 'say hello' })).rejects.toBeInstanceOf(
       SessionBusyError,
     );
     expect(listMessages(doc)).toEqual([]);

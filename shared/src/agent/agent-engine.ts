@@ -1,19 +1,22 @@
 // The agent engine: runs a session's turns against a model and tools, recording everything in the session
 // doc as it happens. The doc is the only state: every step first asks the doc what the turn needs next
 // (`nextAction`), so a resume after the driver died takes the same path as a fresh run and never
-// duplicates a message or silently re-runs a tool that was not read-only.
+// duplicates a message or silently re-runs a tool that was not read-only. Whoever runs it (a tab, the agent
+// host) holds the session's lease through `deps.seat`; a driver that loses it, or whose page unloads, lets go
+// without writing (`abandon`), and the next driver resumes from the doc.
 import {
   appendMessage,
   getRunState,
-  getSessionMeta,
   listMessages,
   markMessageIncomplete,
+  observeRunState,
   setRunState,
   truncateMessages,
   updateMessage,
 } from '../doc/session.ts';
 import type { Attachment, Message, OutputSpec, ToolCall } from '../doc/session-schema.ts';
-import { appendSnapshot, closeSpan, listOpenSpans, listSpans } from '../doc/spans.ts';
+import { answerSpanApproval, appendSnapshot, askSpanApproval, listSpans } from '../doc/spans.ts';
+import type { HeldLease } from '../lease/driver-lease.ts';
 import type { AbortSignalLike } from '../model/model-client.ts';
 import { modelPrice } from '../model/providers.ts';
 import { loadAttachmentBytes } from './attachment-parts.ts';
@@ -21,13 +24,21 @@ import { runAutoFixCheck } from './auto-fix.ts';
 import { buildChatRequest, historyNotes } from './chat-request.ts';
 import { type AgentConfig, type AgentDeps, DEFAULTS } from './engine-deps.ts';
 import { runModelStep, type StepContext } from './model-step.ts';
-import { createStopSource, type StopSource } from './stop-signal.ts';
+import {
+  closeInterruptedSpans,
+  DECLINED_ERROR,
+  DECLINED_TEXT,
+  declineWaitingReruns,
+  RERUN_REASON,
+} from './resume-step.ts';
+import { ABANDONED, createStopSource, isAbandoned, type StopSource } from './stop-signal.ts';
 import { effectiveMode, promptWithSchemaInWords } from './structured-request.ts';
 import { appendToolMessage, isReadOnlyTool, runToolCall } from './tool-step.ts';
 import { buildSnapshot } from './turn-snapshot.ts';
 import { nextAction, stepsTaken } from './turn-state.ts';
 
-export type TurnOutcome = 'ok' | 'error' | 'cancelled' | 'step-limit' | 'waiting-approval';
+/** `abandoned`: this driver let go mid-turn (page unloading, lease lost); the doc says what is left to do. */
+export type TurnOutcome = 'ok' | 'error' | 'cancelled' | 'step-limit' | 'waiting-approval' | 'abandoned';
 
 export interface TurnResult {
   turn: number;
@@ -37,13 +48,38 @@ export interface TurnResult {
   pendingApprovals?: string[];
 }
 
-/** Another tab drives this session; this one should watch the doc instead. */
+/** Another driver (a tab, the agent host) runs this session; this one should watch the doc instead. */
 export class SessionBusyError extends Error {
   override readonly name = 'SessionBusyError';
-  readonly code = 'session-busy';
+  readonly code = 'SESSION_BUSY';
   constructor() {
-    super('Another tab is running this session; this tab follows it read-only.');
+    super('Another tab or the agent host is running this session; this tab follows it.');
   }
+}
+
+/**
+ * Writes the user's message as a new turn that waits for a driver (run status `queued`): a tab hands the
+ * turn to the agent host this way, and any driver takes it up with `resume()`.
+ */
+export function queueTurn(
+  doc: AgentDeps['doc'],
+  input: { text: string; attachments?: Attachment[] },
+  deps: Pick<AgentDeps, 'clock' | 'newId'>,
+): number {
+  const turn = getRunState(doc).turn + 1;
+  doc.transact(() => {
+    declineWaitingReruns(doc, deps);
+    setRunState(doc, { turn, status: 'queued' });
+    appendMessage(doc, {
+      id: deps.newId('msg'),
+      role: 'user',
+      turn,
+      createdAt: deps.clock.now(),
+      text: input.text,
+      attachments: input.attachments,
+    });
+  });
+  return turn;
 }
 
 export interface RunOptions {
@@ -59,16 +95,10 @@ export interface EngineHooks {
   atTurnBoundary?: (doc: AgentDeps['doc'], turn: number) => void;
 }
 
-/** True when the run state says a driver was mid-turn and its heartbeat is stale (it died). */
-export function needsResume(doc: AgentDeps['doc'], now: number, staleAfterMs: number = DEFAULTS.staleAfterMs): boolean {
-  const run = getRunState(doc);
-  if (run.status === 'interrupted') return true;
-  return run.status === 'running' && now - (run.heartbeatAt ?? 0) > staleAfterMs;
-}
-
 export class AgentEngine {
-  private readonly config: StepContext['config'] & { maxSteps: number; heartbeatMs: number };
+  private readonly config: StepContext['config'] & { maxSteps: number };
   private current: StopSource | undefined;
+  private lease: HeldLease | undefined;
 
   constructor(
     private readonly deps: AgentDeps,
@@ -81,7 +111,6 @@ export class AgentEngine {
       maxRetries: config.maxRetries ?? DEFAULTS.maxRetries,
       maxRetryWaitMs: config.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs,
       flushMs: config.flushMs ?? DEFAULTS.flushMs,
-      heartbeatMs: config.heartbeatMs ?? DEFAULTS.heartbeatMs,
       spanTextCap: config.spanTextCap ?? DEFAULTS.spanTextCap,
       price: config.price ?? (config.provider ? modelPrice(config.provider, config.model) : undefined),
     };
@@ -97,6 +126,14 @@ export class AgentEngine {
   }
 
   /**
+   * Lets go of the running turn without writing anything more (the page is unloading): the stream and the
+   * tool stop, their spans stay open, the lease is freed, and the next driver resumes the turn from the doc.
+   */
+  abandon(): void {
+    this.current?.stop(ABANDONED);
+  }
+
+  /**
    * Appends the user's message as a new turn and runs it until the model stops calling tools. With `output`,
    * the answer is asked to match that JSON Schema, the way the provider honours it (config.structuredOutput).
    */
@@ -105,9 +142,9 @@ export class AgentEngine {
     opts: RunOptions = {},
   ): Promise<TurnResult> {
     return this.withDriver(opts, async (ctx) => {
-      this.declinePendingApprovals(ctx);
-      const turn = getRunState(this.deps.doc).turn + 1;
       const { doc, clock, newId } = this.deps;
+      declineWaitingReruns(doc, this.deps);
+      const turn = getRunState(doc).turn + 1;
       this.hooks.atTurnBoundary?.(doc, turn);
       doc.transact(() => {
         setRunState(doc, { turn });
@@ -130,81 +167,104 @@ export class AgentEngine {
   }
 
   /**
-   * Takes over a session whose driver died mid-turn: open spans become `interrupted`, a half-streamed answer
-   * is re-requested, read-only tools in flight are re-run, others wait for `resolveApproval`.
-   * Returns undefined when there was nothing to resume.
+   * Drives whatever the doc says the current turn needs: a queued turn (a message handed over by another tab),
+   * a turn whose driver died (open spans become `interrupted`, a half-streamed answer is asked for again, a
+   * read-only tool in flight re-runs, any other asks the user first), or calls the user has answered since.
+   * Returns undefined when there was nothing to do.
    */
   async resume(opts: RunOptions = {}): Promise<TurnResult | undefined> {
     const { doc } = this.deps;
     const run = getRunState(doc);
-    if (run.status === 'waiting-approval')
-      return { turn: run.turn, outcome: 'waiting-approval', pendingApprovals: run.pendingApprovals ?? [] };
-    const open = listOpenSpans(doc);
+    const pending = run.pendingApprovals ?? [];
+    if (run.status === 'waiting-approval' && !this.answeredReruns(pending).length)
+      return { turn: run.turn, outcome: 'waiting-approval', pendingApprovals: pending };
+    const unfinished = listSpans(doc).some((s) => s.status === 'open' || s.status === 'awaiting-approval');
     const action = nextAction(listMessages(doc), run.turn);
-    if (!open.length && action.kind === 'done' && run.status === 'idle') return undefined;
+    if (!unfinished && action.kind === 'done' && run.status === 'idle') return undefined;
     return this.withDriver(opts, async (ctx) => {
-      const now = this.deps.clock.now();
-      doc.transact(() => {
-        for (const s of listOpenSpans(doc))
-          closeSpan(doc, s.id, {
-            status: 'interrupted',
-            endedAt: now,
-            error: {
-              code: 'interrupted',
-              message: 'The driver stopped (tab closed or crashed) while this was running.',
-            },
-          });
-      });
-      return this.drive(ctx, run.turn);
+      closeInterruptedSpans(doc, this.deps.clock.now());
+      // Settle the interrupted calls the user answered ("Run again" / "Skip") before anything else.
+      for (const spanId of this.answeredReruns(getRunState(doc).pendingApprovals ?? [])) {
+        if (ctx.signal.aborted) break;
+        const found = this.pendingCall(spanId);
+        const answer = listSpans(doc).find((s) => s.id === spanId)?.approval?.answer;
+        if (!found || !answer) continue;
+        if (answer === 'deny') this.declineCall(ctx, found.turn, found.call);
+        else if (
+          (await runToolCall(ctx, found.turn, found.assistant.id, found.call, { approved: true })) === 'abandoned'
+        )
+          return { turn: found.turn, outcome: 'abandoned' };
+      }
+      return this.drive(ctx, getRunState(doc).turn);
     });
   }
 
-  /** The user's answer for an interrupted tool call: re-run it, or tell the model it was not re-run. */
+  /**
+   * The user's answer for an interrupted tool call, written into the doc (where any tab could have written
+   * it), then acted on: re-run it, or tell the model it was not re-run.
+   */
   async resolveApproval(spanId: string, decision: 'approve' | 'deny', opts: RunOptions = {}): Promise<TurnResult> {
     // Checked before taking the driver seat, so a stale approval leaves the run state untouched.
     if (!this.pendingCall(spanId)) throw new Error(`resolveApproval: span ${spanId} is not awaiting approval`);
-    return this.withDriver(opts, async (ctx) => {
-      const found = this.pendingCall(spanId);
-      if (!found) return this.drive(ctx, getRunState(this.deps.doc).turn);
-      if (decision === 'approve') await runToolCall(ctx, found.turn, found.assistant.id, found.call);
-      else this.declineCall(ctx, found.turn, found.call);
-      return this.drive(ctx, found.turn);
-    });
+    const { doc, clock, driverId } = this.deps;
+    answerSpanApproval(doc, spanId, decision, driverId, clock.now());
+    return (await this.resume(opts)) ?? { turn: getRunState(doc).turn, outcome: 'ok' };
+  }
+
+  /** Interrupted calls awaiting the user whose answer is now in the doc. */
+  private answeredReruns(pending: string[]): string[] {
+    const spans = listSpans(this.deps.doc);
+    return pending.filter((id) => spans.find((s) => s.id === id)?.approval?.answer !== undefined);
   }
 
   private async withDriver(opts: RunOptions, fn: (ctx: StepContext) => Promise<TurnResult>): Promise<TurnResult> {
     if (this.current) throw new Error('AgentEngine: a turn is already running on this engine');
     const stop = createStopSource(opts.signal);
     this.current = stop;
-    const { doc, clock, driverId, lock } = this.deps;
-    const held = lock ? await lock.acquire(getSessionMeta(doc)?.id ?? doc.guid) : undefined;
-    if (lock && !held) {
+    const { doc, clock, driverId, seat } = this.deps;
+    const lease = seat ? await seat.take(doc).catch(() => undefined) : undefined;
+    if (seat && !lease) {
       this.current = undefined;
       throw new SessionBusyError();
     }
-    const heartbeat = createStopSource();
-    setRunState(doc, { status: 'running', driver: driverId, heartbeatAt: clock.now() });
-    void this.heartbeatLoop(heartbeat.signal);
+    this.lease = lease;
+    // Another driver won the lease: let go at once, writing nothing more.
+    lease?.lost.addEventListener('abort', () => {
+      if (lease.lost.reason !== 'released') stop.stop(ABANDONED);
+    });
+    const stopBeating = lease?.startBeating(clock, seat?.beatMs);
+    const wasQueued = getRunState(doc).status === 'queued';
+    setRunState(doc, { status: 'running', driver: driverId });
+    // A stop asked for from another tab or device (the Stop button where this driver is not) ends the turn.
+    // A request names its turn, so one left from an earlier turn never stops a later one.
+    const checkCancel = () => {
+      const run = getRunState(doc);
+      if (run.cancelRequested === run.turn && !stop.signal.aborted) stop.stop('cancelled');
+    };
+    const offCancel = observeRunState(doc, checkCancel);
+    // Stopped while it waited for a driver (a queued turn): it ends cancelled as soon as one takes it.
+    if (wasQueued) checkCancel();
     try {
       return await fn({ deps: this.deps, config: this.config, signal: stop.signal });
     } finally {
-      heartbeat.stop();
-      held?.release();
+      offCancel();
+      stopBeating?.();
+      lease?.release();
+      this.lease = undefined;
       this.current = undefined;
     }
   }
 
-  private async heartbeatLoop(signal: AbortSignalLike): Promise<void> {
-    const { doc, clock } = this.deps;
-    while (!signal.aborted) {
-      await clock.sleep(this.config.heartbeatMs, signal);
-      if (!signal.aborted) setRunState(doc, { heartbeatAt: clock.now() });
-    }
+  /** Rule 5 of the lease: before each step, the lease must still name this driver. */
+  private stillDriving(ctx: StepContext): boolean {
+    if (this.lease && !this.lease.stillMine() && !ctx.signal.aborted) this.current?.stop(ABANDONED);
+    return !isAbandoned(ctx.signal);
   }
 
   private async drive(ctx: StepContext, turn: number): Promise<TurnResult> {
     const { doc } = this.deps;
     for (;;) {
+      if (!this.stillDriving(ctx)) return { turn, outcome: 'abandoned' };
       const messages = listMessages(doc);
       const action = nextAction(messages, turn);
       if (action.kind === 'done') {
@@ -234,11 +294,13 @@ export class AgentEngine {
           structuredOutput: this.structuredMode(),
         });
         const r = await runModelStep(ctx, turn, messageId, request, { output, history: historyNotes(history) });
+        if (r.kind === 'abandoned') return { turn, outcome: 'abandoned' };
         if (r.kind === 'cancelled') return this.finish(turn, 'cancelled', []);
         if (r.kind === 'error') return this.finish(turn, 'error', [], { code: r.error.code, message: r.error.message });
         continue;
       }
       const pending = await this.runTools(ctx, turn, action.assistant, action.calls);
+      if (isAbandoned(ctx.signal)) return { turn, outcome: 'abandoned' };
       if (ctx.signal.aborted) {
         this.answerUnresolved(ctx, turn, action.calls, 'Cancelled by the user before it ran.');
         return this.finish(turn, 'cancelled', []);
@@ -253,15 +315,25 @@ export class AgentEngine {
     const spans = listSpans(this.deps.doc).filter((s) => s.kind === 'tool');
     const pending: string[] = [];
     for (const call of calls) {
-      if (ctx.signal.aborted) break;
-      const interrupted = spans.find((s) => s.toolCallId === call.id && s.status === 'interrupted');
-      if (interrupted && !isReadOnlyTool(defs, call.name)) {
-        // It may have taken effect before the driver died: never re-run it without asking.
-        pending.push(interrupted.id);
+      if (!this.stillDriving(ctx) || ctx.signal.aborted) break;
+      const last = spans.filter((s) => s.toolCallId === call.id).at(-1);
+      const neverRan = last?.status === 'interrupted' && last.error?.code === 'not-started';
+      if (last?.status === 'interrupted' && !neverRan && !isReadOnlyTool(defs, call.name)) {
+        // It may have taken effect before the driver died: never re-run it without asking (in the doc).
+        if (!last.approval)
+          askSpanApproval(this.deps.doc, last.id, {
+            kind: 'rerun',
+            reason: RERUN_REASON,
+            canAlwaysAllow: false,
+            askedAt: this.deps.clock.now(),
+          });
+        pending.push(last.id);
         continue;
       }
-      const outcome = await runToolCall(ctx, turn, assistant.id, call);
-      if (outcome === 'cancelled') break;
+      // A call that waited for the user when its driver stopped never ran: ask again, or use the answer given since.
+      const earlierAnswer = neverRan ? last.approval?.answer : undefined;
+      const outcome = await runToolCall(ctx, turn, assistant.id, call, earlierAnswer ? { earlierAnswer } : {});
+      if (outcome === 'cancelled' || outcome === 'abandoned') break;
     }
     return pending;
   }
@@ -277,23 +349,7 @@ export class AgentEngine {
   }
 
   private declineCall(ctx: StepContext, turn: number, call: ToolCall): void {
-    appendToolMessage(
-      ctx,
-      turn,
-      call.id,
-      'Not re-run: this call was interrupted and the user declined to run it again. It may or may not have taken effect.',
-      'cancelled',
-      { code: 'declined', message: 'The user declined to re-run this interrupted tool call.' },
-    );
-  }
-
-  /** A new turn while approvals are pending: those calls are answered as declined so the history stays valid. */
-  private declinePendingApprovals(ctx: StepContext): void {
-    const run = getRunState(this.deps.doc);
-    for (const spanId of run.pendingApprovals ?? []) {
-      const found = this.pendingCall(spanId);
-      if (found) this.declineCall(ctx, found.turn, found.call);
-    }
+    appendToolMessage(ctx, turn, call.id, DECLINED_TEXT, 'cancelled', DECLINED_ERROR);
   }
 
   private answerUnresolved(ctx: StepContext, turn: number, calls: ToolCall[], text: string): void {
@@ -351,7 +407,7 @@ export class AgentEngine {
 
   private finish(
     turn: number,
-    outcome: TurnOutcome,
+    outcome: Exclude<TurnOutcome, 'abandoned'>,
     pending: string[],
     error?: { code: string; message: string },
   ): TurnResult {
@@ -362,7 +418,6 @@ export class AgentEngine {
       appendSnapshot(doc, buildSnapshot(doc, turn, now, snapOutcome, pending));
       setRunState(doc, {
         status: outcome === 'waiting-approval' ? 'waiting-approval' : 'idle',
-        heartbeatAt: now,
         pendingApprovals: pending.length ? pending : undefined,
       });
     });

@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newSessionDoc, TEST_HEARTBEAT_MS, TOOL_DEFS } from '@boocode/testkit/engine-harness';
+import { newSessionDoc, TOOL_DEFS } from '@boocode/testkit/engine-harness';
 import type { ScenarioInput } from '@boocode/testkit/scripted-model/scenario';
 import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -156,7 +156,7 @@ function engineFor(doc: Y.Doc, autoFix: AutoFix, systemPrompt: string): AgentEng
       newId,
       driverId: newId('tab'),
     },
-    { model: 'scripted-deepseek', systemPrompt, heartbeatMs: TEST_HEARTBEAT_MS },
+    { model: 'scripted-deepseek', systemPrompt },
   );
 }
 

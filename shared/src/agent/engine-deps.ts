@@ -2,6 +2,8 @@
 // executor, a clock, an id generator and an optional session lock. Everything here is plain and isomorphic,
 // so the same engine runs in a browser tab and under Node.
 import type * as Y from 'yjs';
+import type { ApprovalAnswer } from '../doc/session-schema.ts';
+import type { HeldLease } from '../lease/driver-lease.ts';
 import type { AbortSignalLike, ModelClient } from '../model/model-client.ts';
 import type { StructuredOutputMode } from '../model/provider-kinds.ts';
 import type { ModelPrice, ProviderId } from '../model/providers.ts';
@@ -36,18 +38,40 @@ export type ToolResult =
   | { ok: true; output: string }
   | { ok: false; error: { code: string; message: string }; output?: string };
 
+/** What a tool asks the user (the tool and its input are on its span). */
+export interface ApprovalRequest {
+  reason: string;
+  canAlwaysAllow: boolean;
+  /** Said in words when the call can run code or do harm beyond its arguments. */
+  danger?: string;
+}
+
+export interface ToolContext {
+  signal: AbortSignalLike;
+  spanId: string;
+  /**
+   * Puts the question on the call's span in the doc and waits for the user's answer, from any tab on any
+   * device (the span shows `awaiting-approval` meanwhile, and waiting is not counted as running).
+   */
+  askApproval(request: ApprovalRequest): Promise<ApprovalAnswer>;
+  /** True when the user already approved this very call (re-running a call a crash interrupted). */
+  approved: boolean;
+}
+
 export interface ToolExecutor {
   definitions(): ToolDefinition[];
   /** Runs one tool call; must stop promptly when `signal` aborts. Throwing counts as a failed call. */
-  execute(call: ToolInvocation, ctx: { signal: AbortSignalLike; spanId: string }): Promise<ToolResult>;
+  execute(call: ToolInvocation, ctx: ToolContext): Promise<ToolResult>;
 }
 
 /**
- * One driver per session: the browser adapts navigator.locks (see web-session-lock.ts), tests may pass
- * nothing. `acquire` resolves undefined when another driver holds the session; the engine then refuses to run.
+ * The driver's seat of a session: whoever runs the engine claims the doc's `turn` lease (lease/driver-lease.ts)
+ * through it. `take` resolves undefined when another live driver holds it; the engine then refuses to run.
  */
-export interface SessionLock {
-  acquire(sessionKey: string): Promise<{ release(): void } | undefined>;
+export interface DriverSeat {
+  take(doc: Y.Doc): Promise<HeldLease | undefined>;
+  /** How often the held lease beats (default LEASE_TIMING.beatMs). */
+  beatMs?: number;
 }
 
 export interface AgentDeps {
@@ -56,9 +80,10 @@ export interface AgentDeps {
   tools?: ToolExecutor;
   clock: Clock;
   newId: (prefix: 'msg' | 'spn') => string;
-  /** Who drives the run (tab id), written to the run state with each heartbeat. */
+  /** Who drives the run (`<device>/<tab>` or `host:<id>`), written to the run state when a turn starts. */
   driverId: string;
-  lock?: SessionLock;
+  /** One driver per session; without a seat (tests, the CLI) the engine runs unguarded. */
+  seat?: DriverSeat;
   /**
    * The bytes of a content-addressed attachment (SHA-256 hex), for sending images and text files to the
    * model; undefined when this device does not have them. Without it, attachments reach the model as a note.
@@ -85,7 +110,6 @@ export interface AgentConfig {
   structuredOutput?: StructuredOutputMode;
   /** Streamed text reaches the doc at most this often (ms of the injected clock). */
   flushMs?: number;
-  heartbeatMs?: number;
   /** Cap for text stored in a span's input/output (characters). */
   spanTextCap?: number;
   /** Used to look up the model's price when `price` is not given. */
@@ -101,10 +125,7 @@ export const DEFAULTS = {
   maxRetries: 2,
   maxRetryWaitMs: 60_000,
   flushMs: 50,
-  heartbeatMs: 2000,
   spanTextCap: 8000,
-  /** A driver whose heartbeat is older than this is presumed dead. */
-  staleAfterMs: 10_000,
 } as const;
 
 export const realClock: Clock = {

@@ -20,6 +20,7 @@ import { notReportedUsage } from '../model/usage.ts';
 import type { HistoryNote } from './chat-request.ts';
 import type { AgentConfig, AgentDeps } from './engine-deps.ts';
 import { capText, errorValue } from './span-values.ts';
+import { isAbandoned } from './stop-signal.ts';
 import { answerOfRespondCall, RESPOND_TOOL } from './structured-request.ts';
 import { TextBatcher } from './text-batcher.ts';
 import { ToolCallAccumulator } from './tool-call-accumulator.ts';
@@ -33,6 +34,8 @@ export interface StepContext {
 export type ModelStepResult =
   | { kind: 'ok'; toolCalls: ToolCall[] }
   | { kind: 'cancelled' }
+  /** The driver let go mid-call (page unloading, lease lost): nothing written, the span stays open. */
+  | { kind: 'abandoned' }
   | { kind: 'error'; error: ModelError };
 
 /** What one call produced, whole or (when it failed) as far as it got. */
@@ -81,6 +84,7 @@ export async function runModelStep(
       finishOk(ctx, spanId, messageId, out, extras.output);
       return { kind: 'ok', toolCalls: out.toolCalls };
     } catch (e) {
+      if (isAbandoned(ctx.signal)) return { kind: 'abandoned' };
       if (ctx.signal.aborted) {
         endFailed(ctx, spanId, messageId, out, 'cancelled', { code: 'cancelled', message: 'Cancelled by the user.' });
         return { kind: 'cancelled' };
@@ -101,12 +105,13 @@ export async function runModelStep(
         };
       }
       const waited = await waitToRetry(ctx, spanId, messageId, err, waitMs, attempt);
-      if (!waited) return { kind: 'cancelled' };
+      if (waited === 'abandoned') return { kind: 'abandoned' };
+      if (waited === 'cancelled') return { kind: 'cancelled' };
     }
   }
 }
 
-/** Closes the failed try's span, shows the wait on the message, sleeps; false when the user cancelled it. */
+/** Closes the failed try's span, shows the wait on the message, sleeps; says whether to go on. */
 async function waitToRetry(
   ctx: StepContext,
   spanId: string,
@@ -114,7 +119,7 @@ async function waitToRetry(
   err: ModelError,
   waitMs: number,
   attempt: number,
-): Promise<boolean> {
+): Promise<'go' | 'cancelled' | 'abandoned'> {
   const { deps, config } = ctx;
   const now = deps.clock.now();
   deps.doc.transact(() => {
@@ -128,16 +133,18 @@ async function waitToRetry(
     });
   });
   await deps.clock.sleep(waitMs, ctx.signal);
+  // The driver let go during the wait: the next one retries; nothing more is written here.
+  if (isAbandoned(ctx.signal)) return 'abandoned';
   if (!ctx.signal.aborted) {
     updateMessage(deps.doc, messageId, { retry: undefined });
-    return true;
+    return 'go';
   }
   updateMessage(deps.doc, messageId, {
     retry: undefined,
     status: 'cancelled',
     error: { code: 'cancelled', message: 'Cancelled while waiting to retry.' },
   });
-  return false;
+  return 'cancelled';
 }
 
 function emptyStreamed(): Streamed {
@@ -189,8 +196,10 @@ async function streamInto(
       else out.finishReason = ev.reason;
     }
   } finally {
-    // Whatever arrived is kept, also when the stream fails: the message shows what the user saw.
-    batcher.close();
+    // Whatever arrived is kept, also when the stream fails: the message shows what the user saw. A driver that
+    // let go writes nothing more: the message is the next driver's to re-stream.
+    if (isAbandoned(ctx.signal)) batcher.discard();
+    else batcher.close();
   }
   // A provider that sends no tool-call id gets one; it is stored with the message, so a resume reuses it.
   out.toolCalls = calls.finish(() => `call_${deps.newId('msg').slice(4)}`);

@@ -1,3 +1,4 @@
+import { testToolContext } from '@boocode/testkit/engine-harness';
 import { describe, expect, it } from 'vitest';
 import type { ToolExecutor } from './engine-deps.ts';
 import { onlyTools } from './only-tools.ts';
@@ -22,7 +23,7 @@ describe('onlyTools', () => {
   it('offers only the allowed tools and refuses a call to another without running it', async () => {
     const limited = onlyTools(base, ['read_file']);
     expect(limited.definitions().map((d) => d.name)).toEqual(['read_file']);
-    const ctx = { signal: createStopSource().signal, spanId: 'spn_1' };
+    const ctx = testToolContext({ signal: createStopSource().signal, spanId: 'spn_1' });
     expect(await limited.execute({ id: 'c1', name: 'read_file', args: {}, rawArguments: '{}' }, ctx)).toEqual({
       ok: true,
       output: 'read_file',

@@ -36,3 +36,13 @@ export function createStopSource(parent?: AbortSignalLike): StopSource {
   else parent?.addEventListener('abort', () => stop(parent.reason), { once: true });
   return { signal, stop };
 }
+
+/**
+ * The reason a driver lets go without writing anything more: its page is unloading, or another driver won
+ * the lease. What it was doing is left open in the doc for the next driver to resume.
+ */
+export const ABANDONED = 'abandoned';
+
+export function isAbandoned(signal: AbortSignalLike): boolean {
+  return signal.aborted && signal.reason === ABANDONED;
+}

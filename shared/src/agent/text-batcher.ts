@@ -44,6 +44,13 @@ export class TextBatcher {
     this.target(text, reasoning);
   }
 
+  /** Drops what is left and anything pushed later: the driver let go, the doc is no longer its to write. */
+  discard(): void {
+    this.text = '';
+    this.reasoning = '';
+    this.closed = true;
+  }
+
   /** Flushes what is left and ignores anything pushed later (a late timer must not write after the end). */
   close(): void {
     this.flush();

@@ -2,13 +2,23 @@
 // span's close and the tool message that carries the result to the model are one transaction, so a crash
 // can never leave a result without its span or a closed span without its result.
 import { appendMessage } from '../doc/session.ts';
-import type { MessageStatus, ToolCall } from '../doc/session-schema.ts';
+import type { ApprovalAnswer, MessageStatus, ToolCall } from '../doc/session-schema.ts';
 import { closeSpan, openSpan } from '../doc/spans.ts';
+import { waitForApproval } from './approval-step.ts';
 import type { ToolDefinition, ToolResult } from './engine-deps.ts';
 import type { StepContext } from './model-step.ts';
 import { capText, errorValue, parseArguments } from './span-values.ts';
+import { isAbandoned } from './stop-signal.ts';
 
-export type ToolStepOutcome = 'ok' | 'error' | 'cancelled';
+/** `abandoned`: the driver let go mid-call (page unloading, lease lost); the span stays open for the next one. */
+export type ToolStepOutcome = 'ok' | 'error' | 'cancelled' | 'abandoned';
+
+export interface ToolRunOptions {
+  /** The user already approved this very call (re-running one a crash interrupted). */
+  approved?: boolean;
+  /** An answer the user gave this call before its driver stopped, used instead of asking again. */
+  earlierAnswer?: ApprovalAnswer;
+}
 
 export function isReadOnlyTool(defs: ToolDefinition[], name: string): boolean {
   return defs.find((d) => d.name === name)?.readOnly ?? false;
@@ -19,6 +29,7 @@ export async function runToolCall(
   turn: number,
   assistantMessageId: string,
   call: ToolCall,
+  opts: ToolRunOptions = {},
 ): Promise<ToolStepOutcome> {
   const { deps, config } = ctx;
   const defs = deps.tools?.definitions() ?? [];
@@ -45,7 +56,12 @@ export async function runToolCall(
     try {
       const running = deps.tools.execute(
         { id: call.id, name: call.name, args: parsed.value, rawArguments: call.arguments },
-        { signal: ctx.signal, spanId },
+        {
+          signal: ctx.signal,
+          spanId,
+          approved: opts.approved ?? false,
+          askApproval: (request) => waitForApproval(ctx, spanId, request, opts.earlierAnswer),
+        },
       );
       // A tool that ignores the signal must not hold the turn: on cancel the span closes now.
       result = await Promise.race([running, abortedResult(ctx.signal)]);
@@ -53,6 +69,8 @@ export async function runToolCall(
       result = { ok: false, error: errorValue(e, 'TOOL_FAILED') };
     }
   }
+  // Let go without a word: whatever the call did, the next driver finds its span open and decides.
+  if (isAbandoned(ctx.signal)) return 'abandoned';
   const cancelled = ctx.signal.aborted;
   const outcome: ToolStepOutcome = cancelled ? 'cancelled' : result.ok ? 'ok' : 'error';
   const error = cancelled

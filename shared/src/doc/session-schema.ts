@@ -20,6 +20,13 @@ export const SessionMetaSchema = z.object({
   tools: z.array(z.string()).optional(),
   /** The runner worktree (named by this session's id) its file tools and commands are pinned to. */
   worktree: z.string().optional(),
+  /** False when a finished background subagent must not start a turn of this (idle) lead on its own. */
+  wakeOnResults: z.boolean().optional(),
+  /**
+   * The base URL of a keyless model server reached directly (the scripted model, a local server), recorded
+   * when a tab hands a turn to the agent host so the host calls the same server. Never a key.
+   */
+  modelBaseUrl: z.string().optional(),
   /**
    * Whether the session is offered the subagent tools. Absent: on for coder sessions, off for chat sessions
    * (their definitions cost every call ~450 tokens). Kept in the doc so every driver offers the same tools.
@@ -120,7 +127,8 @@ export type Message = MessageFields & { text: string; reasoning: string };
 export const SpanKindSchema = z.enum(['model', 'tool', 'autofix', 'subagent', 'workflow-agent']);
 export type SpanKind = z.infer<typeof SpanKindSchema>;
 
-export const SpanStatusSchema = z.enum(['open', 'ok', 'error', 'cancelled', 'interrupted']);
+/** `awaiting-approval`: a tool call that has not started and waits for the user's answer (in the doc). */
+export const SpanStatusSchema = z.enum(['open', 'awaiting-approval', 'ok', 'error', 'cancelled', 'interrupted']);
 export type SpanStatus = z.infer<typeof SpanStatusSchema>;
 
 /** Token usage of one model call, normalised across providers. `reported: false` means the provider sent none. */
@@ -148,6 +156,30 @@ export type PromptSegment = z.infer<typeof PromptSegmentSchema>;
 export const SpanErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type SpanError = z.infer<typeof SpanErrorSchema>;
 
+export const ApprovalAnswerSchema = z.enum(['approve', 'deny', 'always']);
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
+
+/**
+ * A tool call's question to the user, kept on its span so any tab on any device can answer it and
+ * whichever driver holds the session's lease acts on the answer. `ask`: the call has not run (the
+ * runner's rules say ask); `rerun`: it was running when its driver stopped and may have taken effect.
+ */
+export const SpanApprovalSchema = z.object({
+  kind: z.enum(['ask', 'rerun']),
+  /** Why it needs the user, in words. */
+  reason: z.string(),
+  /** False when no exact allow rule can be made for it (shell syntax): "Always allow" is not offered. */
+  canAlwaysAllow: z.boolean(),
+  /** Set when the call can run code or harm beyond its arguments (a write under .git/): said in words. */
+  danger: z.string().optional(),
+  askedAt: z.number(),
+  answer: ApprovalAnswerSchema.optional(),
+  answeredAt: z.number().optional(),
+  /** The driver id (tab or host) that wrote the answer. */
+  answeredBy: z.string().optional(),
+});
+export type SpanApproval = z.infer<typeof SpanApprovalSchema>;
+
 export const SpanSchema = z.object({
   id: z.string(),
   parentId: z.string().optional(),
@@ -172,6 +204,8 @@ export const SpanSchema = z.object({
   /** Tool calls only: the model's tool-call id, linking the span to its assistant and tool messages. */
   toolCallId: z.string().optional(),
   childSessionId: z.string().optional(),
+  /** Tool calls only: the user's approval, asked and answered in the doc (waiting is not running). */
+  approval: SpanApprovalSchema.optional(),
 });
 export type Span = z.infer<typeof SpanSchema>;
 
@@ -199,14 +233,21 @@ export const SnapshotSchema = z.object({
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
-export const RunStatusSchema = z.enum(['idle', 'running', 'waiting-approval', 'interrupted']);
+/**
+ * `queued`: a user's message waits for a driver (a tab handed the turn to the agent host, or the host is
+ * away and a tab will take it); `waiting-approval`: the turn ended on calls that need the user's answer.
+ */
+export const RunStatusSchema = z.enum(['idle', 'queued', 'running', 'waiting-approval', 'interrupted']);
 export const RunStateSchema = z.object({
   status: RunStatusSchema,
+  /** Who drives (or last drove) the turn: `host:<id>` or `<device>/<tab>`; the lease decides, this shows it. */
   driver: z.string().optional(),
   heartbeatAt: z.number().optional(),
   turn: z.number(),
   /** Tool calls awaiting the user's approval (span ids). */
   pendingApprovals: z.array(z.string()).optional(),
+  /** Set by any tab on any device to stop the turn with this number; whoever drives it stops. */
+  cancelRequested: z.number().optional(),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 

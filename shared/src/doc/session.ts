@@ -174,6 +174,19 @@ export function setRunState(doc: Y.Doc, patch: Partial<RunState>): void {
   });
 }
 
+/** Asks whoever drives the current turn to stop it (from any tab, any device). */
+export function requestTurnCancel(doc: Y.Doc): void {
+  setRunState(doc, { cancelRequested: getRunState(doc).turn });
+}
+
+/** Calls back on any change of the run state (status, driver, cancel requests). */
+export function observeRunState(doc: Y.Doc, onChange: () => void): () => void {
+  const map = doc.getMap<unknown>(RUN);
+  const handler = () => onChange();
+  map.observe(handler);
+  return () => map.unobserve(handler);
+}
+
 /** Calls back on any change in the session doc (meta, messages, text streaming, spans, run). */
 export function observeSession(doc: Y.Doc, onChange: () => void): () => void {
   const handler = () => onChange();

@@ -5,7 +5,16 @@ import { z } from 'zod';
 export const SessionKindSchema = z.enum(['chat', 'coder']);
 export type SessionKind = z.infer<typeof SessionKindSchema>;
 
-export const SessionStatusSchema = z.enum(['idle', 'running', 'waiting-approval', 'done', 'failed', 'cancelled']);
+/** `queued`: a message waits for a driver (handed to the agent host); the host's inbox is these entries. */
+export const SessionStatusSchema = z.enum([
+  'idle',
+  'queued',
+  'running',
+  'waiting-approval',
+  'done',
+  'failed',
+  'cancelled',
+]);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 
 export const SessionIndexEntrySchema = z.object({

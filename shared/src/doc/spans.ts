@@ -2,7 +2,7 @@
 // A span is written when it starts and closed when it ends, so a crash leaves an open span that says
 // exactly what was interrupted.
 import type * as Y from 'yjs';
-import type { Snapshot, Span, SpanStatus } from './session-schema.ts';
+import type { ApprovalAnswer, Snapshot, Span, SpanApproval, SpanStatus } from './session-schema.ts';
 
 const SPANS = 'spans';
 const SNAPSHOTS = 'snapshots';
@@ -45,6 +45,41 @@ export function listSpans(doc: Y.Doc): Span[] {
 
 export function listOpenSpans(doc: Y.Doc): Span[] {
   return listSpans(doc).filter((s) => s.status === 'open');
+}
+
+/** Tool calls waiting for the user's answer: before they run (`ask`) or to run again after a crash (`rerun`). */
+export function listAwaitingApprovals(doc: Y.Doc): Span[] {
+  return listSpans(doc).filter(
+    (s) =>
+      s.approval &&
+      s.approval.answer === undefined &&
+      (s.status === 'awaiting-approval' || s.approval.kind === 'rerun'),
+  );
+}
+
+/** Puts a question to the user on a tool span; an `ask` also marks the call as not running yet. */
+export function askSpanApproval(
+  doc: Y.Doc,
+  id: string,
+  approval: Omit<SpanApproval, 'answer' | 'answeredAt' | 'answeredBy'>,
+): Span {
+  return updateSpan(doc, id, approval.kind === 'ask' ? { status: 'awaiting-approval', approval } : { approval });
+}
+
+/**
+ * Writes the user's answer, from any tab on any device. The first answer stands: a second (another tab, a
+ * double click) changes nothing and returns false, as does an answer to a question no longer asked.
+ */
+export function answerSpanApproval(doc: Y.Doc, id: string, answer: ApprovalAnswer, by: string, now: number): boolean {
+  let written = false;
+  doc.transact(() => {
+    const span = spansMap(doc).get(id);
+    if (!span?.approval || span.approval.answer !== undefined) return;
+    if (span.approval.kind === 'ask' && span.status !== 'awaiting-approval') return;
+    updateSpan(doc, id, { approval: { ...span.approval, answer, answeredAt: now, answeredBy: by } });
+    written = true;
+  });
+  return written;
 }
 
 export function observeSpans(doc: Y.Doc, onChange: (changedIds: string[]) => void): () => void {

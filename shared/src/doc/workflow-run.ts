@@ -83,6 +83,8 @@ export interface WorkflowRunIndexEntry {
   sessionId: string;
   workflowName: string;
   createdAt: number;
+  /** The run's status as last recorded (the agent host's inbox is the running ones); absent on older runs. */
+  status?: RunStatus;
 }
 
 function runMap(doc: Y.Doc): Y.Map<unknown> {
@@ -134,6 +136,7 @@ export function initWorkflowRun(doc: Y.Doc, space: Y.Doc, request: WorkflowRunRe
       sessionId: request.sessionId,
       workflowName: request.workflowName,
       createdAt: request.createdAt,
+      status: 'running',
     });
   });
 }
@@ -204,25 +207,22 @@ export function setAgentActivity(doc: Y.Doc, agentId: string, activity: AgentAct
 }
 
 /** Marks a run that nobody can finish (its driver is gone and it must not resume) as stopped. */
-export function markWorkflowRunStatus(doc: Y.Doc, status: RunStatus): void {
+export function markWorkflowRunStatus(doc: Y.Doc, status: RunStatus, space?: Y.Doc): void {
   doc.transact(() => runMap(doc).set('status', status));
+  const runId = runMap(doc).get('runId');
+  if (space && typeof runId === 'string') indexWorkflowRunStatus(space, runId, status);
 }
 
-/**
- * The driver's beat: the device driving the run and when it last said so. Web Locks tell a tab whether
- * another tab of its own device drives a run; only this beat, synced, tells another device.
- */
-export interface RunDriverBeat {
-  device: string;
-  at: number;
+/** Mirrors a run's status into the space index (what the agent host reads to find runs to drive). */
+export function indexWorkflowRunStatus(space: Y.Doc, runId: string, status: RunStatus): void {
+  const index = runIndexMap(space);
+  const entry = index.get(runId);
+  if (entry && entry.status !== status) index.set(runId, { ...entry, status });
 }
 
-export function setRunDriverBeat(doc: Y.Doc, beat: RunDriverBeat): void {
-  doc.transact(() => runMap(doc).set('driverBeat', beat));
-}
-
-export function getRunDriverBeat(doc: Y.Doc): RunDriverBeat | undefined {
-  return runMap(doc).get('driverBeat') as RunDriverBeat | undefined;
+/** Every run in the index (the agent host's inbox), newest first. */
+export function listAllWorkflowRuns(space: Y.Doc): WorkflowRunIndexEntry[] {
+  return [...runIndexMap(space).values()].sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /** Runs started from a session, newest first. */
@@ -347,6 +347,9 @@ export class YDocRunStore {
   async finishAttempt(outcome: RunOutcome): Promise<void> {
     const { doc } = this;
     doc.transact(() => setFields(runMap(doc), { outcome: withoutUndefined(outcome), status: outcome.status }));
+    const runId = runMap(doc).get('runId');
+    if (this.options.space && typeof runId === 'string')
+      indexWorkflowRunStatus(this.options.space, runId, outcome.status);
   }
 }
 

@@ -1,9 +1,22 @@
 // Cache-shape telemetry: a request cut into the segments a provider's prefix cache sees in order (system
 // prompt, tool schemas, conversation history, the new input), each with bytes, estimated tokens (~4 chars
 // per token) and a SHA-256 hash, plus a bounded preview the cache-break explainer diffs.
+
+import { digest } from 'lib0/hash/sha256';
 import type { PromptSegment } from '../doc/session-schema.ts';
 import type { ChatMessage, ChatRequest } from './model-client.ts';
-import { sha256Hex, utf8Encode } from './web-platform.ts';
+import { utf8Encode } from './web-platform.ts';
+
+/**
+ * SHA-256 hex, computed synchronously (lib0's JS implementation): WebCrypto's digest completes on a thread
+ * pool at a time of its own, which made a turn's order of events depend on the machine's load (a seeded
+ * replay of drivers racing could not replay).
+ */
+function sha256Hex(s: string): string {
+  let hex = '';
+  for (const b of digest(utf8Encode(s))) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
 
 export const PREVIEW_MAX_CHARS = 4000;
 const CHARS_PER_TOKEN = 4;
@@ -24,13 +37,13 @@ export function splitConversation(messages: ChatMessage[]): { history: ChatMessa
   return { history: rest.slice(0, last + 1), input: rest.slice(last + 1) };
 }
 
-async function shortHash(s: string): Promise<string> {
-  return (await sha256Hex(s)).slice(0, 12);
+function shortHash(s: string): string {
+  return sha256Hex(s).slice(0, 12);
 }
 
 /** One line per item: `label shortHash`, so the explainer can find which item changed or moved. */
 async function itemLines(items: Array<{ label: string; text: string }>): Promise<string> {
-  const lines = await Promise.all(items.map(async (it) => `${it.label} ${await shortHash(it.text)}`));
+  const lines = items.map((it) => `${it.label} ${shortHash(it.text)}`);
   return cap(lines.join('\n'));
 }
 
@@ -39,7 +52,7 @@ function cap(s: string): string {
 }
 
 async function segment(kind: PromptSegment['kind'], text: string, preview: string): Promise<PromptSegment> {
-  return { kind, bytes: utf8Encode(text).length, tokens: estimateTokens(text), hash: await sha256Hex(text), preview };
+  return { kind, bytes: utf8Encode(text).length, tokens: estimateTokens(text), hash: sha256Hex(text), preview };
 }
 
 export async function segmentRequest(req: ChatRequest): Promise<PromptSegment[]> {

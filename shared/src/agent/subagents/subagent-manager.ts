@@ -4,13 +4,14 @@
 // driver and the stop sources of the children it is running. A finished child's result is appended to the
 // parent at its next turn boundary (EngineHooks.atTurnBoundary -> deliverResults), exactly once.
 import type * as Y from 'yjs';
+import { getLease } from '../../doc/lease.ts';
 import { getRunState, getSessionMeta, initSessionMeta, listMessages } from '../../doc/session.ts';
 import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntry } from '../../doc/space.ts';
 import { listSpans, openSpan } from '../../doc/spans.ts';
 import type { IdPrefix } from '../../ids.ts';
 import type { AbortSignalLike } from '../../model/model-client.ts';
 import type { WorktreeDiff } from '../../runner/worktree.ts';
-import { needsResume, type TurnResult } from '../agent-engine.ts';
+import type { TurnResult } from '../agent-engine.ts';
 import type { Clock, ToolExecutor, ToolResult } from '../engine-deps.ts';
 import { createStopSource, type StopSource } from '../stop-signal.ts';
 import { usageTotals } from '../turn-snapshot.ts';
@@ -68,6 +69,8 @@ export interface SubagentManagerOptions {
   maxDepth?: number;
   /** Git worktrees for children spawned with `worktree: true`; without it they get the shared workspace. */
   worktrees?: ChildWorktrees;
+  /** Called after a child's end is recorded in its lead's doc (the driver may wake an idle lead). */
+  onChildEnded?: (parentDoc: Y.Doc, childId: string) => void;
 }
 
 export interface SubagentView {
@@ -251,6 +254,8 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         if (outcome.status !== 'elsewhere')
           finish(parentDoc, record.id, stop.signal.aborted ? { status: 'cancelled' } : outcome);
         pump(parentDoc);
+        if (FINISHED.has(getSubagentRecord(parentDoc, record.id)?.status ?? 'queued'))
+          opts.onChildEnded?.(parentDoc, record.id);
       });
   }
 
@@ -380,13 +385,15 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
     },
     adopt: (parentDoc, drivenElsewhere) => {
       const s = slotsOf(sessionIdOf(parentDoc));
-      // By default a child is driven elsewhere while its run state has a fresh heartbeat; the browser asks its
-      // Web Locks instead, which know at once that a closed tab let go.
+      // By default a child is driven elsewhere while its session's lease is held; drivers pass their own
+      // judgement (lease/driver-lease.ts LeaseWatch), which also knows a holder that is gone.
       const alive =
         drivenElsewhere ??
         ((id: string) => {
-          const run = getRunState(opts.openSessionDoc(id));
-          return run.status === 'running' && !needsResume(opts.openSessionDoc(id), clock.now());
+          const child = opts.openSessionDoc(id);
+          const lease = getLease(child, 'turn');
+          // A driver without a seat (tests, the CLI) leaves no lease: its 'running' is all there is to go by.
+          return lease ? lease.state !== 'released' : getRunState(child).status === 'running';
         });
       for (const r of listSubagentRecords(parentDoc)) {
         if (r.status === 'queued' && !s.queue.includes(r.id)) s.queue.push(r.id);

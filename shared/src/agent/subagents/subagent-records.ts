@@ -3,7 +3,7 @@
 // message and marking it delivered happen in one transaction of the parent doc, so it is delivered exactly once.
 // Only this module knows the `subagents` key.
 import type * as Y from 'yjs';
-import { appendMessage } from '../../doc/session.ts';
+import { appendMessage, getRunState, getSessionMeta, setRunState } from '../../doc/session.ts';
 
 const SUBAGENTS = 'subagents';
 
@@ -108,25 +108,6 @@ export function worktreeSentence(w: SubagentWorktree | undefined): string {
   return `Its changes are in its own worktree on branch ${w.branch} (${s.files} file${s.files === 1 ? '' : 's'}, +${s.added} -${s.removed}: ${(w.files ?? []).map((f) => f.path).join(', ')}); merge them into the workspace or discard them with subagent_merge.`;
 }
 
-/**
- * The beat of the driver that owns this session's children (its device and a time), written while it has
- * any queued or running: a tab on another device must not adopt children whose owner is alive.
- */
-export interface SubagentOwnerBeat {
-  device: string;
-  at: number;
-}
-
-const OWNER = 'subagentOwner';
-
-export function setSubagentOwnerBeat(doc: Y.Doc, beat: SubagentOwnerBeat): void {
-  doc.getMap<SubagentOwnerBeat>(OWNER).set('beat', beat);
-}
-
-export function getSubagentOwnerBeat(doc: Y.Doc): SubagentOwnerBeat | undefined {
-  return doc.getMap<SubagentOwnerBeat>(OWNER).get('beat');
-}
-
 /** The message the parent model reads when a child has finished. */
 export function resultMessageText(r: SubagentRecord): string {
   const head = `[subagent ${r.label} ${r.status}] (id ${r.id})`;
@@ -158,4 +139,23 @@ function stripUndefined<T extends object>(obj: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
   return out as T;
+}
+
+/**
+ * A finished background child wakes its idle lead: a new turn whose messages are the finished children's
+ * results (delivered, and marked so, in the same transaction), queued for a driver. Returns the new turn,
+ * or undefined when the lead is busy (it reads the results at its next turn boundary instead), the user
+ * turned wake-ups off for it (meta `wakeOnResults: false`), or nothing is due.
+ */
+export function wakeIdleLead(doc: Y.Doc, now: number, newMessageId: () => string): number | undefined {
+  const run = getRunState(doc);
+  if (run.status !== 'idle') return undefined;
+  if (getSessionMeta(doc)?.wakeOnResults === false) return undefined;
+  if (!listSubagentRecords(doc).some((r) => FINISHED.has(r.status) && r.deliveredAt === undefined)) return undefined;
+  const turn = run.turn + 1;
+  doc.transact(() => {
+    deliverFinishedResults(doc, turn, now, newMessageId);
+    setRunState(doc, { turn, status: 'queued' });
+  });
+  return turn;
 }

@@ -1,6 +1,7 @@
-import { waitForDoc } from '@boocode/testkit/engine-harness';
+import { testToolContext, waitForDoc } from '@boocode/testkit/engine-harness';
 import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
 import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
+import { createTestSeat } from '@boocode/testkit/test-seat';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { getSessionMeta, initSessionMeta, listMessages, setRunState, updateMessage } from '../../doc/session.ts';
@@ -9,8 +10,7 @@ import { listSpans } from '../../doc/spans.ts';
 import { newId } from '../../ids.ts';
 import { createChatCompletionsClient } from '../../model/chat-completions-client.ts';
 import { AgentEngine } from '../agent-engine.ts';
-import { realClock, type SessionLock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
-import { createStopSource } from '../stop-signal.ts';
+import { type DriverSeat, realClock, type ToolExecutor, type ToolResult } from '../engine-deps.ts';
 import { runChildTurn } from './child-turn.ts';
 import { createSubagentManager, type SubagentManager, type SubagentManagerOptions } from './subagent-manager.ts';
 import {
@@ -48,21 +48,21 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
   const client = createChatCompletionsClient({ baseUrl: model.baseUrl, apiKey: 'test-key' });
   const stats = { active: 0, maxActive: 0 };
   const runs = new Map<string, string[]>();
-  const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor, lock?: SessionLock) =>
+  const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor, seat?: DriverSeat) =>
     new AgentEngine(
       {
         doc,
-        lock,
+        seat,
         model: client,
         tools: m.tools(doc, base),
         clock: realClock,
         newId: (p) => newId(p),
         driverId: newId('tab'),
       },
-      { model: 'scripted-deepseek', heartbeatMs: 777 },
+      { model: 'scripted-deepseek' },
       { atTurnBoundary: (d, turn) => m.deliverResults(d, turn) },
     );
-  const driver = (l = limits, name = 'first', lock?: SessionLock): SubagentManager => {
+  const driver = (l = limits, name = 'first', seat?: DriverSeat): SubagentManager => {
     const m: SubagentManager = createSubagentManager({
       space,
       openSessionDoc: open,
@@ -73,7 +73,7 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
         runs.set(opts.childId, [...(runs.get(opts.childId) ?? []), name]);
         stats.maxActive = Math.max(stats.maxActive, ++stats.active);
         try {
-          return await runChildTurn(engineFor(m, childDoc, undefined, lock), childDoc, prompt, signal);
+          return await runChildTurn(engineFor(m, childDoc, undefined, seat), childDoc, prompt, signal);
         } finally {
           stats.active--;
         }
@@ -87,10 +87,7 @@ function setup(limits: Pick<SubagentManagerOptions, 'maxConcurrent' | 'maxDepth'
 }
 
 function callTool(tools: ToolExecutor, name: string, args: Record<string, unknown>): Promise<ToolResult> {
-  return tools.execute(
-    { id: 'call_test', name, args, rawArguments: JSON.stringify(args) },
-    { signal: createStopSource().signal, spanId: newId('spn') },
-  );
+  return tools.execute({ id: 'call_test', name, args, rawArguments: JSON.stringify(args) }, testToolContext());
 }
 
 /** Every status each child went through, by label, as the parent doc recorded it. */
@@ -343,18 +340,12 @@ describe('background subagents', () => {
   it('a child another driver holds is left to it: the adopter neither runs nor finishes it', async () => {
     const { parent, parentDoc, parentId, manager, driver, runs } = setup({ maxConcurrent: 1 });
     const held = new Set<string>();
-    const lock: SessionLock = {
-      acquire: async (key) => {
-        if (held.has(key)) return undefined;
-        held.add(key);
-        return { release: () => held.delete(key) };
-      },
-    };
+    const seat = createTestSeat('second-tab', (id) => held.has(id));
     await parent.runTurn({ text: 'spawn four helpers' });
     const [first] = manager.status(parentDoc);
     held.add(first!.id);
-    const other = driver({ maxConcurrent: 3 }, 'second', lock);
-    // Even when told nobody drives the first child, the session lock keeps the adopter off it.
+    const other = driver({ maxConcurrent: 3 }, 'second', seat);
+    // Even when told nobody drives the first child, the session's lease keeps the adopter off it.
     other.adopt(parentDoc, () => false);
     await Promise.all([manager.settled(parentId), other.settled(parentId)]);
     expect(runs.get(first!.id)).toEqual(['first', 'second']);
