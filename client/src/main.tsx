@@ -7,8 +7,10 @@ import { createRoot, type Root } from 'react-dom/client';
 import { startSubagentAdopter } from './agents/subagent-adopter.ts';
 import { createAppRouter } from './app/router.tsx';
 import { StorageErrorScreen } from './app/StorageErrorScreen.tsx';
+import { abandonAllHere } from './chat/session-driver.ts';
 import { ServicesProvider } from './docs/doc-context.tsx';
 import { DocStore } from './docs/doc-store.ts';
+import { holdTabPresence } from './docs/driver-identity.ts';
 import { createLocalDb } from './docs/local-db.ts';
 import { StorageError, toStorageError } from './docs/storage-error.ts';
 import { onStorageFailure } from './docs/storage-failure-events.ts';
@@ -73,6 +75,11 @@ async function boot(root: Root): Promise<void> {
   // Changes the server has not stored are uploaded by one tab of this profile, open or not.
   uploads.start(store);
   const services = { db, store, space: space.doc };
+  // This tab's presence (a Web Lock in its driver id's name): other tabs of this device know at once when it is gone.
+  void holdTabPresence();
+  // A reload or close mid-answer: let go of every running turn without writing an error, so the next driver
+  // (the reloaded tab, another tab, the agent host) resumes it instead of showing it as failed.
+  window.addEventListener('pagehide', abandonAllHere);
   // Background subagents: this tab's manager, and the adopter that takes over children a closed tab left.
   startSubagentAdopter(services);
   const router = createAppRouter();

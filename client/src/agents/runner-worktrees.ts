@@ -2,8 +2,12 @@
 // user may pair or re-pair while the tab runs), and an unpaired device answers RUNNER_NOT_PAIRED, after which a
 // child spawned with `worktree: true` runs in the shared workspace with that notice on its record.
 import type { ChildWorktrees } from '@boocode/shared/agent/subagents/subagent-worktrees';
+import {
+  createRunnerClient,
+  RunnerCallError,
+  type RunnerWorktreeClient,
+} from '@boocode/shared/runner/runner-http-client';
 import type { LocalDb } from '../docs/local-db.ts';
-import { createRunnerClient, RunnerCallError, type RunnerWorktreeClient } from '../runner/runner-client.ts';
 import { readRunnerPairing } from '../runner/runner-pairing.ts';
 
 /** Over a worktree client the caller provides (or undefined when there is no runner to ask). */

@@ -1,31 +1,33 @@
 // One subagent manager per tab: every session driven here gets the subagent tools (spawn_subagent,
 // subagent_status, subagent_result) on top of its own, and receives finished children's results at its next
 // turn boundary. A child runs through its own session's driver (the same engine, its approvals answerable from
-// any tab showing the child). While this tab has children of a parent queued or running it holds that parent's
-// owner lock; a parent whose children are unfinished and whose owner lock is free lost its tab, and any tab's
-// adopter takes them over (see subagent-adopter.ts).
+// any tab showing the child). While this tab has children of a parent queued or running it holds the parent
+// doc's `subagents` lease and beats it; a parent whose children are unfinished and whose lease is free or
+// abandoned lost its driver, and the agent host or any tab's adopter takes them over (subagent-adopter.ts).
 import type { EngineHooks } from '@boocode/shared/agent/agent-engine';
 import type { ToolExecutor } from '@boocode/shared/agent/engine-deps';
+import { realClock } from '@boocode/shared/agent/engine-deps';
 import { onlyTools } from '@boocode/shared/agent/only-tools';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
-import { setSubagentOwnerBeat } from '@boocode/shared/agent/subagents/subagent-records';
+import { wakeIdleLead } from '@boocode/shared/agent/subagents/subagent-records';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta } from '@boocode/shared/doc/session';
 import { newId } from '@boocode/shared/ids';
+import type { HeldLease } from '@boocode/shared/lease/driver-lease';
 import type * as Y from 'yjs';
 import { attachDriver } from '../chat/driver-registry.ts';
 import type { AppServices } from '../docs/doc-context.tsx';
 import type { DocHandle } from '../docs/doc-store.ts';
-import { BEAT_MS, thisDeviceId } from '../docs/driver-liveness.ts';
+import { takeLease } from '../docs/lease-seat.ts';
 import { runnerWorktreesForDevice } from './runner-worktrees.ts';
 
-const OWNER_LOCK_PREFIX = 'boocode-subagents:';
-
 let manager: SubagentManager | undefined;
+/** The services the manager was made with (its docs and leases go through their store). */
+let services: AppServices | undefined;
 /** Handles on the docs the manager opened: it needs the same instance per id for the life of the tab. */
 const handles = new Map<string, DocHandle>();
-/** Parents whose owner lock this tab holds (until the manager has nothing left of theirs). */
-const owned = new Set<string>();
+/** Parents whose `subagents` lease this tab holds (until the manager has nothing left of theirs). */
+const owned = new Map<string, HeldLease>();
 
 export function openSessionHandle(s: AppServices, id: string): DocHandle {
   let h = handles.get(id);
@@ -36,42 +38,40 @@ export function openSessionHandle(s: AppServices, id: string): DocHandle {
   return h;
 }
 
-export function ownerLockName(parentId: string): string {
-  return `${OWNER_LOCK_PREFIX}${parentId}`;
-}
-
 /**
- * Holds the parent's owner lock while this tab's manager has its children (taken at spawn and at adoption):
- * `start` runs once the lock is held and hands the children to the manager. With `ifAvailable`, when another
- * tab owns the parent this resolves false and nothing starts.
+ * Holds the parent's `subagents` lease while this tab's manager has its children (taken at spawn and at
+ * adoption): `start` runs once the lease is held and hands the children to the manager. Resolves false, with
+ * nothing started, when another live driver (a tab, the agent host) owns the parent's children.
  */
-export function holdOwnerLock(
+export async function holdSubagentLease(
+  s: AppServices,
   m: SubagentManager,
   parentDoc: Y.Doc,
-  opts: { ifAvailable?: boolean; start?: () => Promise<void> } = {},
+  start?: () => Promise<void> | void,
 ): Promise<boolean> {
   const parentId = getSessionMeta(parentDoc)?.id ?? parentDoc.guid;
-  if (owned.has(parentId) || !navigator.locks) return opts.start?.().then(() => true) ?? Promise.resolve(true);
-  return new Promise<boolean>((resolve, reject) => {
-    void navigator.locks.request(ownerLockName(parentId), { ifAvailable: opts.ifAvailable ?? false }, async (lock) => {
-      if (!lock) return resolve(false);
-      owned.add(parentId);
-      // The lock is this device's only; the beat in the parent doc tells other devices the children are owned.
-      const beat = () => setSubagentOwnerBeat(parentDoc, { device: thisDeviceId(), at: Date.now() });
-      beat();
-      const beating = setInterval(beat, BEAT_MS);
-      try {
-        await opts.start?.();
-        resolve(true);
-        await m.settled(parentId);
-      } catch (e) {
-        reject(e);
-      } finally {
-        clearInterval(beating);
-        owned.delete(parentId);
-      }
-    });
+  if (owned.has(parentId)) {
+    await start?.();
+    return true;
+  }
+  const lease = await takeLease(s.store, sessionDocName(parentId), parentDoc, 'subagents');
+  if (!lease) return false;
+  owned.set(parentId, lease);
+  const stopBeating = lease.startBeating(realClock);
+  try {
+    await start?.();
+  } catch (e) {
+    stopBeating();
+    lease.release();
+    owned.delete(parentId);
+    throw e;
+  }
+  void m.settled(parentId).then(() => {
+    stopBeating();
+    lease.release();
+    owned.delete(parentId);
   });
+  return true;
 }
 
 /** Creates this tab's manager (once); later calls return the same one. */
@@ -83,6 +83,14 @@ export function ensureSubagentManager(s: AppServices): SubagentManager {
     newId: (prefix) => newId(prefix),
     clock: { now: () => Date.now() },
     worktrees: runnerWorktreesForDevice(s.db),
+    // A finished child wakes its idle lead: a new turn carrying the result, driven here unless a host takes it.
+    onChildEnded: (parentDoc) => {
+      if (wakeIdleLead(parentDoc, Date.now(), () => newId('msg')) === undefined) return;
+      const parentId = getSessionMeta(parentDoc)?.id;
+      if (!parentId) return;
+      const { driver, detach } = attachDriver(s, parentId);
+      void driver.driveIfNeeded().finally(detach);
+    },
     runChild: async (_childDoc, prompt, opts, signal) => {
       await openSessionHandle(s, opts.childId).whenLoaded;
       const { driver, detach } = attachDriver(s, opts.childId);
@@ -99,6 +107,7 @@ export function ensureSubagentManager(s: AppServices): SubagentManager {
     },
   });
   manager = m;
+  services = s;
   return m;
 }
 
@@ -120,8 +129,8 @@ export function withSubagents(
     definitions: () => withTools.definitions(),
     execute: async (call, ctx) => {
       const result = await withTools.execute(call, ctx);
-      // This tab now runs (or queues) the children: say so to the other tabs' adopters.
-      if (call.name === 'spawn_subagent' && result.ok) void holdOwnerLock(m, doc);
+      // This tab now runs (or queues) the children: say so, through the lead's lease, to other drivers.
+      if (call.name === 'spawn_subagent' && result.ok && services) void holdSubagentLease(services, m, doc);
       return result;
     },
   };

@@ -1,6 +1,7 @@
 // The frame around every route: top bar (home, settings, global sync status), the update prompt and
 // the notification toasts.
 import { Link, Outlet } from '@tanstack/react-router';
+import { HostBadge } from '../host/HostBadge.tsx';
 import { NotificationCenter } from '../notifications/NotificationCenter.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { useApplyTheme } from './theme.ts';
@@ -22,6 +23,7 @@ export function Shell() {
           <Link to="/settings">Settings</Link>
         </nav>
         <span className="spacer" />
+        <HostBadge />
         <SyncBadge testId="global-sync-status" />
       </header>
       <Outlet />

@@ -4,15 +4,12 @@ import type { Span } from '@boocode/shared/doc/session-schema';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
-import type { ApprovalRequest } from '../runner/approval-queue.ts';
 import { renameSession } from '../sessions/session-actions.ts';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
 import { MessageList } from './MessageList.tsx';
 import { SubagentsToggle } from './SubagentsToggle.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
-
-const NO_APPROVALS: ApprovalRequest[] = [];
 
 /** What createSession names a session; the first prompt replaces it. */
 const DEFAULT_TITLE = 'Untitled session';
@@ -25,8 +22,9 @@ function titleFrom(text: string): string {
 export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) {
   const { store, space } = useServices();
   const view = useChatDoc(doc);
-  const { driver, state, approvals } = useSessionDriver(sessionId);
-  const busyElsewhere = !state.driving && view.run.status === 'running';
+  const { driver, state } = useSessionDriver(sessionId);
+  const busyElsewhere = !state.driving && (view.run.status === 'running' || view.run.status === 'queued');
+  const byHost = view.run.driver?.startsWith('host:') ?? false;
   const endRef = useAutoScroll(view);
 
   return (
@@ -35,7 +33,11 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
         <span className="tag">{view.meta?.kind === 'coder' ? 'coder' : 'chat'}</span>
         {busyElsewhere && (
           <span className="muted" data-testid="follow-note">
-            Running in another tab; following it live.
+            {view.run.status === 'queued'
+              ? 'Waiting for a driver (the agent host, or this tab if none takes it)…'
+              : byHost
+                ? 'Running on the agent host; following it live.'
+                : 'Running in another tab; following it live.'}
           </span>
         )}
         <span className="spacer" />
@@ -53,15 +55,14 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
         <MessageList
           messages={view.messages}
           spans={view.spans}
-          approvals={view.run.status === 'running' ? approvals : NO_APPROVALS}
-          onAnswer={(spanId, a) => driver?.relay.answer(spanId, a)}
+          onAnswer={(spanId, a) => driver?.answerApproval(spanId, a)}
           onCancel={state.driving ? () => driver?.stop() : undefined}
         />
       )}
       <InterruptedApprovals
         view={view}
         disabled={state.driving || busyElsewhere}
-        onResolve={(spanId, d) => void driver?.resolveApproval(spanId, d)}
+        onResolve={(spanId, d) => driver?.answerApproval(spanId, d)}
       />
       {state.problem && (
         <p className="error-text chat-problem" role="alert" data-testid="chat-problem">
@@ -96,7 +97,7 @@ function InterruptedApprovals({
   if (view.run.status !== 'waiting-approval') return null;
   const spans = (view.run.pendingApprovals ?? [])
     .map((id) => view.spans.find((s) => s.id === id))
-    .filter((s): s is Span => s !== undefined);
+    .filter((s): s is Span => s !== undefined && s.approval?.answer === undefined);
   return (
     <div className="interrupted-approvals">
       {spans.map((s) => (

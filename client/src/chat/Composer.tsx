@@ -58,7 +58,7 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
         value={text}
         onChange={(e) => setText(e.target.value)}
         onKeyDown={onKey}
-        placeholder={busyElsewhere ? 'Another tab is running this session…' : 'Ask something…'}
+        placeholder={busyElsewhere ? 'Running elsewhere (the agent host or another tab)…' : 'Ask something…'}
         aria-label="Message"
         rows={Math.min(10, Math.max(2, text.split('\n').length))}
         data-testid="composer-input"
@@ -70,7 +70,8 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
           <kbd>Enter</kbd> send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
         </span>
         <span className="spacer" />
-        {driving ? (
+        {driving || busyElsewhere ? (
+          // Stop works wherever the turn runs: here, or by asking its driver through the doc.
           <button type="button" className="danger-button" onClick={onStop} data-testid="stop">
             Stop
           </button>

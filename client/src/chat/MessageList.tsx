@@ -3,10 +3,9 @@
 // on their own: their result is inside the card.
 
 import { parseResultMessage } from '@boocode/shared/agent/subagents/result-message';
-import type { Message, Span } from '@boocode/shared/doc/session-schema';
+import type { ApprovalAnswer, Message, Span } from '@boocode/shared/doc/session-schema';
 import { SubagentResultCard } from '../agents/SubagentResultCard.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
-import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
 import { Markdown } from './Markdown.tsx';
 import { modelLabel } from './ModelPicker.tsx';
 import { RetryNotice } from './RetryNotice.tsx';
@@ -23,13 +22,13 @@ const INCOMPLETE_WORDS = {
 export interface MessageListProps {
   messages: Message[];
   spans: Span[];
-  approvals: ApprovalRequest[];
+  /** Writes the user's answer to a call waiting for approval into the doc. */
   onAnswer(spanId: string, answer: ApprovalAnswer): void;
   /** Stops the turn (this tab drives it); absent when another tab does. */
   onCancel?: () => void;
 }
 
-export function MessageList({ messages, spans, approvals, onAnswer, onCancel }: MessageListProps) {
+export function MessageList({ messages, spans, onAnswer, onCancel }: MessageListProps) {
   const toolResults = new Map(messages.filter((m) => m.role === 'tool').map((m) => [m.toolCallId, m]));
   // The latest span of a call wins (a call re-run after a crash has an interrupted span and a new one).
   const toolSpans = new Map(spans.filter((s) => s.kind === 'tool').map((s) => [s.toolCallId, s]));
@@ -96,14 +95,7 @@ export function MessageList({ messages, spans, approvals, onAnswer, onCancel }: 
           {m.toolCalls?.map((call) => {
             const span = toolSpans.get(call.id);
             return (
-              <ToolCard
-                key={call.id}
-                call={call}
-                span={span}
-                result={toolResults.get(call.id)}
-                approval={span ? approvals.find((a) => a.spanId === span.id) : undefined}
-                onAnswer={onAnswer}
-              />
+              <ToolCard key={call.id} call={call} span={span} result={toolResults.get(call.id)} onAnswer={onAnswer} />
             );
           })}
           {m.error && (

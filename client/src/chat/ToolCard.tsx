@@ -1,18 +1,18 @@
 // One tool call as a compact, expandable card: tool, arguments, status and duration from its span,
-// and the result. A call waiting for the user's approval shows Approve / Deny / Always allow inline;
-// a write to a control path (git's folder, the hooks file) says why it is dangerous, and has no Always allow.
-import type { Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
-import type { ApprovalAnswer, ApprovalRequest } from '../runner/approval-queue.ts';
+// and the result. A call waiting for the user's approval (a question on its span, in the doc) shows
+// Approve / Deny / Always allow inline, in every tab on every device; the first answer counts. A write to
+// a control path (git's folder, the hooks file) says why it is dangerous, and has no Always allow.
+import type { ApprovalAnswer, Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
 
 export interface ToolCardProps {
   call: ToolCall;
   span: Span | undefined;
   result: Message | undefined;
-  approval: ApprovalRequest | undefined;
   onAnswer(spanId: string, answer: ApprovalAnswer): void;
 }
 
-export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardProps) {
+export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
+  const approval = span?.status === 'awaiting-approval' && !span.approval?.answer ? span.approval : undefined;
   const status = approval ? 'waiting' : (span?.status ?? (result ? result.status : 'pending'));
   const output = typeof span?.output === 'string' ? span.output : (result?.text ?? '');
   const error = span?.error ?? result?.error;
@@ -30,13 +30,15 @@ export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardPro
           {statusLabel(status)}
         </span>
         {span?.endedAt !== undefined && (
-          <span className="muted duration">{formatDuration(span.endedAt - span.startedAt)}</span>
+          <span className="muted duration" title={waitTitle(span)}>
+            {formatDuration(span.endedAt - (span.approval?.answeredAt ?? span.startedAt))}
+          </span>
         )}
       </summary>
       <div className="tool-body">
         <div className="tool-section-label">Arguments</div>
         <pre className="tool-args">{prettyJson(call.arguments)}</pre>
-        {approval && (
+        {approval && span && (
           <fieldset className={approval.danger ? 'approval danger' : 'approval'} data-testid="approval-card">
             <legend className="visually-hidden">Approve {call.name}</legend>
             {approval.danger ? (
@@ -50,14 +52,14 @@ export function ToolCard({ call, span, result, approval, onAnswer }: ToolCardPro
               </p>
             )}
             <div className="approval-actions">
-              <button type="button" className="primary" onClick={() => onAnswer(approval.spanId, 'approve')}>
+              <button type="button" className="primary" onClick={() => onAnswer(span.id, 'approve')}>
                 Approve
               </button>
-              <button type="button" onClick={() => onAnswer(approval.spanId, 'deny')}>
+              <button type="button" onClick={() => onAnswer(span.id, 'deny')}>
                 Deny
               </button>
               {approval.canAlwaysAllow && (
-                <button type="button" onClick={() => onAnswer(approval.spanId, 'always')}>
+                <button type="button" onClick={() => onAnswer(span.id, 'always')}>
                   Always allow
                 </button>
               )}
@@ -112,6 +114,13 @@ function prettyJson(raw: string): string {
   } catch {
     return raw;
   }
+}
+
+/** The time a call waited for the user, kept apart from the time it ran. */
+function waitTitle(span: Span): string | undefined {
+  const a = span.approval;
+  if (a?.answeredAt === undefined) return undefined;
+  return `waited ${formatDuration(a.answeredAt - a.askedAt)} for approval, then ran`;
 }
 
 export function formatDuration(ms: number): string {

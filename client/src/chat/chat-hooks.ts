@@ -9,7 +9,6 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDocVersion } from '../docs/doc-hooks.ts';
-import type { ApprovalRequest } from '../runner/approval-queue.ts';
 import { observeRunnerPairing } from '../runner/runner-pairing.ts';
 import { attachDriver } from './driver-registry.ts';
 import { type ModelSettings, observeModelSettings } from './model-settings.ts';
@@ -49,11 +48,9 @@ export function useRunnerPairing(): RunnerPairing | null | undefined {
 export interface DriverView {
   driver: SessionDriver | undefined;
   state: DriverState;
-  approvals: ApprovalRequest[];
 }
 
 const IDLE: DriverState = { driving: false };
-const NONE: ApprovalRequest[] = [];
 
 /** The tab's driver for one session (shared, and alive while it runs a turn); takes over abandoned turns. */
 export function useSessionDriver(sessionId: string): DriverView {
@@ -65,8 +62,7 @@ export function useSessionDriver(sessionId: string): DriverView {
     return detach;
   }, [services, sessionId]);
   const state = useSyncExternalStore(driver?.subscribe ?? noSubscribe, driver?.getState ?? (() => IDLE));
-  const approvals = useSyncExternalStore(driver?.relay.subscribe ?? noSubscribe, driver?.relay.list ?? (() => NONE));
-  return { driver, state, approvals };
+  return { driver, state };
 }
 
 const noSubscribe = () => () => {};

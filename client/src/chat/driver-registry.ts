@@ -5,7 +5,7 @@ import { sessionDocName } from '@boocode/shared/doc/names';
 import { updateSessionEntry } from '@boocode/shared/doc/space';
 import type { AppServices } from '../docs/doc-context.tsx';
 import type { DocHandle } from '../docs/doc-store.ts';
-import { prepareTurn } from './prepare-turn.ts';
+import { prepareTurn, recordTurnModel } from './prepare-turn.ts';
 import { SessionDriver } from './session-driver.ts';
 
 interface Entry {
@@ -26,7 +26,9 @@ export function attachDriver(services: AppServices, sessionId: string): { driver
     const driver = new SessionDriver({
       doc,
       sessionId,
-      setup: (approvals, resume) => prepareTurn(db, doc, approvals, resume),
+      store,
+      setup: (resume) => prepareTurn(db, doc, resume),
+      recordModel: () => recordTurnModel(db, doc),
       onStatus: (status) =>
         space.transact(() => updateSessionEntry(space, sessionId, { status, updatedAt: Date.now() })),
     });

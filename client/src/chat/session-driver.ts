@@ -1,28 +1,40 @@
-// Drives one session's agent from this tab, or watches another tab drive it. The tab that sends holds
-// the session's Web Lock (the engine takes it) and runs the engine; every other tab only reads the doc.
-// When the doc says a turn is running (or was interrupted) but nobody holds the lock, the driver died
-// (tab closed, reload, crash): this tab takes the lock and resumes, so the turn finishes exactly once.
-import { AgentEngine, type EngineHooks, needsResume, SessionBusyError } from '@boocode/shared/agent/agent-engine';
+// One session as this tab sees it: it sends the user's message, and either hands the turn to the agent host
+// (when one is connected that may drive this session: the tab writes the message as a queued turn and
+// watches) or drives it here with the shared engine. Who drives is decided by the session's lease in the
+// doc (shared/src/lease/driver-lease.ts): a turn whose driver is gone (tab closed, reload, crash, host
+// killed) is resumed by the host or, with none, by the first tab that sees it. Approvals and Stop are doc
+// writes any tab can make; whoever holds the lease acts on them.
+import { AgentEngine, type EngineHooks, queueTurn, SessionBusyError } from '@boocode/shared/agent/agent-engine';
 import type { AutoFix } from '@boocode/shared/agent/auto-fix';
 import { realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
+import { sessionStatusOf } from '@boocode/shared/agent/session-status';
 import { outcomeInDoc, runChildTurn } from '@boocode/shared/agent/subagents/child-turn';
 import type { ChildOutcome } from '@boocode/shared/agent/subagents/subagent-manager';
-import { webSessionLock } from '@boocode/shared/agent/web-session-lock';
-import { getRunState, getSessionMeta, setSessionMeta } from '@boocode/shared/doc/session';
-import type { Attachment } from '@boocode/shared/doc/session-schema';
+import { turnDemand } from '@boocode/shared/agent/turn-demand';
+import { sessionDocName } from '@boocode/shared/doc/names';
+import {
+  getRunState,
+  getSessionMeta,
+  observeRunState,
+  requestTurnCancel,
+  setSessionMeta,
+} from '@boocode/shared/doc/session';
+import type { ApprovalAnswer, Attachment } from '@boocode/shared/doc/session-schema';
 import type { SessionStatus } from '@boocode/shared/doc/space';
-import { listSnapshots, listSpans } from '@boocode/shared/doc/spans';
+import { answerSpanApproval, observeSpans } from '@boocode/shared/doc/spans';
 import { newId } from '@boocode/shared/ids';
 import type { ModelClient } from '@boocode/shared/model/model-client';
 import type { ProviderId, StructuredOutputMode } from '@boocode/shared/model/providers';
+import { hostMayDrive } from '@boocode/shared/protocol/host-presence';
 import type * as Y from 'yjs';
-import { DriverLiveness, deviceOfDriver, driverIdOf, thisDeviceId } from '../docs/driver-liveness.ts';
-import { ApprovalQueue } from '../runner/approval-queue.ts';
-import { ApprovalRelay, approvalChannelName } from '../runner/approval-relay.ts';
+import type { DocStore } from '../docs/doc-store.ts';
+import { thisTabDriverId } from '../docs/driver-identity.ts';
+import { judgeLease, presentHosts, takeLease } from '../docs/lease-seat.ts';
 
-const LOCK_PREFIX = 'boocode-session:';
-/** How often a watching tab checks whether a running turn lost its driver. */
+/** How often a watching tab checks whether a turn lost its driver. */
 const TAKEOVER_CHECK_MS = 1500;
+/** A turn handed to the host that no driver has taken after this long is driven here instead. */
+const HANDOFF_MS = 4000;
 
 /** What a turn needs from this device's settings; resolved at the moment the turn starts. */
 export interface TurnSetup {
@@ -44,7 +56,7 @@ export interface TurnSetup {
 }
 
 export interface DriverState {
-  /** True while this tab runs a turn (it holds the lock). */
+  /** True while this tab runs a turn (it holds the lease). */
   driving: boolean;
   /** The last failure to start or resume, in words (model errors are on the messages). */
   problem?: string;
@@ -53,38 +65,43 @@ export interface DriverState {
 export interface SessionDriverOptions {
   doc: Y.Doc;
   sessionId: string;
+  store: DocStore;
   /** Builds the model client and tools for a turn; throws an Error in words when it cannot. */
-  setup(approvals: ApprovalQueue, resume: boolean): Promise<TurnSetup>;
+  setup(resume: boolean): Promise<TurnSetup>;
+  /**
+   * Records this device's model choice on the session before its turn may be handed to the agent host (which
+   * has no device settings); throws an Error in words when no model is chosen.
+   */
+  recordModel(): Promise<void>;
   /** Mirrors the run status into the session index (the list shows it). */
   onStatus?(status: SessionStatus): void;
 }
 
-/** This tab as a driver: its device first, so a tab on another device can tell the turn is not its device's. */
-const TAB_ID = driverIdOf(newId('tab'));
-/** Heartbeats of turns driven on other devices, as this tab has seen them change. */
-const liveness = new DriverLiveness(thisDeviceId());
+/** Engines running in this tab: a page that unloads lets go of them without writing (see abandonAllHere). */
+const liveEngines = new Set<AgentEngine>();
+
+/**
+ * The page is going away (reload, close, navigation): every engine of this tab lets go without writing an
+ * error, so the turn stays resumable and the next driver (the reloaded tab, another tab, the host) resumes it.
+ */
+export function abandonAllHere(): void {
+  for (const engine of liveEngines) engine.abandon();
+}
 
 export class SessionDriver {
-  readonly approvals = new ApprovalQueue();
   private engine: AgentEngine | undefined;
   private state: DriverState = { driving: false };
   private listeners = new Set<() => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
+  private offDoc: (() => void) | undefined;
   private disposed = false;
   private starting = false;
-  /** The abandoned-looking run state seen at the last check (see takeOverIfAbandoned). */
-  private suspect: string | undefined;
+  /** The check in flight, so a second caller waits for it instead of starting another. */
+  private checking: Promise<void> | undefined;
+  /** When this tab handed a turn to the host: past HANDOFF_MS with no driver, it drives the turn itself. */
+  private handedOffAt: number | undefined;
 
-  /** The approvals shown in this tab: its own, and those another tab driving this session waits on. */
-  readonly relay: ApprovalRelay;
-
-  constructor(private readonly opts: SessionDriverOptions) {
-    this.relay = new ApprovalRelay(this.approvals, approvalChannelName(opts.sessionId));
-    // A call waiting for the user shows in the list (and the Agents pane, and notifications) as waiting.
-    this.approvals.subscribe(() => {
-      if (this.engine) opts.onStatus?.(this.approvals.list().length ? 'waiting-approval' : 'running');
-    });
-  }
+  constructor(private readonly opts: SessionDriverOptions) {}
 
   getState = (): DriverState => this.state;
 
@@ -93,31 +110,67 @@ export class SessionDriver {
     return () => this.listeners.delete(fn);
   };
 
-  /** Starts watching for an abandoned turn (now and every little while). */
+  /** Starts watching for turns that need a driver (now, on every run-state change, and every little while). */
   start(): void {
-    void this.takeOverIfAbandoned();
-    this.timer = setInterval(() => void this.takeOverIfAbandoned(), TAKEOVER_CHECK_MS);
+    const { doc } = this.opts;
+    const offRun = observeRunState(doc, () => void this.check());
+    // An approval answered in another tab or device may make a stopped turn drivable again.
+    const offSpans = observeSpans(doc, () => {
+      if (turnDemand(doc) === 'answered') void this.check();
+    });
+    this.offDoc = () => {
+      offRun();
+      offSpans();
+    };
+    void this.check();
+    this.timer = setInterval(() => void this.check(), TAKEOVER_CHECK_MS);
   }
 
   dispose(): void {
     this.disposed = true;
     clearInterval(this.timer);
-    this.relay.close();
+    this.offDoc?.();
     // The registry disposes only an idle driver; should a turn still run, stop it cleanly (spans close as cancelled).
     this.engine?.cancel();
   }
 
+  /** Sends the user's message: handed to the agent host when one may drive this session, else driven here. */
   async send(text: string, attachments?: Attachment[]): Promise<void> {
-    await this.drive((engine) => engine.runTurn({ text, attachments: attachments?.length ? attachments : undefined }));
+    const input = { text, attachments: attachments?.length ? attachments : undefined };
+    if (this.hostForThisSession() && !this.engine && !this.starting) {
+      try {
+        await this.opts.recordModel();
+      } catch (e) {
+        this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+    }
+    // Asked again now the model is on the session: the host must be able to call it.
+    if (this.hostForThisSession() && !this.engine && !this.starting) {
+      queueTurn(this.opts.doc, input, { clock: realClock, newId: (p) => newId(p) });
+      this.handedOffAt = Date.now();
+      this.opts.onStatus?.('queued');
+      this.set({ driving: false, problem: undefined });
+      return;
+    }
+    await this.drive((engine) => engine.runTurn(input));
   }
 
+  /** Stops the turn: here if this tab drives it, else by asking its driver (host or another tab) in the doc. */
   stop(): void {
-    this.engine?.cancel();
+    if (this.engine) this.engine.cancel();
+    else requestTurnCancel(this.opts.doc);
+  }
+
+  /** The user's answer to a call waiting for approval (before it runs, or "Run again?" after a crash). */
+  answerApproval(spanId: string, answer: ApprovalAnswer): void {
+    answerSpanApproval(this.opts.doc, spanId, answer, thisTabDriverId(), Date.now());
+    void this.check();
   }
 
   /**
-   * Runs a subagent's turn in this (child) session, with this driver's approvals (so any tab showing the child
-   * can answer them), and says how it ended. A child whose turn already started is resumed, never prompted again.
+   * Runs a subagent's turn in this (child) session and says how it ended. A child whose turn already started
+   * is resumed, never prompted again.
    */
   async runSubagent(prompt: string, signal: AbortSignal): Promise<ChildOutcome> {
     const { doc } = this.opts;
@@ -131,6 +184,7 @@ export class SessionDriver {
     if (outcome) return outcome;
     if (!busyHere && !this.engine && this.state.problem)
       return { status: 'failed', error: { code: 'SUBAGENT_SETUP', message: this.state.problem } };
+    if (!busyHere) return { status: 'elsewhere' };
     // This tab was already driving it (it took over an abandoned turn): wait for that turn, then read its end.
     await new Promise<void>((resolve) => {
       const check = () => {
@@ -144,49 +198,49 @@ export class SessionDriver {
     return getRunState(doc).status === 'waiting-approval' ? { status: 'waiting-approval' } : outcomeInDoc(doc);
   }
 
-  /** The user's answer for a call that was interrupted by a crash and is not safe to re-run unasked. */
-  async resolveApproval(spanId: string, decision: 'approve' | 'deny'): Promise<void> {
-    const call = listSpans(this.opts.doc).find((s) => s.id === spanId)?.toolCallId;
-    // Clicking "Run again" is the approval: the executor must not ask a second time for the same call.
-    if (decision === 'approve' && call) this.approvals.preApprove(call);
-    await this.drive((engine) => engine.resolveApproval(spanId, decision));
+  /** An agent host present that may drive this session (any host a chat, its workspace's host a coder one). */
+  private hostForThisSession(): boolean {
+    const meta = getSessionMeta(this.opts.doc);
+    if (!meta) return false;
+    const session = {
+      kind: meta.kind,
+      workspace: meta.workspace,
+      provider: meta.provider,
+      direct: !!meta.modelBaseUrl,
+    };
+    return presentHosts(this.opts.store).some((h) => hostMayDrive(h, session));
   }
 
-  /** Resumes a turn whose driver is gone: the run says running/interrupted and the lock is free. */
-  async takeOverIfAbandoned(): Promise<void> {
+  /** Drives the turn here if it needs a driver and this tab should be it; resolves when that turn ends. */
+  driveIfNeeded(): Promise<void> {
+    return this.check();
+  }
+
+  /** Drives the turn here when it needs a driver and this tab should be it (see the module comment). */
+  private check(): Promise<void> {
+    this.checking ??= this.checkOnce().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private async checkOnce(): Promise<void> {
     if (this.disposed || this.engine || this.starting) return;
-    const run = getRunState(this.opts.doc);
-    const device = deviceOfDriver(run.driver);
-    const abandoned =
-      (run.status === 'running' || run.status === 'interrupted') &&
-      // Web Locks see only this device's tabs: a turn driven on another device lives while its heartbeat moves.
-      !(run.status === 'running' && device && device !== thisDeviceId()
-        ? liveness.drivenElsewhere(this.sessionKey(), { device, at: run.heartbeatAt ?? 0 })
-        : false) &&
-      // With Web Locks the lock says whether the driver lives; without them only a stale heartbeat can.
-      (navigator.locks ? !(await this.lockHeld()) : needsResume(this.opts.doc, Date.now()));
-    if (!abandoned) {
-      this.suspect = undefined;
+    const demand = turnDemand(this.opts.doc);
+    if (demand === 'none') {
+      this.handedOffAt = undefined;
       return;
     }
-    // A driver that just finished releases its lock before this tab's copy of the doc has its last updates
-    // (they cross tabs through IndexedDB): "running and unlocked" must hold on two checks, with no heartbeat
-    // between them, before this tab resumes, or it would resume a finished turn from a stale copy.
-    const seen = `${run.status}:${run.turn}:${run.heartbeatAt ?? 0}`;
-    if (this.suspect !== seen) {
-      this.suspect = seen;
-      return;
+    // With a host connected, the host drives; a queued turn it has not taken in time falls back to this tab.
+    if (this.hostForThisSession()) {
+      const waited = this.handedOffAt !== undefined && Date.now() - this.handedOffAt > HANDOFF_MS;
+      if (!(demand === 'queued' && waited)) return;
     }
-    this.suspect = undefined;
+    const docName = sessionDocName(this.opts.sessionId);
+    const verdict = await judgeLease(this.opts.store, docName, this.opts.doc, 'turn');
+    if (verdict !== 'free' && verdict !== 'abandoned' && verdict !== 'mine') return;
+    this.handedOffAt = undefined;
     await this.drive((engine) => engine.resume(), true);
-  }
-
-  private lockHeld(): Promise<boolean> {
-    return sessionLockHeld(this.sessionKey());
-  }
-
-  private sessionKey(): string {
-    return getSessionMeta(this.opts.doc)?.id ?? this.opts.doc.guid;
   }
 
   private async drive(run: (engine: AgentEngine) => Promise<unknown>, quietWhenBusy = false): Promise<void> {
@@ -198,7 +252,7 @@ export class SessionDriver {
     this.starting = true;
     let setup: TurnSetup;
     try {
-      setup = await this.opts.setup(this.approvals, quietWhenBusy);
+      setup = await this.opts.setup(quietWhenBusy);
     } catch (e) {
       this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
       return;
@@ -206,12 +260,20 @@ export class SessionDriver {
       this.starting = false;
     }
     if (this.disposed) return;
-    const { doc } = this.opts;
-    const engine = createSessionEngine(doc, setup);
+    const { doc, store, sessionId } = this.opts;
+    const engine = createSessionEngine(doc, setup, store, sessionDocName(sessionId));
     this.engine = engine;
-    this.relay.clearRemote();
+    liveEngines.add(engine);
     this.set({ driving: true, problem: undefined });
-    this.opts.onStatus?.('running');
+    // The list shows a call waiting for the user as such, whichever tab looks.
+    let mirrored: SessionStatus | undefined;
+    const mirror = () => {
+      const status = sessionStatusOf(doc);
+      if (status === mirrored) return;
+      mirrored = status;
+      this.opts.onStatus?.(status);
+    };
+    const offMirror = observeSpans(doc, mirror);
     // A resume keeps the session's recorded model; a new turn records the one it runs with.
     if (!quietWhenBusy) setSessionMeta(doc, { model: setup.model, provider: setup.provider });
     try {
@@ -221,8 +283,10 @@ export class SessionDriver {
       if (e instanceof SessionBusyError) this.set({ driving: false, problem: quietWhenBusy ? undefined : e.message });
       else this.set({ driving: false, problem: e instanceof Error ? e.message : String(e) });
     } finally {
+      offMirror();
+      liveEngines.delete(engine);
       this.engine = undefined;
-      this.opts.onStatus?.(statusOf(doc));
+      this.opts.onStatus?.(sessionStatusOf(doc));
       this.set({ ...this.state, driving: false });
     }
   }
@@ -233,17 +297,20 @@ export class SessionDriver {
   }
 }
 
-/** The engine for one session driven from this tab (its Web Lock, this tab's id); also used for workflow agents. */
-export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
-  return new AgentEngine(
+/**
+ * The engine for one session driven from this tab: its lease claimed through the doc store (this tab's
+ * driver id). Also used for workflow agents and subagents.
+ */
+export function createSessionEngine(doc: Y.Doc, setup: TurnSetup, store: DocStore, docName: string): AgentEngine {
+  const engine = new AgentEngine(
     {
       doc,
       model: setup.client,
       tools: setup.tools,
       clock: realClock,
       newId: (prefix) => newId(prefix),
-      driverId: TAB_ID,
-      lock: webSessionLock(LOCK_PREFIX),
+      driverId: thisTabDriverId(),
+      seat: { take: (d) => takeLease(store, docName, d, 'turn') },
       loadBlob: setup.loadBlob,
       autoFix: setup.autoFix,
     },
@@ -256,25 +323,11 @@ export function createSessionEngine(doc: Y.Doc, setup: TurnSetup): AgentEngine {
     },
     setup.hooks,
   );
+  return engine;
 }
 
-/** True while some tab of this origin drives the session (holds its Web Lock). */
-export async function sessionLockHeld(sessionId: string): Promise<boolean> {
-  return (await heldSessionLocks()).has(sessionId);
-}
-
-/** Ids of the sessions some tab of this origin drives right now. */
-export async function heldSessionLocks(): Promise<Set<string>> {
-  const snapshot = await navigator.locks.query();
-  return new Set(
-    (snapshot.held ?? []).flatMap((l) => (l.name?.startsWith(LOCK_PREFIX) ? [l.name.slice(LOCK_PREFIX.length)] : [])),
-  );
-}
-
-/** The list's status for a session after a turn: a failed or stopped last turn shows as such. */
-function statusOf(doc: Y.Doc): SessionStatus {
-  const run = getRunState(doc).status;
-  if (run === 'waiting-approval' || run === 'running') return run;
-  const outcome = listSnapshots(doc).at(-1)?.outcome;
-  return outcome === 'error' ? 'failed' : outcome === 'cancelled' ? 'cancelled' : 'idle';
+/** Keeps an engine this module did not start (a workflow agent) in the set a page unload abandons. */
+export function trackEngine(engine: AgentEngine): () => void {
+  liveEngines.add(engine);
+  return () => liveEngines.delete(engine);
 }

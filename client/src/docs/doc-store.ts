@@ -3,7 +3,9 @@
 // Every change made in this tab is put in the upload queue, and every stored ack a link receives is
 // applied to it (client/src/sync/pending-changes.ts).
 // Invariant: there is at most one Y.Doc instance per name in a tab, shared by every reader.
+
 import { DexieYProvider } from 'y-dexie';
+import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { PendingChanges } from '../sync/pending-changes.ts';
 import { connectDoc, isSyncLinkOrigin, type SyncConfig, type SyncLink } from '../sync/sync-link.ts';
@@ -67,6 +69,38 @@ export class DocStore {
         this.release(name, entry);
       },
     };
+  }
+
+  /** The presence channel of an open, linked doc (undefined offline-only or before it links). */
+  awarenessOf(name: string): Awareness | undefined {
+    return this.open.get(name)?.link?.awareness;
+  }
+
+  /** True while the doc's socket is open and synced: a watcher then sees every beat the server relays. */
+  isConnected(name: string): boolean {
+    return this.open.get(name)?.link?.connected ?? false;
+  }
+
+  /**
+   * Resolves true once the server has stored everything this doc holds (status `synced`), false after
+   * `timeoutMs` or at once when the doc is not linked to a server.
+   */
+  whenStored(name: string, timeoutMs: number): Promise<boolean> {
+    if (!this.open.get(name)?.link) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.status.get(name) !== 'synced') return;
+        clearTimeout(timer);
+        off();
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        off();
+        resolve(false);
+      }, timeoutMs);
+      const off = this.status.subscribe(check);
+      check();
+    });
   }
 
   /** Whether a doc's local state has been loaded (for rendering without a flash of "empty"). */

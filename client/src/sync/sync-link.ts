@@ -2,6 +2,7 @@
 // reconnects with backoff; this module adds BooCode's "stored" message (what the server durably
 // stored) and turns socket state + stored snapshot into the SyncStatus the UI shows.
 import { MESSAGE_STORED, readStoredSnapshot, STORED_PARAM, TOKEN_PARAM } from '@boocode/shared/protocol/sync';
+import type { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { storedSnapshotCovers } from './stored-state.ts';
@@ -15,6 +16,10 @@ export interface SyncConfig {
 
 export interface SyncLink {
   readonly status: SyncStatus;
+  /** The doc's presence channel (the sync server relays it; a closed socket's entries vanish at once). */
+  readonly awareness: Awareness;
+  /** True while the socket is open and the first sync with the server is done. */
+  readonly connected: boolean;
   /** Drops the socket and dials again now (skipping the backoff); the status follows the new socket. */
   reconnect(): void;
   destroy(): void;
@@ -108,6 +113,12 @@ export function connectDoc(
   return {
     get status() {
       return status;
+    },
+    get awareness() {
+      return provider.awareness;
+    },
+    get connected() {
+      return provider.wsconnected && provider.synced;
     },
     reconnect() {
       refused = false;

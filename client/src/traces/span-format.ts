@@ -33,6 +33,7 @@ export function formatClock(ms: number): string {
 /** The word a user reads for a span's outcome. */
 export const STATUS_LABEL: Record<SpanStatus, string> = {
   open: 'running',
+  'awaiting-approval': 'needs approval',
   ok: 'ok',
   error: 'failed',
   cancelled: 'cancelled',

@@ -1,196 +1,27 @@
-// runAgent for the browser: every agent() of a workflow becomes a child session of the session
-// the run was started from (of its kind: a coder session's agents get the runner's tools; its label in
-// the session index), and runs one AgentEngine turn there with that session's model, so its model calls
-// are spans the trace viewer shows. Its tool approvals are published on the child session's approval
-// channel, so opening the child (in any tab of the device) shows them.
-// A schema re-ask is another turn in the same child session. After a reload, an agent that was
-// mid-turn is resumed in its own child session (the engine's resume), never started twice.
-import type { AgentEngine, TurnResult } from '@boocode/shared/agent/agent-engine';
+// The page's side of a workflow run's agents: the shared session agents (workflows/src/agents/session-agents.ts)
+// over this tab's doc store, each agent's child session driven by this tab's engine (its lease, this device's
+// model settings and runner tools), tracked so a page unload lets go of it without writing.
 import { sessionDocName } from '@boocode/shared/doc/names';
-import { getRunState, initSessionMeta, listMessages, observeSession } from '@boocode/shared/doc/session';
-import { getSessionEntry, putSessionEntry, type SessionStatus, updateSessionEntry } from '@boocode/shared/doc/space';
-import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
-import { setAgentActivity } from '@boocode/shared/doc/workflow-run';
-import { newId } from '@boocode/shared/ids';
-import type { AgentReply, AgentRunSpec } from '@boocode/workflows/engine/agent-contract';
-import { replyOf, turnInputFor } from '@boocode/workflows/engine/agent-turn';
-import type { AgentHost } from '@boocode/workflows/worker/workflow-worker-api';
+import { createSessionAgents, type SessionAgentDeps } from '@boocode/workflows/agents/session-agents';
 import type * as Y from 'yjs';
 import { prepareTurn } from '../chat/prepare-turn.ts';
-import { createSessionEngine } from '../chat/session-driver.ts';
+import { createSessionEngine, trackEngine } from '../chat/session-driver.ts';
 import type { DocStore } from '../docs/doc-store.ts';
 import type { LocalDb } from '../docs/local-db.ts';
-import { ApprovalQueue } from '../runner/approval-queue.ts';
-import { ApprovalRelay, approvalChannelName } from '../runner/approval-relay.ts';
 
-export interface BrowserAgentDeps {
+export interface BrowserAgentDeps extends Omit<SessionAgentDeps, 'openSession' | 'engineFor'> {
   db: LocalDb;
   store: DocStore;
-  space: Y.Doc;
-  runDoc: Y.Doc;
-  /** The session the run was started from: parent of every agent's session. */
-  sessionId: string;
-  workflowName: string;
-  /** The parent session's model, so agents run with the session's settings. */
-  model?: string;
-  provider?: string;
-  /** Child sessions of agents that were mid-turn when the last driver died, by the agent's prompt. */
-  inFlight?: Map<string, string>;
 }
 
-/** How often an agent's latest words are copied into the run doc (a frame is too often for a synced doc). */
-const ACTIVITY_EVERY_MS = 400;
-
-export function createBrowserAgentHost(deps: BrowserAgentDeps): AgentHost {
-  const children = new Map<string, string>();
-  const engines = new Map<string, AgentEngine>();
-  const aborted = new Set<string>();
-  return {
-    async run(spec) {
-      if (aborted.has(spec.agentId)) return null;
-      const resumed = spec.attempt === 1 ? deps.inFlight?.get(spec.prompt) : undefined;
-      if (resumed) deps.inFlight?.delete(spec.prompt);
-      const childId = resumed ?? children.get(spec.agentId) ?? (await createChildSession(deps, spec));
-      children.set(spec.agentId, childId);
-      const handle = deps.store.openDoc(sessionDocName(childId));
-      const stopWatching = watchActivity(deps.runDoc, spec.agentId, childId, handle.doc);
-      const parentSpan = await openAgentSpan(deps, spec, childId);
-      let reply: AgentReply | null = null;
-      let failure: unknown;
-      const approvals = new ApprovalQueue();
-      let relay: ApprovalRelay | undefined;
-      try {
-        await handle.whenLoaded;
-        // Its waiting calls go out on the child session's approval channel: any tab showing the child
-        // (this one included) lists them and can answer. Not a driver: this run drives the child.
-        relay = new ApprovalRelay(approvals, approvalChannelName(childId));
-        const setup = await prepareTurn(deps.db, handle.doc, approvals, true);
-        if (aborted.has(spec.agentId)) return null;
-        const engine = createSessionEngine(handle.doc, setup);
-        engines.set(spec.agentId, engine);
-        setChildStatus(deps.space, childId, 'running');
-        const result: TurnResult | undefined = resumed
-          ? await engine.resume()
-          : await engine.runTurn(turnInputFor(spec));
-        reply = replyOf(handle.doc, result, childId);
-        return reply;
-      } catch (err) {
-        failure = err;
-        throw err;
-      } finally {
-        parentSpan.close(reply, failure);
-        engines.delete(spec.agentId);
-        stopWatching();
-        setChildStatus(deps.space, childId, aborted.has(spec.agentId) ? 'cancelled' : 'done');
-        relay?.close();
-        handle.release();
-      }
+export function createBrowserAgentHost(deps: BrowserAgentDeps) {
+  return createSessionAgents({
+    ...deps,
+    openSession: (id) => deps.store.openDoc(sessionDocName(id)),
+    engineFor: async (childId: string, doc: Y.Doc) => {
+      const setup = await prepareTurn(deps.db, doc, true);
+      const engine = createSessionEngine(doc, setup, deps.store, sessionDocName(childId));
+      return { engine, untrack: trackEngine(engine) };
     },
-    abort(_runId, agentId) {
-      aborted.add(agentId);
-      engines.get(agentId)?.cancel();
-    },
-  };
-}
-
-/**
- * The agent as a `workflow-agent` span in the session the run was started from, so the trace viewer
- * shows it (linked to the child session's own trace). A resumed agent keeps the span it already has.
- */
-async function openAgentSpan(deps: BrowserAgentDeps, spec: AgentRunSpec, childSessionId: string) {
-  const handle = deps.store.openDoc(sessionDocName(deps.sessionId));
-  await handle.whenLoaded;
-  const doc = handle.doc;
-  const existing = listSpans(doc).find((s) => s.childSessionId === childSessionId && s.status === 'open');
-  const id =
-    existing?.id ??
-    openSpan(doc, {
-      id: newId('spn'),
-      kind: 'workflow-agent',
-      name: `${deps.workflowName} · ${spec.options.label ?? spec.agentId}`,
-      turn: getRunState(doc).turn,
-      startedAt: Date.now(),
-      input: { prompt: spec.prompt.slice(0, 2000), attempt: spec.attempt },
-      childSessionId,
-    }).id;
-  return {
-    close(reply: AgentReply | null, failure: unknown) {
-      try {
-        if (failure !== undefined) {
-          const message = failure instanceof Error ? failure.message : String(failure);
-          closeSpan(doc, id, { status: 'error', endedAt: Date.now(), error: { code: 'AGENT_FAILED', message } });
-        } else if (!reply) {
-          closeSpan(doc, id, { status: 'cancelled', endedAt: Date.now() });
-        } else {
-          closeSpan(doc, id, {
-            status: 'ok',
-            endedAt: Date.now(),
-            output: { text: reply.text.slice(0, 2000), tokens: reply.usage.tokens },
-          });
-        }
-      } finally {
-        handle.release();
-      }
-    },
-  };
-}
-
-async function createChildSession(deps: BrowserAgentDeps, spec: AgentRunSpec): Promise<string> {
-  const now = Date.now();
-  const id = newId('ses', now);
-  const label = spec.options.label ?? spec.agentId;
-  const title = `${deps.workflowName} · ${label}`;
-  const kind = getSessionEntry(deps.space, deps.sessionId)?.kind ?? 'chat';
-  const handle = deps.store.openDoc(sessionDocName(id));
-  try {
-    await handle.whenLoaded;
-    initSessionMeta(handle.doc, {
-      id,
-      title,
-      kind,
-      createdAt: now,
-      parentId: deps.sessionId,
-      ...(deps.model ? { model: spec.options.model ?? deps.model } : {}),
-      ...(deps.provider ? { provider: deps.provider } : {}),
-    });
-  } finally {
-    handle.release();
-  }
-  deps.space.transact(() =>
-    putSessionEntry(deps.space, {
-      id,
-      title,
-      kind,
-      status: 'idle',
-      parentId: deps.sessionId,
-      label,
-      createdAt: now,
-      updatedAt: now,
-    }),
-  );
-  return id;
-}
-
-function setChildStatus(space: Y.Doc, id: string, status: SessionStatus): void {
-  space.transact(() => updateSessionEntry(space, id, { status, updatedAt: Date.now() }));
-}
-
-/** Copies the child session's latest words into the run doc, at most every ACTIVITY_EVERY_MS. */
-function watchActivity(runDoc: Y.Doc, agentId: string, childSessionId: string, child: Y.Doc): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const write = () => {
-    timer = undefined;
-    const last = listMessages(child).at(-1);
-    const text = last && last.role !== 'user' ? last.text.slice(-160) : undefined;
-    setAgentActivity(runDoc, agentId, { childSessionId, text, at: Date.now() });
-  };
-  write();
-  const stop = observeSession(child, () => {
-    timer ??= setTimeout(write, ACTIVITY_EVERY_MS);
   });
-  return () => {
-    stop();
-    if (timer !== undefined) clearTimeout(timer);
-    write();
-  };
 }

@@ -1,9 +1,10 @@
-// Drives a workflow run from this tab. Exactly one tab drives a run: it holds the Web Lock named
-// after the run doc for as long as the run goes on. Every other tab watches the doc; stop requests
-// go through the doc, so any tab can stop a run or one agent. A run the doc says is running while
-// nobody holds its lock lost its driver (reload, crash): the next tab to look resumes it, and the
-// spec-hash cache skips every agent that had finished.
+// Drives a workflow run from this tab. Exactly one driver (a tab, or the agent host) drives a run: it
+// holds the run doc's `run` lease (shared/src/lease/driver-lease.ts) for as long as the run goes on and
+// beats it. Every other tab watches the doc; stop requests go through the doc, so any tab can stop a run
+// or one agent. A run the doc says is running whose lease is abandoned lost its driver (reload, crash):
+// the next driver to look resumes it, and the spec-hash cache skips every agent that had finished.
 
+import { realClock } from '@boocode/shared/agent/engine-deps';
 import { sessionDocName, workflowRunDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta } from '@boocode/shared/doc/session';
 import type { SessionMeta } from '@boocode/shared/doc/session-schema';
@@ -12,18 +13,17 @@ import {
   markWorkflowRunStatus,
   type OpenRunDoc,
   observeWorkflowRun,
-  setRunDriverBeat,
   setStopRequested,
   type WorkflowRunView,
   YDocRunStore,
 } from '@boocode/shared/doc/workflow-run';
+import type { AbortSignalLike } from '@boocode/shared/model/model-client';
+import type { RunStore } from '@boocode/workflows/engine/run-store';
 import type { WorkerRunHandle } from '@boocode/workflows/worker/worker-client';
 import type * as Y from 'yjs';
 import type { DocStore } from '../docs/doc-store.ts';
-import { BEAT_MS, thisDeviceId } from '../docs/driver-liveness.ts';
+import { takeLease } from '../docs/lease-seat.ts';
 import type { LocalDb } from '../docs/local-db.ts';
-
-const LOCK_PREFIX = 'boocode-workflow:';
 
 export type DriveResult = 'finished' | 'busy' | 'idle';
 
@@ -50,82 +50,73 @@ function changed() {
   for (const fn of listeners) fn();
 }
 
-function lockName(runId: string): string {
-  return `${LOCK_PREFIX}${workflowRunDocName(runId)}`;
-}
-
-/** True when some tab of this origin holds the run's lock (it is driving the run). */
-export async function runLockHeld(runId: string): Promise<boolean> {
-  const snapshot = await navigator.locks.query();
-  return (snapshot.held ?? []).some((l) => l.name === lockName(runId));
-}
-
 /**
- * Drives the run if the doc says it is running and no tab holds its lock; resolves when this tab
- * stops driving it ('busy' when another tab drives it, 'idle' when there was nothing to run).
+ * Drives the run if the doc says it is running and its lease is free or abandoned; resolves when this tab
+ * stops driving it ('busy' when another driver has it, 'idle' when there was nothing to run). The claim's
+ * settle also lets a driver that just finished get its last writes ("completed") to this tab's copy.
  */
-export async function driveRun(
-  deps: RunDriverDeps,
-  runId: string,
-  opts: { takeover?: boolean } = {},
-): Promise<DriveResult> {
+export async function driveRun(deps: RunDriverDeps, runId: string): Promise<DriveResult> {
   if (driving.has(runId)) return 'busy';
   driving.set(runId, 'starting');
   changed();
+  const name = workflowRunDocName(runId);
+  const handle = deps.store.openDoc(name);
   try {
-    return await navigator.locks.request(lockName(runId), { ifAvailable: true }, async (lock) =>
-      lock ? runUnderLock(deps, runId, opts.takeover ?? false) : ('busy' as const),
-    );
+    await handle.whenLoaded;
+    const lease = await takeLease(deps.store, name, handle.doc, 'run');
+    if (!lease) return 'busy';
+    const stopBeating = lease.startBeating(realClock);
+    try {
+      return await runUnderLease(deps, handle.doc, lease.lost);
+    } finally {
+      stopBeating();
+      lease.release();
+    }
   } finally {
+    handle.release();
     driving.delete(runId);
     changed();
   }
 }
 
-/**
- * A takeover waits a moment after getting the lock: a driver that just finished wrote "completed"
- * and then let the lock go, and that write may still be on its way to this tab's copy of the doc.
- */
-const TAKEOVER_SETTLE_MS = 400;
-
-async function runUnderLock(deps: RunDriverDeps, runId: string, takeover: boolean): Promise<'finished' | 'idle'> {
-  const handle = deps.store.openDoc(workflowRunDocName(runId));
-  try {
-    await handle.whenLoaded;
-    if (takeover) await new Promise((resolve) => setTimeout(resolve, TAKEOVER_SETTLE_MS));
-    const doc = handle.doc;
-    const run = getWorkflowRun(doc);
-    if (run?.status !== 'running') return 'idle';
-    if (run.stopRequested) {
-      // Stopped while its driver was gone: honour the stop instead of resuming.
-      markWorkflowRunStatus(doc, 'stopped');
-      return 'idle';
-    }
-    const parent = await readParentMeta(deps.store, run.sessionId);
-    const inFlight = new Map<string, string>();
-    for (const agent of run.agents) {
-      const child = run.activity[agent.id]?.childSessionId;
-      if (agent.status === 'running' && child && agent.attempts <= 1) inFlight.set(agent.prompt, child);
-    }
-    // Other devices cannot see this tab's lock: the beat in the synced doc tells them the run is driven.
-    const device = thisDeviceId();
-    const beat = () => setRunDriverBeat(doc, { device, at: Date.now() });
-    beat();
-    const beating = setInterval(beat, BEAT_MS);
-    try {
-      await runInWorker(deps, doc, run, parent, inFlight);
-    } catch (error) {
-      // The run cannot even start here (a chunk failed to load, no Worker): say so, do not retry forever.
-      const message = error instanceof Error ? error.message : String(error);
-      await new YDocRunStore(doc).appendLog({ at: Date.now(), level: 'warn', message });
-      markWorkflowRunStatus(doc, 'failed');
-    } finally {
-      clearInterval(beating);
-    }
-    return 'finished';
-  } finally {
-    handle.release();
+async function runUnderLease(deps: RunDriverDeps, doc: Y.Doc, lost: AbortSignalLike): Promise<'finished' | 'idle'> {
+  const run = getWorkflowRun(doc);
+  if (run?.status !== 'running') return 'idle';
+  if (run.stopRequested) {
+    // Stopped while its driver was gone: honour the stop instead of resuming.
+    markWorkflowRunStatus(doc, 'stopped', deps.space);
+    return 'idle';
   }
+  const parent = await readParentMeta(deps.store, run.sessionId);
+  const inFlight = new Map<string, string>();
+  for (const agent of run.agents) {
+    const child = run.activity[agent.id]?.childSessionId;
+    if (agent.status === 'running' && child && agent.attempts <= 1) inFlight.set(agent.prompt, child);
+  }
+  try {
+    await runInWorker(deps, doc, run, parent, inFlight, lost);
+  } catch (error) {
+    if (lost.aborted) return 'finished';
+    // The run cannot even start here (a chunk failed to load, no Worker): say so, do not retry forever.
+    const message = error instanceof Error ? error.message : String(error);
+    await new YDocRunStore(doc).appendLog({ at: Date.now(), level: 'warn', message });
+    markWorkflowRunStatus(doc, 'failed', deps.space);
+  }
+  return 'finished';
+}
+
+/** The run's store, fenced: once the lease is lost, nothing more is written (the new driver owns the doc). */
+function fencedStore(store: RunStore, lost: AbortSignalLike): RunStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (lost.aborted && prop !== 'getCachedResult') return Promise.resolve(undefined);
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 async function runInWorker(
@@ -134,6 +125,7 @@ async function runInWorker(
   run: WorkflowRunView,
   parent: SessionMeta | undefined,
   inFlight: Map<string, string>,
+  lost: AbortSignalLike,
 ): Promise<void> {
   const { runId } = run;
   // Loaded only now: the engine, the worker and the QuickJS wasm stay out of the app's first load.
@@ -155,6 +147,17 @@ async function runInWorker(
     await settled(deps.store, name, SYNC_WAIT_MS);
     return { doc: other.doc, release: other.release };
   };
+  const agents = createBrowserAgentHost({
+    db: deps.db,
+    store: deps.store,
+    space: deps.space,
+    runDoc: doc,
+    sessionId: run.sessionId,
+    workflowName: run.workflowName,
+    model: parent?.model,
+    provider: parent?.provider,
+    inFlight,
+  });
   const worker = runWorkflowInWorker(
     () => new Worker(new URL('../../../workflows/src/worker.ts', import.meta.url), { type: 'module' }),
     {
@@ -165,24 +168,20 @@ async function runInWorker(
         cacheRule: run.cacheRule,
         ...(run.limits ? { limits: run.limits } : {}),
       },
-      agents: createBrowserAgentHost({
-        db: deps.db,
-        store: deps.store,
-        space: deps.space,
-        runDoc: doc,
-        sessionId: run.sessionId,
-        workflowName: run.workflowName,
-        model: parent?.model,
-        provider: parent?.provider,
-        inFlight,
-      }),
-      store: new YDocRunStore(doc, { space: deps.space, openRunDoc }),
+      agents,
+      store: fencedStore(new YDocRunStore(doc, { space: deps.space, openRunDoc }), lost),
       onEvent: () => {},
       resolveWorkflow,
     },
   );
   driving.set(runId, worker);
   changed();
+  // Another driver took the run over (it judged this tab gone): let go at once, writing nothing more (the
+  // store is fenced; the agents' engines let go of their sessions' turns for the new driver to resume).
+  lost.addEventListener('abort', () => {
+    agents.abandon();
+    worker.stop();
+  });
   const stopWatching = followStopRequests(doc, worker);
   try {
     await worker.outcome;
@@ -249,7 +248,7 @@ async function readParentMeta(store: DocStore, sessionId: string) {
 export function resumeRun(deps: RunDriverDeps, doc: Y.Doc, runId: string): Promise<DriveResult> {
   doc.transact(() => {
     setStopRequested(doc, false);
-    markWorkflowRunStatus(doc, 'running');
+    markWorkflowRunStatus(doc, 'running', deps.space);
   });
   return driveRun(deps, runId);
 }

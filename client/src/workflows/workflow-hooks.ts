@@ -3,7 +3,6 @@
 // accessors in shared/doc/workflow-run.ts; nothing the user sees lives only in React state.
 import { workflowRunDocName } from '@boocode/shared/doc/names';
 import {
-  getRunDriverBeat,
   getWorkflowRun,
   initWorkflowRun,
   listWorkflowRuns,
@@ -20,8 +19,8 @@ import type * as Y from 'yjs';
 import { useRunnerPairing } from '../chat/chat-hooks.ts';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
-import { DriverLiveness, thisDeviceId } from '../docs/driver-liveness.ts';
-import { driveRun, isDrivenHere, type RunDriverDeps, runLockHeld, subscribeDriving } from './run-driver.ts';
+import { judgeLease, presentHosts } from '../docs/lease-seat.ts';
+import { driveRun, isDrivenHere, type RunDriverDeps, subscribeDriving } from './run-driver.ts';
 import {
   builtInWorkflows,
   type InspectedEntry,
@@ -89,12 +88,9 @@ export function useDrivenHere(runId: string): boolean {
 /** How often a watching tab checks whether a running workflow lost its driver. */
 const TAKEOVER_CHECK_MS = 2000;
 
-/** Whether another device drives a run, from the beat its driver writes into the run doc. */
-let liveness: DriverLiveness | undefined;
-
 /**
- * While the doc says the run is running, nobody on this device holds its lock and no other device's
- * driver beats in the doc, this tab takes it over.
+ * While the doc says the run is running and its lease is free or abandoned (its driver is gone), this tab
+ * takes it over, unless an agent host is connected: the host drives workflow runs then.
  */
 export function useRunTakeover(runId: string, running: boolean, doc: Y.Doc | undefined): void {
   const deps = useRunDriverDeps();
@@ -102,12 +98,11 @@ export function useRunTakeover(runId: string, running: boolean, doc: Y.Doc | und
     if (!running) return;
     let live = true;
     const check = async () => {
-      if (!live || isDrivenHere(runId) || (await runLockHeld(runId))) return;
-      liveness ??= new DriverLiveness(thisDeviceId());
-      if (doc && liveness.drivenElsewhere(runId, getRunDriverBeat(doc))) return;
-      await driveRun(deps, runId, { takeover: true }).catch((error: unknown) =>
-        console.error('workflow run could not resume', error),
-      );
+      if (!live || !doc || isDrivenHere(runId)) return;
+      if (presentHosts(deps.store).some((h) => h.drives.includes('workflows'))) return;
+      const verdict = await judgeLease(deps.store, workflowRunDocName(runId), doc, 'run');
+      if (verdict !== 'free' && verdict !== 'abandoned') return;
+      await driveRun(deps, runId).catch((error: unknown) => console.error('workflow run could not resume', error));
     };
     void check();
     const timer = setInterval(() => void check(), TAKEOVER_CHECK_MS);
@@ -158,6 +153,8 @@ export async function startRun(
   } finally {
     handle.release();
   }
-  void driveRun(deps, runId).catch((error: unknown) => console.error('workflow run failed to start', error));
+  // With an agent host connected, the host drives the run (it outlives this tab); else this tab does.
+  if (!presentHosts(deps.store).some((h) => h.drives.includes('workflows')))
+    void driveRun(deps, runId).catch((error: unknown) => console.error('workflow run failed to start', error));
   return runId;
 }
