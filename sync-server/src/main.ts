@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pairingUrl } from '@boocode/shared/runner/pairing';
+import { startHost } from './host/start-host.ts';
 import { createRunner } from './runner/create-runner.ts';
 import { runnerOptionsFromEnv, takeRunnerStartEnvironment } from './runner/runner-config.ts';
 import { createSyncServer, type SyncServer } from './server/createSyncServer.ts';
@@ -63,6 +64,19 @@ if (env.BOOCODE_NO_RUNNER) {
   closers.unshift(() => runner.close());
   openUrl = pairingUrl(server.appUrl, { runnerUrl: url, token: runner.token });
   console.log(`Runner on ${url} (127.0.0.1 only), workspace ${options.workspace}`);
+  // The agent host beside the runner drives sessions, subagents and workflow runs while tabs come and go.
+  if (process.env.BOOCODE_NO_HOST) console.log('Agent host not started (BOOCODE_NO_HOST is set).');
+  else {
+    const host = await startHost({
+      serverUrl: server.url,
+      token: server.token,
+      runner: { url, token: runner.token },
+      workspace: options.workspace,
+      dataDir: options.dataDir,
+    });
+    // The host lets go first (its turns stay resumable), then the runner and the server stop.
+    closers.unshift(() => host.close());
+  }
 }
 console.log(`BooCode is running (${server.storage} storage). Open:\n  ${openUrl}`);
 
@@ -71,12 +85,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    Promise.all(closers.map((close) => close())).then(
-      () => process.exit(0),
-      (err: Error) => {
-        console.error('[boocode] shutdown failed:', err);
-        process.exit(1);
-      },
-    );
+    closers
+      .reduce((done, close) => done.then(() => close()), Promise.resolve() as Promise<unknown>)
+      .then(
+        () => process.exit(0),
+        (err: Error) => {
+          console.error('[boocode] shutdown failed:', err);
+          process.exit(1);
+        },
+      );
   });
 }

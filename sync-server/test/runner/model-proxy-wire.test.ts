@@ -96,7 +96,7 @@ async function failureOf(provider: string, text: string, opts: { token?: string;
 function engineFor(provider: string, doc: Y.Doc) {
   return new AgentEngine(
     { doc, model: client(provider), clock: realClock, newId: (p) => newId(p), driverId: newId('tab') },
-    { model: 'scripted-deepseek', heartbeatMs: 60_000 },
+    { model: 'scripted-deepseek' },
   );
 }
 

@@ -6,7 +6,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentEngine } from '@boocode/shared/agent/agent-engine';
 import { realClock, type ToolExecutor, type ToolResult } from '@boocode/shared/agent/engine-deps';
-import { createStopSource } from '@boocode/shared/agent/stop-signal';
 import { runChildTurn } from '@boocode/shared/agent/subagents/child-turn';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
 import { getSubagentRecord, listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
@@ -17,6 +16,7 @@ import { newId } from '@boocode/shared/ids';
 import { createChatCompletionsClient } from '@boocode/shared/model/chat-completions-client';
 import { runnerTools } from '@boocode/shared/runner/tool-contracts';
 import { modelToolDefinitions } from '@boocode/shared/runner/tool-definitions';
+import { testToolContext } from '@boocode/testkit/engine-harness';
 import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/scenario';
 import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -103,7 +103,7 @@ function setup(f: RunnerFixture) {
   const engineFor = (m: SubagentManager, doc: Y.Doc, base?: ToolExecutor) =>
     new AgentEngine(
       { doc, model: client, tools: m.tools(doc, base), clock: realClock, newId, driverId: newId('tab') },
-      { model: 'scripted-deepseek', heartbeatMs: 777 },
+      { model: 'scripted-deepseek' },
       { atTurnBoundary: (d, turn) => m.deliverResults(d, turn) },
     );
   const manager: SubagentManager = createSubagentManager({
@@ -122,10 +122,7 @@ function setup(f: RunnerFixture) {
   const tool = (name: string, args: Record<string, unknown>) =>
     manager
       .tools(parentDoc)
-      .execute(
-        { id: `call_${name}`, name, args, rawArguments: JSON.stringify(args) },
-        { signal: createStopSource().signal, spanId: newId('spn') },
-      );
+      .execute({ id: `call_${name}`, name, args, rawArguments: JSON.stringify(args) }, testToolContext());
   return { parentId, parentDoc, parent, manager, tool, pinnedTo };
 }
 
