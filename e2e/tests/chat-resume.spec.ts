@@ -53,7 +53,7 @@ test('closing the driving page mid-turn: another page takes over and finishes it
   await expectFinishedOnce(other);
 });
 
-test('a second tab follows the running turn read-only', async ({ context, syncServer }) => {
+test('a second tab follows the running turn without driving it', async ({ context, syncServer }) => {
   const driver = await context.newPage();
   await useScriptedModel(driver, syncServer.url, model);
   const id = await openNewSession(driver, syncServer.url, 'chat', 'Followed live');
@@ -63,11 +63,29 @@ test('a second tab follows the running turn read-only', async ({ context, syncSe
   const watcher = await context.newPage();
   await watcher.goto(`${syncServer.url}/s/${id}`);
   await expect(watcher.getByTestId('follow-note')).toBeVisible();
-  await expect(watcher.getByTestId('stop')).toHaveCount(0);
-  await expect(watcher.getByTestId('send')).toBeDisabled();
+  await expect(watcher.getByTestId('send')).toHaveCount(0);
   await expect(assistantMessages(watcher).first()).toContainText(START);
   await expectFinishedOnce(watcher);
   await expectFinishedOnce(driver);
+});
+
+test('Stop in a tab that only follows the turn stops it where it runs', async ({ context, syncServer }) => {
+  const driver = await context.newPage();
+  await useScriptedModel(driver, syncServer.url, model);
+  const id = await openNewSession(driver, syncServer.url, 'chat', 'Stopped from afar');
+  await sendPrompt(driver, 'answer slowly please');
+  await expect(assistantMessages(driver).first()).toContainText(START);
+
+  const watcher = await context.newPage();
+  await watcher.goto(`${syncServer.url}/s/${id}`);
+  await expect(watcher.getByTestId('follow-note')).toBeVisible();
+  await watcher.getByTestId('stop').click();
+  // The driving tab stops: its answer ends cancelled, short of the end, in both tabs.
+  for (const page of [driver, watcher]) {
+    await expect(assistantMessages(page).first().locator('.tag')).toHaveText('cancelled');
+    await expect(page.getByTestId('send')).toBeVisible();
+  }
+  await expect(assistantMessages(driver).first()).not.toContainText(END);
 });
 
 test('leaving the session view mid-turn does not stop the turn', async ({ page, syncServer }) => {
