@@ -173,13 +173,18 @@ test('a coder child waits for approval in its own session; approving there finis
   const row = page.getByTestId('agents-mine').getByTestId('agent-row');
   await expect(row.getByTestId('agent-status')).toHaveText('waiting-approval');
   expect(existsSync(note)).toBe(false);
+  // The lead's own chat says a helper waits, and links to where it is answered.
+  const notice = page.getByTestId('child-approvals');
+  await expect(notice).toContainText('waits for your approval');
 
-  await row.getByTestId('agent-open').click();
+  await notice.getByTestId('child-approval-open').click();
+  await expect(page).toHaveURL(new RegExp(`/s/(?!${id})`));
   const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(card.getByTestId('tool-status')).toHaveText('done');
   await page.getByTestId('parent-link').click();
   await expect(page.getByTestId('agents-mine').getByTestId('agent-status')).toHaveText('done');
+  await expect(page.getByTestId('child-approvals')).toHaveCount(0);
   expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });
 

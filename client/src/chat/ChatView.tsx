@@ -5,10 +5,11 @@ import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
 import { renameSession } from '../sessions/session-actions.ts';
+import { ChildApprovalsNotice } from './ChildApprovalsNotice.tsx';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
 import { MessageList } from './MessageList.tsx';
-import { SubagentsToggle } from './SubagentsToggle.tsx';
+import { SubagentsToggle, WakeOnResultsToggle } from './SubagentsToggle.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
 
 /** What createSession names a session; the first prompt replaces it. */
@@ -42,6 +43,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
         )}
         <span className="spacer" />
         <SubagentsToggle doc={doc} meta={view.meta} />
+        <WakeOnResultsToggle doc={doc} meta={view.meta} />
         <UsageCounter spans={view.spans} />
       </div>
       {view.messages.length === 0 ? (
@@ -59,6 +61,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
           onCancel={state.driving ? () => driver?.stop() : undefined}
         />
       )}
+      <ChildApprovalsNotice sessionId={sessionId} />
       <InterruptedApprovals
         view={view}
         disabled={state.driving || busyElsewhere}

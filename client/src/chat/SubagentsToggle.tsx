@@ -30,3 +30,25 @@ export function SubagentsToggle({
     </label>
   );
 }
+
+/**
+ * Whether a finished background helper starts a lead turn on its own when the lead is idle (on by
+ * default). Off: results wait in the Agents pane and the next message carries them.
+ */
+export function WakeOnResultsToggle({ doc, meta }: { doc: Y.Doc; meta: SessionMeta | undefined }) {
+  if (!sessionOffersSubagents(meta)) return null;
+  return (
+    <label
+      className="subagents-toggle muted"
+      title="When a helper finishes while this session is idle, continue with its result at once (on the agent host if one is up, even with no tab open)."
+    >
+      <input
+        type="checkbox"
+        checked={meta?.wakeOnResults !== false}
+        onChange={(e) => setSessionMeta(doc, { wakeOnResults: e.target.checked })}
+        data-testid="wake-on-results-toggle"
+      />{' '}
+      Continue on results
+    </label>
+  );
+}
