@@ -7,12 +7,13 @@ import { createTestSeat } from '@boocode/testkit/test-seat';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { getLease } from '../doc/lease.ts';
-import { getRunState, listMessages } from '../doc/session.ts';
+import { getRunState, listMessages, requestTurnCancel } from '../doc/session.ts';
 import { answerSpanApproval, listAwaitingApprovals, listSpans } from '../doc/spans.ts';
 import { newId } from '../ids.ts';
 import type { ChatRequest } from '../model/model-client.ts';
 import { AgentEngine, queueTurn } from './agent-engine.ts';
 import { type DriverSeat, realClock } from './engine-deps.ts';
+import { turnDemand } from './turn-demand.ts';
 
 /** The model asks for one write, then answers "Written." */
 function writeThenAnswer(extra: Partial<FakeReply> = {}) {
@@ -105,6 +106,30 @@ describe('agent engine: approvals in the doc', () => {
       ['ok', undefined],
     ]);
     expect(second.model.requests).toHaveLength(1);
+  });
+
+  it('a write the user approved, interrupted while it ran, is asked about again: "Approve" was for one run', async () => {
+    const doc = newSessionDoc();
+    const tools = new FakeTools();
+    tools.asking.add('write_file');
+    tools.hold = true;
+    const first = engine(doc, writeThenAnswer(), tools);
+    const turn = first.engine.runTurn({ text: 'write it' });
+    await waitForDoc(doc, (d) => listAwaitingApprovals(d).length === 1);
+    answerSpanApproval(doc, listAwaitingApprovals(doc)[0]!.id, 'approve', 'dev_a/tab_1', Date.now());
+    await waitForDoc(doc, (d) => listSpans(d).some((s) => s.kind === 'tool' && s.status === 'open'));
+    const left = replicaOf(Y.encodeStateAsUpdate(doc));
+    first.engine.abandon();
+    await turn;
+
+    const tools2 = new FakeTools();
+    const second = engine(left, writeThenAnswer(), tools2);
+    expect((await second.engine.resume())?.outcome).toBe('waiting-approval');
+    const [rerun] = listAwaitingApprovals(left);
+    expect(rerun?.approval).toMatchObject({ kind: 'rerun' });
+    expect(rerun?.approval?.answer).toBeUndefined();
+    expect(turnDemand(left)).toBe('none');
+    expect(tools2.calls).toHaveLength(0);
   });
 
   it('a write interrupted mid-run is not re-run until someone answers "Run again" in the doc', async () => {
@@ -202,5 +227,27 @@ describe('agent engine: letting go and handing over', () => {
     ]);
     expect(getRunState(doc)).toMatchObject({ status: 'idle', driver: 'dev_a/tab_1' });
     expect(host.model.requests).toHaveLength(1);
+  });
+
+  it('Stop pressed on another replica ends the running turn cancelled, on both', async () => {
+    const doc = newSessionDoc();
+    const other = new Y.Doc();
+    const unlink = link(doc, other);
+    const driver = engine(
+      doc,
+      [{ text: 'one two three four five six', chunkChars: 3, hold: true }],
+      undefined,
+      createTestSeat('dev_a/tab_1'),
+    );
+    const turn = driver.engine.runTurn({ text: 'go' });
+    await driver.model.waitForCalls(1);
+    requestTurnCancel(other);
+    driver.model.release(0);
+    expect((await turn).outcome).toBe('cancelled');
+    for (const d of [doc, other]) {
+      expect(listMessages(d)[1]).toMatchObject({ role: 'assistant', status: 'cancelled' });
+      expect(getRunState(d).status).toBe('idle');
+    }
+    unlink();
   });
 });

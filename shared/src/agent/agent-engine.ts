@@ -319,8 +319,9 @@ export class AgentEngine {
       const last = spans.filter((s) => s.toolCallId === call.id).at(-1);
       const neverRan = last?.status === 'interrupted' && last.error?.code === 'not-started';
       if (last?.status === 'interrupted' && !neverRan && !isReadOnlyTool(defs, call.name)) {
-        // It may have taken effect before the driver died: never re-run it without asking (in the doc).
-        if (!last.approval)
+        // It may have taken effect before the driver died: never re-run it without asking (in the doc). The
+        // user's earlier "Approve" was to run it once; the re-run is a question of its own.
+        if (last.approval?.kind !== 'rerun')
           askSpanApproval(this.deps.doc, last.id, {
             kind: 'rerun',
             reason: RERUN_REASON,
