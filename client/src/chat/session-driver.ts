@@ -158,8 +158,10 @@ export class SessionDriver {
 
   /** Stops the turn: here if this tab drives it, else by asking its driver (host or another tab) in the doc. */
   stop(): void {
-    if (this.engine) this.engine.cancel();
-    else requestTurnCancel(this.opts.doc);
+    // Always in the doc as well: an engine here may be one still taking the lease (it drives nothing yet),
+    // and the request reaches whoever does drive. It names the turn, so it never stops a later one.
+    requestTurnCancel(this.opts.doc);
+    this.engine?.cancel();
   }
 
   /** The user's answer to a call waiting for approval (before it runs, or "Run again?" after a crash). */
