@@ -71,7 +71,13 @@ test('the lead spawns three children, keeps chatting, and gets each result as a 
   await useScriptedModel(page, syncServer.url, model);
   const id = await openNewSession(page, syncServer.url, 'chat', 'Lead with helpers');
   await turnOnSubagents(page);
+  // With "Continue on results" off, a finished helper does not start a lead turn: its result waits for
+  // the user's next message (on, the idle lead is woken: agent-host.spec.ts).
+  const wake = page.getByTestId('wake-on-results-toggle');
+  await expect(wake).toBeChecked();
+  await wake.uncheck();
   await page.goto(`${syncServer.url}/s/${id}?pane=agents`);
+  await expect(page.getByTestId('wake-on-results-toggle')).not.toBeChecked();
   await expect(page.getByTestId('agents-empty')).toBeVisible();
   await recordRowStatuses(page);
 
