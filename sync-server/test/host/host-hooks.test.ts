@@ -9,10 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { queueTurn } from '@boocode/shared/agent/agent-engine';
 import { realClock } from '@boocode/shared/agent/engine-deps';
+import { listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
 import { getHookFiring, getHooksStatus, listHookFirings } from '@boocode/shared/doc/hook-log';
 import { SPACE_DOC, sessionDocName } from '@boocode/shared/doc/names';
 import { getRunState, listMessages } from '@boocode/shared/doc/session';
 import { updateSessionEntry } from '@boocode/shared/doc/space';
+import { answerSpanApproval, listAwaitingApprovals } from '@boocode/shared/doc/spans';
+import { HOOK_EVENTS } from '@boocode/shared/hooks/hook-config';
 import { newId } from '@boocode/shared/ids';
 import { createRunnerClient } from '@boocode/shared/runner/runner-http-client';
 import { waitForDoc } from '@boocode/testkit/engine-harness';
@@ -190,6 +193,39 @@ describe('agent host: hooks', () => {
     expect(listHookFirings(doc).map((f) => f.id)).toEqual([event1, `turn.done:${id}:2`]);
     other.release();
   }, 90_000);
+
+  it('fires approval.waiting, subagent.done and each turn.done once, with two hosts alive', async () => {
+    inst = await startInstallation(['demo', 'chat-e2e', 'subagents']);
+    const far = await startHookServer();
+    await writeWorkspaceHooks(inst, [{ on: [...HOOK_EVENTS], post: `${far.url}/ok` }]);
+    const a = await startTestHost(inst, inst.runnerData);
+    const b = await startTestHost(inst, join(inst.root, 'runner-b'));
+
+    // A coder turn that asks before writing: approval.waiting, then (answered from a tab) turn.done.
+    const coder = await inst.queueSession('write a note', { kind: 'coder' });
+    await waitForDoc(coder.doc, (d) => listAwaitingApprovals(d).length === 1, 20_000);
+    const asking = listAwaitingApprovals(coder.doc)[0];
+    const approvalId = `approval.waiting:${asking?.id}`;
+    await waitForDoc(coder.doc, (d) => getHookFiring(d, approvalId)?.doneAt !== undefined, 20_000);
+    answerSpanApproval(coder.doc, asking?.id ?? '', 'deny', 'tab-1/a', Date.now());
+    await waitForDoc(coder.doc, turnDone(1), 20_000);
+    await waitForDoc(coder.doc, (d) => getHookFiring(d, `turn.done:${coder.id}:1`)?.doneAt !== undefined, 20_000);
+
+    // A lead whose background child finishes and wakes it: subagent.done, the child's turn, both lead turns.
+    const lead = await inst.queueSession('spawn a slow helper', { subagents: true });
+    await waitForDoc(lead.doc, turnDone(2), 60_000);
+    const child = listSubagentRecords(lead.doc)[0]?.id ?? '';
+    const leadEvents = [`subagent.done:${child}`, `turn.done:${lead.id}:1`, `turn.done:${lead.id}:2`];
+    await waitForDoc(lead.doc, (d) => leadEvents.every((e) => getHookFiring(d, e)?.doneAt !== undefined), 20_000);
+    const childDoc = inst.tab.openDoc(sessionDocName(child));
+    await waitForDoc(childDoc.doc, (d) => getHookFiring(d, `turn.done:${child}:1`)?.doneAt !== undefined, 20_000);
+    childDoc.release();
+    await Promise.all([a.hooksSettled(), b.hooksSettled()]);
+
+    const ids = far.posts.map((p) => p.body.id).sort();
+    expect(ids).toEqual([approvalId, `turn.done:${coder.id}:1`, ...leadEvents, `turn.done:${child}:1`].sort());
+    for (const p of far.posts) expect(p.body.event).toBe(p.body.id.split(':')[0]);
+  }, 120_000);
 
   it('reports a hooks file that does not parse with its line, in the log and the space doc, and fires nothing', async () => {
     inst = await startInstallation();
