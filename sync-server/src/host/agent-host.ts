@@ -110,7 +110,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     clock,
     log: o.log,
     openDoc: (name) => o.docs.openDoc(name),
-    run: (hook, payload, stop) => runHook(hook, payload, { runner: runnerClient, stop }),
+    run: (hook, scope, payload, stop) => runHook(hook, payload, { runner: runnerClient, scope, stop }),
   });
   const subagentLeases = new Map<string, HeldLease>();
   let closed = false;

@@ -24,6 +24,12 @@ export interface HookPayload {
 
 export interface HookRunDeps {
   runner: Pick<RunnerClient, 'callTool'>;
+  /**
+   * Where the hook comes from. A workspace file arrives with a cloned project, so its POSTs may only reach
+   * this machine (a repository must not be able to send your sessions elsewhere); the personal file may post
+   * anywhere. Commands from either go through the runner's rules.
+   */
+  scope: 'personal' | 'workspace';
   fetch?: typeof fetch;
   /** Aborted when the host stops: the hook is cut off and says so. */
   stop?: AbortSignal;
@@ -41,13 +47,26 @@ export async function runHook(hook: Hook, payload: HookPayload, deps: HookRunDep
     detail: deps.stop?.aborted ? 'cut off: the host stopped' : `timed out after ${timeoutMs} ms`,
   });
   try {
-    if (hook.post !== undefined) return await postHook(hook.post, payload, signal, deps.fetch ?? fetch);
+    if (hook.post !== undefined) {
+      if (deps.scope === 'workspace' && !isLoopbackUrl(hook.post))
+        return {
+          ok: false,
+          detail:
+            'not sent: a workspace hooks file may only POST to this machine (127.0.0.1, localhost, [::1]); put other URLs in your personal hooks file',
+        };
+      return await postHook(hook.post, payload, signal, deps.fetch ?? fetch);
+    }
     if (hook.run !== undefined) return await commandHook(hook.run, payload, timeoutMs, signal, deps.runner);
     return { ok: false, detail: 'the hook has neither run nor post' };
   } catch (e) {
     if (signal.aborted) return cut();
     return { ok: false, detail: e instanceof Error ? e.message : String(e) };
   }
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 async function postHook(

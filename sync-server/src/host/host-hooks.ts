@@ -63,7 +63,12 @@ export interface HostHooksOptions {
   log: (message: string) => void;
   /** Opens a doc of the host (held until the firing's results are written and stored). */
   openDoc(name: string): HostDoc;
-  run(hook: HookFileStatus['hooks'][number], payload: HookPayload, stop: AbortSignal): Promise<HookOutcome>;
+  run(
+    hook: HookFileStatus['hooks'][number],
+    scope: HookFileStatus['scope'],
+    payload: HookPayload,
+    stop: AbortSignal,
+  ): Promise<HookOutcome>;
 }
 
 export interface HostHooks {
@@ -93,7 +98,9 @@ export function createHostHooks(o: HostHooksOptions): HostHooks {
       o.log(`hooks file ${f.file}${place}: ${f.error.message}; its hooks are not loaded.`);
     } else o.log(`hooks file ${f.file}: ${f.hooks.length} hook(s) loaded.`);
   }
-  const hooks = o.files.flatMap((f) => f.hooks.map((hook, i) => ({ hook, file: f.file, key: hookKey(f.file, i) })));
+  const hooks = o.files.flatMap((f) =>
+    f.hooks.map((hook, i) => ({ hook, file: f.file, scope: f.scope, key: hookKey(f.file, i) })),
+  );
   const inFlight = new Map<string, Promise<void>>();
   const stop = new AbortController();
 
@@ -119,7 +126,7 @@ export function createHostHooks(o: HostHooksOptions): HostHooks {
       let left = listening.length;
       await Promise.all(
         listening.map(async (h) => {
-          const outcome = await o.run(h.hook, payload, stop.signal);
+          const outcome = await o.run(h.hook, h.scope, payload, stop.signal);
           const result: HookResult = { hook: hookLabel(h.hook), file: h.file, ...outcome, at: o.clock.now() };
           addHookResult(handle.doc, e.id, result, --left === 0);
           recordLastHookResult(o.space, o.workspaceId, h.key, result);
