@@ -11,10 +11,11 @@ import { queueTurn } from '@boocode/shared/agent/agent-engine';
 import { realClock } from '@boocode/shared/agent/engine-deps';
 import { listSubagentRecords } from '@boocode/shared/agent/subagents/subagent-records';
 import { getHookFiring, getHooksStatus, listHookFirings } from '@boocode/shared/doc/hook-log';
-import { SPACE_DOC, sessionDocName } from '@boocode/shared/doc/names';
+import { SPACE_DOC, sessionDocName, workflowRunDocName } from '@boocode/shared/doc/names';
 import { getRunState, listMessages } from '@boocode/shared/doc/session';
 import { updateSessionEntry } from '@boocode/shared/doc/space';
 import { answerSpanApproval, listAwaitingApprovals } from '@boocode/shared/doc/spans';
+import { initWorkflowRun } from '@boocode/shared/doc/workflow-run';
 import { HOOK_EVENTS } from '@boocode/shared/hooks/hook-config';
 import { newId } from '@boocode/shared/ids';
 import { createRunnerClient } from '@boocode/shared/runner/runner-http-client';
@@ -194,7 +195,7 @@ describe('agent host: hooks', () => {
     other.release();
   }, 90_000);
 
-  it('fires approval.waiting, subagent.done and each turn.done once, with two hosts alive', async () => {
+  it('fires approval.waiting, workflow.done and .failed, subagent.done and each turn.done once, with two hosts alive', async () => {
     inst = await startInstallation(['demo', 'chat-e2e', 'subagents']);
     const far = await startHookServer();
     await writeWorkspaceHooks(inst, [{ on: [...HOOK_EVENTS], post: `${far.url}/ok` }]);
@@ -211,6 +212,25 @@ describe('agent host: hooks', () => {
     await waitForDoc(coder.doc, turnDone(1), 20_000);
     await waitForDoc(coder.doc, (d) => getHookFiring(d, `turn.done:${coder.id}:1`)?.doneAt !== undefined, 20_000);
 
+    // Two workflow runs started from that session, one that completes and one that throws.
+    const runIds = [newId('wfr'), newId('wfr')];
+    const space = inst.tab.openDoc(SPACE_DOC);
+    for (const [i, runId] of runIds.entries()) {
+      const run = inst.tab.openDoc(workflowRunDocName(runId));
+      await run.whenSynced;
+      initWorkflowRun(run.doc, space.doc, {
+        runId,
+        sessionId: coder.id,
+        workflowName: `tiny-${i}`,
+        source: `export const meta = { name: 'tiny-${i}', description: 'no agents' };\n${i === 0 ? 'return 42;' : "throw new Error('no');"}`,
+        createdAt: Date.now(),
+      });
+      run.release();
+    }
+    const runEvents = [`workflow.done:${runIds[0]}:1`, `workflow.failed:${runIds[1]}:1`];
+    await waitForDoc(coder.doc, (d) => runEvents.every((e) => getHookFiring(d, e)?.doneAt !== undefined), 30_000);
+    space.release();
+
     // A lead whose background child finishes and wakes it: subagent.done, the child's turn, both lead turns.
     const lead = await inst.queueSession('spawn a slow helper', { subagents: true });
     await waitForDoc(lead.doc, turnDone(2), 60_000);
@@ -223,7 +243,9 @@ describe('agent host: hooks', () => {
     await Promise.all([a.hooksSettled(), b.hooksSettled()]);
 
     const ids = far.posts.map((p) => p.body.id).sort();
-    expect(ids).toEqual([approvalId, `turn.done:${coder.id}:1`, ...leadEvents, `turn.done:${child}:1`].sort());
+    expect(ids).toEqual(
+      [approvalId, `turn.done:${coder.id}:1`, ...runEvents, ...leadEvents, `turn.done:${child}:1`].sort(),
+    );
     for (const p of far.posts) expect(p.body.event).toBe(p.body.id.split(':')[0]);
   }, 120_000);
 
