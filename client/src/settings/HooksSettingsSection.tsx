@@ -58,7 +58,7 @@ function HookFile({ file, last }: { file: HookFileStatus; last: HooksStatus['las
         <code>{file.file}</code> <span className="muted">({file.scope})</span>
       </p>
       {file.error && (
-        <p role="alert" className="error">
+        <p role="alert" className="error-text">
           Not loaded: {where ? `${where.trim()}: ` : ''}
           {file.error.message}
         </p>
