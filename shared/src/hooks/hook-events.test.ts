@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { putSubagentRecord } from '../agent/subagents/subagent-records.ts';
 import { putLease } from '../doc/lease.ts';
-import { initSessionMeta, setRunState } from '../doc/session.ts';
+import { appendMessage, initSessionMeta, setRunState } from '../doc/session.ts';
 import { emptyUsageTotals } from '../doc/session-schema.ts';
 import { appendSnapshot, askSpanApproval, openSpan } from '../doc/spans.ts';
 import { initWorkflowRun, markWorkflowRunStatus } from '../doc/workflow-run.ts';
@@ -29,10 +29,14 @@ const snapshot = (turn: number, at: number, outcome: 'ok' | 'interrupted' | 'err
 describe('hook events from the docs', () => {
   it('makes one turn.done per ended turn, named by the turn lease holder, and none while the turn waits', () => {
     const doc = session();
+    appendMessage(doc, { id: 'msg_1', role: 'assistant', turn: 1, createdAt: 90, text: 'first try' });
+    appendMessage(doc, { id: 'msg_2', role: 'assistant', turn: 1, createdAt: 95, text: 'Done: tests pass.' });
     appendSnapshot(doc, snapshot(1, 100, 'ok'));
     appendSnapshot(doc, snapshot(2, 200, 'interrupted'));
     setRunState(doc, { turn: 2, status: 'waiting-approval' });
-    expect(sessionHookEvents(doc).map((e) => [e.id, e.firer, e.at])).toEqual([['turn.done:ses_1:1', HOST, 100]]);
+    expect(sessionHookEvents(doc).map((e) => [e.id, e.firer, e.at, e.data.answer])).toEqual([
+      ['turn.done:ses_1:1', HOST, 100, 'Done: tests pass.'],
+    ]);
     appendSnapshot(doc, snapshot(2, 300, 'error'));
     setRunState(doc, { status: 'idle' });
     expect(sessionHookEvents(doc).map((e) => [e.id, e.data.outcome])).toEqual([

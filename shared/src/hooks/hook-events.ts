@@ -34,18 +34,19 @@ export function sessionHookEvents(doc: import('yjs').Doc): HookEvent[] {
   const ended = new Map<number, { at: number; outcome: string }>();
   for (const s of listSnapshots(doc))
     if (s.outcome !== 'interrupted') ended.set(s.turn, { at: s.at, outcome: s.outcome });
+  // Read once: a host calls this on every settled change of a session, long ones included.
+  const lastAnswer = new Map<number, string>();
+  if (ended.size) for (const m of listMessages(doc)) if (m.role === 'assistant') lastAnswer.set(m.turn, m.text);
   for (const [turn, end] of ended) {
     if (turn === run.turn && run.status !== 'idle') continue;
-    const answer = listMessages(doc)
-      .filter((m) => m.role === 'assistant' && m.turn === turn)
-      .at(-1);
+    const answer = lastAnswer.get(turn);
     events.push({
       id: `turn.done:${meta.id}:${turn}`,
       event: 'turn.done',
       at: end.at,
       firer,
       sessionId: meta.id,
-      data: { turn, outcome: end.outcome, title: meta.title, answer: answer?.text.slice(0, 2000) },
+      data: { turn, outcome: end.outcome, title: meta.title, answer: answer?.slice(0, 2000) },
     });
   }
   for (const span of listAwaitingApprovals(doc)) {
