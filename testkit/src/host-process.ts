@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HOST_MAIN = fileURLToPath(new URL('../../sync-server/src/host/host-main.ts', import.meta.url));
@@ -30,7 +30,10 @@ export async function startHostProcess(
   const workspace = join(root, 'ws');
   const dataDir = join(root, 'runner');
   await mkdir(workspace, { recursive: true });
-  for (const [name, text] of Object.entries(files)) await writeFile(join(workspace, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(workspace, name)), { recursive: true });
+    await writeFile(join(workspace, name), text);
+  }
   const runnerToken = `host-runner-${Math.random().toString(36).slice(2)}`;
   let child: ChildProcess | undefined;
   let out = '';

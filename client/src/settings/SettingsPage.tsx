@@ -10,6 +10,7 @@ import { RunnerSettingsSection } from '../runner/RunnerSettingsSection.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
 import { downloadJson, exportAll, importAll } from './data-transfer.ts';
 import { SaveRow, SecretField } from './form-parts.tsx';
+import { HooksSettingsSection } from './HooksSettingsSection.tsx';
 import { type LocalSettings, observeLocalSettings, sameOriginSyncUrl, writeLocalSettings } from './local-settings.ts';
 import { StorageInfo } from './StorageInfo.tsx';
 
@@ -21,6 +22,7 @@ export function SettingsPage() {
       <ModelSettingsSection />
       <RunnerSettingsSection />
       <NotificationSettingsSection />
+      <HooksSettingsSection />
       <AppearanceSection />
       <DataSection />
     </main>

@@ -13,6 +13,7 @@ import { runChildTurn } from '@boocode/shared/agent/subagents/child-turn';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
 import { FINISHED, listSubagentRecords, wakeIdleLead } from '@boocode/shared/agent/subagents/subagent-records';
 import { turnDemand } from '@boocode/shared/agent/turn-demand';
+import type { HookFileStatus } from '@boocode/shared/doc/hook-log';
 import { getLease, type LeaseName } from '@boocode/shared/doc/lease';
 import { SPACE_DOC, sessionDocName } from '@boocode/shared/doc/names';
 import { getSessionMeta, sessionOffersSubagents, setSessionMeta } from '@boocode/shared/doc/session';
@@ -31,8 +32,11 @@ import {
   LeaseWatch,
 } from '@boocode/shared/lease/driver-lease';
 import { HOST_PRESENCE_FIELD, type HostPresence, hostsInAwareness } from '@boocode/shared/protocol/host-presence';
+import { createRunnerClient } from '@boocode/shared/runner/runner-http-client';
 import type * as Y from 'yjs';
+import { runHook } from './hook-runner.ts';
 import type { HostDoc, HostDocs } from './host-docs.ts';
+import { createHostHooks } from './host-hooks.ts';
 import { type HostRunnerAccess, hostTurnSetup } from './host-turn-setup.ts';
 import { createHostWorkflows } from './host-workflows.ts';
 
@@ -51,6 +55,8 @@ export interface AgentHostOptions {
   timing?: LeaseTiming;
   /** How often the inbox is read again besides on every index change (ms). */
   scanMs?: number;
+  /** The hooks files as loaded (host-hooks.ts loadHookFiles); none, no hooks. */
+  hookFiles?: HookFileStatus[];
 }
 
 export interface AgentHost {
@@ -61,6 +67,8 @@ export interface AgentHost {
   drivingRuns(): string[];
   /** Resolves once nothing is being driven (tests). */
   idle(): Promise<void>;
+  /** Resolves once no hook is running (tests). */
+  hooksSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,6 +100,18 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
   };
   space.awareness.setLocalStateField(HOST_PRESENCE_FIELD, presence);
   const slots = new Map<string, Slot>();
+  const runnerClient = createRunnerClient({ runnerUrl: o.runner.url, token: o.runner.token });
+  const hooks = createHostHooks({
+    space: space.doc,
+    me,
+    workspaceId: o.workspaceId,
+    workspaceName: o.workspaceName,
+    files: o.hookFiles ?? [],
+    clock,
+    log: o.log,
+    openDoc: (name) => o.docs.openDoc(name),
+    run: (hook, scope, payload, stop) => runHook(hook, payload, { runner: runnerClient, scope, stop }),
+  });
   const subagentLeases = new Map<string, HeldLease>();
   let closed = false;
 
@@ -306,6 +326,9 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     soon.add(id);
     setTimeout(() => {
       soon.delete(id);
+      // Hooks look at every settled change of an open session (a turn's end, an approval asked, a child done).
+      const slot = slots.get(id);
+      if (slot) hooks.check(slot.handle.doc, 'session');
       void evaluate(id);
     }, 50);
   }
@@ -413,6 +436,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     sessionDoc: (id) => slotOf(id).handle,
     engineFor,
     lend,
+    checkHooks: (doc) => hooks.check(doc, 'run'),
   });
   const offIndex = observeSessions(space.doc, scanSoon);
   const offRuns = observeWorkflowRunIndex(space.doc, () => workflows.scan());
@@ -435,6 +459,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
         await Promise.all(busy);
       }
     },
+    hooksSettled: () => hooks.settled(),
     async close() {
       closed = true;
       clearInterval(timer);
@@ -442,6 +467,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
       offIndex();
       offRuns();
       await workflows.close();
+      await hooks.close();
       // Let go of running turns without writing: the next driver (a tab, or this host restarted) resumes them.
       for (const slot of slots.values()) slot.engine?.abandon();
       await Promise.all([...slots.values()].map((s) => s.driving));

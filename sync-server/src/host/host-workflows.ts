@@ -19,6 +19,7 @@ import type { HeldLease } from '@boocode/shared/lease/driver-lease';
 import { createSessionAgents } from '@boocode/workflows/agents/session-agents';
 import { createNodeWorkflowResolver } from '@boocode/workflows/catalog/node-workflow-lookup';
 import { startWorkflow } from '@boocode/workflows/engine/run-workflow';
+import type * as Y from 'yjs';
 import type { HostDoc, HostDocs } from './host-docs.ts';
 
 export interface HostWorkflowDeps {
@@ -34,6 +35,8 @@ export interface HostWorkflowDeps {
   /** An engine of the host for a session, and the mark that the session is driven here until `done`. */
   engineFor(id: string): AgentEngine | Error;
   lend(id: string, engine: AgentEngine): () => void;
+  /** Looks for a hook event in a run doc (the run completed or failed under this host's lease). */
+  checkHooks(doc: Y.Doc): void;
 }
 
 export interface HostWorkflows {
@@ -63,6 +66,7 @@ export function createHostWorkflows(d: HostWorkflowDeps): HostWorkflows {
       const stopBeating = lease.startBeating(d.clock);
       try {
         await runUnderLease(runId, handle, lease);
+        d.checkHooks(handle.doc);
       } finally {
         stopBeating();
         lease.release();

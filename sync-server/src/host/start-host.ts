@@ -4,6 +4,7 @@
 import { providerListSchema } from '@boocode/shared/runner/provider-config';
 import { type AgentHost, startAgentHost } from './agent-host.ts';
 import { HostDocs } from './host-docs.ts';
+import { loadHookFiles } from './host-hooks.ts';
 import { loadHostIdentity } from './host-identity.ts';
 
 export interface StartHostOptions {
@@ -33,6 +34,7 @@ export async function startHost(opts: StartHostOptions): Promise<AgentHost & { d
     workspace: opts.workspace,
     runner: opts.runner,
     providers: await runnerProviders(opts.runner),
+    hookFiles: await loadHookFiles(opts.workspace, opts.dataDir),
     log,
   });
   return {
