@@ -241,6 +241,9 @@ export class SessionDriver {
     const docName = sessionDocName(this.opts.sessionId);
     const verdict = await judgeLease(this.opts.store, docName, this.opts.doc, 'turn');
     if (verdict !== 'free' && verdict !== 'abandoned' && verdict !== 'mine') return;
+    // "Mine" while another engine of this tab runs the turn (a workflow agent, a subagent): it drives; the
+    // session view only follows. Taking it here would cut that engine off and end its turn twice.
+    if (verdict === 'mine' && [...liveEngines].some((e) => e.drivesNow(this.opts.doc))) return;
     this.handedOffAt = undefined;
     await this.drive((engine) => engine.resume(), true);
   }

@@ -4,6 +4,7 @@
 // duplicates a message or silently re-runs a tool that was not read-only. Whoever runs it (a tab, the agent
 // host) holds the session's lease through `deps.seat`; a driver that loses it, or whose page unloads, lets go
 // without writing (`abandon`), and the next driver resumes from the doc.
+import type * as Y from 'yjs';
 import {
   appendMessage,
   getRunState,
@@ -118,6 +119,11 @@ export class AgentEngine {
 
   get running(): boolean {
     return this.current !== undefined;
+  }
+
+  /** Whether this engine is running a turn of `doc` now (another engine of the same driver must keep out). */
+  drivesNow(doc: Y.Doc): boolean {
+    return this.current !== undefined && this.deps.doc === doc;
   }
 
   /** Stops the running turn: the stream and the running tool end, their spans close as `cancelled`. */
