@@ -25,6 +25,7 @@ import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import { registerBlobRoutes } from '../blobs/blob-routes.ts';
 import { AWARENESS_CHANNEL, encodeAwarenessNotification, UPDATES_CHANNEL, UpdateListener } from '../fanout/pgNotify.ts';
+import { preparePrivateFolder } from '../persistence/data-folder.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
@@ -136,6 +137,8 @@ export const DEFAULT_MAX_UPDATE_BYTES = 8 * 1024 * 1024;
 export async function createSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
   const host = opts.host ?? '127.0.0.1';
   const warning = checkListenHost(host, opts.allowRemote === true);
+  // Checked first, so a read-only folder is reported as one, not as a missing token or a broken database.
+  if (!opts.databaseUrl || !opts.token) await preparePrivateFolder(opts.dataDir);
   const token = await resolveToken(opts.dataDir, opts.token);
   const maxUpdateBytes = opts.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES;
   const instanceId = randomUUID();
