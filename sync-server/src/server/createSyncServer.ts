@@ -29,6 +29,7 @@ import { preparePrivateFolder } from '../persistence/data-folder.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
+import { createStorageHealthCheck } from '../persistence/storage-health.ts';
 import { type CompactionResult, loadStoredDoc } from '../persistence/updateLog.ts';
 import { attachProjection } from '../projection/attach-projection.ts';
 import { withBackfillLock } from '../projection/backfill-lock.ts';
@@ -204,11 +205,13 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     await registerSecurityHeaders(server, { connectSources: opts.connectSources, reportUri: opts.cspReportUri });
     wall.guardRequests(server);
 
-    server.get(
-      '/healthz',
-      { config: { access: 'public' } },
-      async (): Promise<HealthzResponse> => ({ ok: true, storage: db.kind }),
-    );
+    const storageHealth = createStorageHealthCheck(db.pool);
+    server.get('/healthz', { config: { access: 'public' } }, async (_req, reply): Promise<HealthzResponse> => {
+      const health = await storageHealth();
+      if (health.ok) return { ok: true, storage: db.kind };
+      reply.code(503);
+      return { ok: false, storage: 'unreachable', backend: db.kind, error: health.error };
+    });
 
     // The wall has checked the token (refused sockets are closed with 4401 before this runs).
     server.get('/yjs/*', { websocket: true }, (socket, req) => {
