@@ -3,7 +3,7 @@
  * 0700, files 0600) and writable, or an error that says it is a permission problem and where.
  */
 import { constants } from 'node:fs';
-import { access, chmod, lstat, mkdir, readdir } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Codes that mean "this user cannot create or write the folder here". */
@@ -29,14 +29,17 @@ export class DataFolderNotWritableError extends Error {
 }
 
 /**
- * Creates `dir` (0700) or makes an existing one 0700, and checks this user can write in it.
+ * Creates `dir` (0700) or takes group and other access off an existing one, and checks this user
+ * can write in it.
  * Throws DataFolderNotWritableError when it cannot; other errors pass through unchanged.
  */
 export async function preparePrivateFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode applies only to folders it creates: an older data folder may be 0755.
-    await chmod(dir, 0o700);
+    // mkdir's mode applies only to folders it creates: an older data folder may be 0755. Only group
+    // and other bits go; a folder its owner made read-only (0500) stays so, and is reported below.
+    const mode = (await stat(dir)).mode & 0o777;
+    if (mode & 0o077) await chmod(dir, mode & 0o700);
     await access(dir, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
