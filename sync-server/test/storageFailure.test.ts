@@ -53,4 +53,23 @@ describe.skipIf(!adminDatabaseUrl)('storage failure on real Postgres', () => {
     const rows = await server.pool.query('SELECT count(*)::int AS n FROM doc_updates WHERE doc = $1', [name]);
     expect(rows.rows[0].n).toBeGreaterThan(0);
   });
+
+  it('R2 /healthz answers 503 naming storage while the database refuses connections, 200 once it is back', async () => {
+    const admin = new pg.Client({ connectionString: adminDatabaseUrl });
+    await admin.connect();
+    const name = new URL(target.databaseUrl ?? '').pathname.slice(1);
+    try {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      const res = await fetch(`${server.url}/healthz`);
+      expect(res.status).toBe(503);
+      const body = await res.json();
+      expect(body).toMatchObject({ ok: false, storage: 'unreachable', backend: 'postgres' });
+      expect(body.error).toContain('not currently accepting connections');
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
 });

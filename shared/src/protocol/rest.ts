@@ -4,8 +4,14 @@ import { z } from 'zod';
 export const StorageKind = z.enum(['embedded', 'postgres']);
 export type StorageKind = z.infer<typeof StorageKind>;
 
-/** `GET /healthz` (no token): the process is up and which storage it uses. */
-export const HealthzResponse = z.object({ ok: z.literal(true), storage: StorageKind });
+/**
+ * `GET /healthz` (no token): 200 when the process is up and its database answers, with which storage
+ * it uses; 503 naming the storage as unreachable (and which backend, and why) when it does not.
+ */
+export const HealthzResponse = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), storage: StorageKind }),
+  z.object({ ok: z.literal(false), storage: z.literal('unreachable'), backend: StorageKind, error: z.string() }),
+]);
 export type HealthzResponse = z.infer<typeof HealthzResponse>;
 
 /** Every error a caller can cause is a value with a stable code and a readable message. */

@@ -1,13 +1,16 @@
 /**
  * Opens the server's Postgres: the one at DATABASE_URL, or an embedded PGlite in the data folder,
- * run on a worker thread and served over a local socket so the same `pg` code talks to both.
+ * run on a worker thread and served over a unix socket in that folder, so the same `pg` code talks
+ * to both and no other user of the machine can reach the embedded one.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StorageKind } from '@boocode/shared/protocol/rest';
 import pg from 'pg';
+import { makeTreePrivate, preparePrivateFolder } from './data-folder.ts';
+import { prepareEmbeddedSocket } from './embedded-socket.ts';
 
 export interface Database {
   kind: StorageKind;
@@ -60,9 +63,11 @@ function compiledPglite(): Promise<WebAssembly.Module | null> {
 
 async function openEmbedded(dataDir: string): Promise<Database> {
   const pgdata = join(dataDir, 'pgdata');
-  await mkdir(pgdata, { recursive: true });
+  await preparePrivateFolder(dataDir);
+  await preparePrivateFolder(pgdata);
+  const socket = await prepareEmbeddedSocket(dataDir);
   const worker = new Worker(new URL('./embeddedDatabaseWorker.mjs', import.meta.url), {
-    workerData: { pgdata, wasmModule: await compiledPglite() },
+    workerData: { pgdata, socketPath: socket.path, wasmModule: await compiledPglite() },
   });
   const conn = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
@@ -73,14 +78,33 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     });
   }).catch(async (err) => {
     await worker.terminate();
+    await socket.cleanup();
     throw err;
   });
   worker.removeAllListeners('error');
   worker.removeAllListeners('exit');
   worker.on('error', (err) => console.error('[sync-server] embedded database worker failed:', err.message));
-  const [host, port] = conn.split(':');
+  try {
+    await chmod(conn, 0o600);
+    // PGlite creates its files 0666 whatever the umask: make what it made private (0700 folders, 0600 files).
+    await makeTreePrivate(dataDir);
+  } catch (err) {
+    worker.postMessage({ type: 'close' });
+    await worker.terminate();
+    await socket.cleanup();
+    throw err;
+  }
   // PGlite runs one query at a time whatever the socket accepts: pool size 1 is the honest setting.
-  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
+  // Its one connection is never let go when idle (idleTimeoutMillis 0): the socket serves a single
+  // client, and another process of this user must not take the slot while the server is idle.
+  const pool = new pg.Pool({
+    host: socket.host,
+    port: socket.port,
+    user: 'postgres',
+    database: 'postgres',
+    max: 1,
+    idleTimeoutMillis: 0,
+  });
   pool.on('error', (err) => console.error('[sync-server] embedded pool error:', err.message));
   return {
     kind: 'embedded',
@@ -95,6 +119,9 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       worker.postMessage({ type: 'close' });
       await closed;
       await worker.terminate();
+      await socket.cleanup();
+      // Files PGlite made since it opened came out 0666 too.
+      await makeTreePrivate(dataDir);
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Runs the embedded Postgres (PGlite) and its socket server on a worker thread, so its WebAssembly
  * work does not block the server's event loop. Plain JS: worker threads load it without a TS loader.
+ * It listens only on the unix socket `workerData.socketPath` (in a 0700 folder): never on TCP.
  * Messages: posts { type: 'ready', conn } or { type: 'error', message }; on { type: 'close' } stops
  * the socket, closes the database (flushing it to disk) and posts { type: 'closed' }.
  */
@@ -17,7 +18,7 @@ try {
     workerData.pgdata,
     workerData.wasmModule ? { pgliteWasmModule: workerData.wasmModule } : {},
   );
-  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  const server = new PGLiteSocketServer({ db, path: workerData.socketPath });
   await server.start();
   port.on('message', async (msg) => {
     if (msg?.type !== 'close') return;

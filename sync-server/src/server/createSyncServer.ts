@@ -25,9 +25,11 @@ import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import { registerBlobRoutes } from '../blobs/blob-routes.ts';
 import { AWARENESS_CHANNEL, encodeAwarenessNotification, UPDATES_CHANNEL, UpdateListener } from '../fanout/pgNotify.ts';
+import { preparePrivateFolder } from '../persistence/data-folder.ts';
 import { openDatabase } from '../persistence/database.ts';
 import { UpdateWriter } from '../persistence/groupCommit.ts';
 import { runMigrations } from '../persistence/migrations.ts';
+import { createStorageHealthCheck } from '../persistence/storage-health.ts';
 import { type CompactionResult, loadStoredDoc } from '../persistence/updateLog.ts';
 import { attachProjection } from '../projection/attach-projection.ts';
 import { withBackfillLock } from '../projection/backfill-lock.ts';
@@ -136,6 +138,8 @@ export const DEFAULT_MAX_UPDATE_BYTES = 8 * 1024 * 1024;
 export async function createSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
   const host = opts.host ?? '127.0.0.1';
   const warning = checkListenHost(host, opts.allowRemote === true);
+  // Checked first, so a read-only folder is reported as one, not as a missing token or a broken database.
+  if (!opts.databaseUrl || !opts.token) await preparePrivateFolder(opts.dataDir);
   const token = await resolveToken(opts.dataDir, opts.token);
   const maxUpdateBytes = opts.maxUpdateBytes ?? DEFAULT_MAX_UPDATE_BYTES;
   const instanceId = randomUUID();
@@ -201,11 +205,13 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     await registerSecurityHeaders(server, { connectSources: opts.connectSources, reportUri: opts.cspReportUri });
     wall.guardRequests(server);
 
-    server.get(
-      '/healthz',
-      { config: { access: 'public' } },
-      async (): Promise<HealthzResponse> => ({ ok: true, storage: db.kind }),
-    );
+    const storageHealth = createStorageHealthCheck(db.pool);
+    server.get('/healthz', { config: { access: 'public' } }, async (_req, reply): Promise<HealthzResponse> => {
+      const health = await storageHealth();
+      if (health.ok) return { ok: true, storage: db.kind };
+      reply.code(503);
+      return { ok: false, storage: 'unreachable', backend: db.kind, error: health.error };
+    });
 
     // The wall has checked the token (refused sockets are closed with 4401 before this runs).
     server.get('/yjs/*', { websocket: true }, (socket, req) => {

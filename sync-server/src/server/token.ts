@@ -1,6 +1,9 @@
-/** The per-install access token: from BOOCODE_TOKEN, or generated once and kept in the data folder. */
+/**
+ * The per-install access token: from BOOCODE_TOKEN, or generated once and kept in the data folder
+ * (which the caller has made: 0700) as a 0600 file.
+ */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const TOKEN_FILE = 'token';
@@ -9,14 +12,18 @@ export async function resolveToken(dataDir: string, fromEnv?: string): Promise<s
   if (fromEnv) return fromEnv;
   const file = join(dataDir, TOKEN_FILE);
   const existing = await readFile(file, 'utf8').catch(() => null);
-  if (existing?.trim()) return existing.trim();
-  await mkdir(dataDir, { recursive: true });
+  if (existing?.trim()) {
+    // A token file an older version wrote, or a copy, may be readable by others: it is a password.
+    await chmod(file, 0o600);
+    return existing.trim();
+  }
   const token = randomBytes(24).toString('base64url');
   try {
     // 'wx': if another process created it first, keep theirs.
     await writeFile(file, `${token}\n`, { mode: 0o600, flag: 'wx' });
     return token;
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return (await readFile(file, 'utf8')).trim();
   }
 }

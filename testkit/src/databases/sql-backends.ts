@@ -1,7 +1,10 @@
-// The storage backends every DB test runs on: in-process PGlite; PGlite behind pglite-socket through a
-// pg Pool (how the server opens its embedded database); and a throwaway database on the real Postgres at
+// The storage backends every DB test runs on: in-process PGlite; PGlite behind pglite-socket on a unix
+// socket in a private temp folder, through a pg Pool (how the server opens its embedded database); and a throwaway database on the real Postgres at
 // DATABASE_URL when it is set (created with a random name, dropped afterwards).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
@@ -41,10 +44,11 @@ async function openPglite(): Promise<TestDatabase> {
 async function openPgliteSocket(): Promise<TestDatabase> {
   const db = new PGlite();
   await db.waitReady;
-  const socket = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  // mkdtemp makes the folder 0700; `pg` finds the socket as <host>/.s.PGSQL.<port>.
+  const dir = await mkdtemp(join(tmpdir(), 'boocode-sql-'));
+  const socket = new PGLiteSocketServer({ db, path: join(dir, '.s.PGSQL.5432') });
   await socket.start();
-  const [host, port] = socket.getServerConn().split(':');
-  const pool = new pg.Pool({ host, port: Number(port), user: 'postgres', database: 'postgres', max: 1 });
+  const pool = new pg.Pool({ host: dir, port: 5432, user: 'postgres', database: 'postgres', max: 1 });
   pool.on('error', () => {});
   const query = ((sql: string, params?: unknown[]) => pool.query(sql, params)) as SqlQuery;
   return {
@@ -53,6 +57,7 @@ async function openPgliteSocket(): Promise<TestDatabase> {
       await pool.end();
       await socket.stop();
       await db.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
