@@ -48,6 +48,7 @@ async function turnFigures(): Promise<void> {
     'p50 ms': fmt(s.p50),
     'p95 ms': fmt(s.p95),
     'mean ms': fmt(s.mean),
+    'p50 ÷ tab p50': fmt(s.p50 / tab.p50, 2),
     'mean ÷ tab mean': fmt(s.mean / tab.mean, 2),
   });
   console.table([row('agent host', host), row('tab (Node)', tab)]);
