@@ -85,6 +85,8 @@ async function memoryFigures(): Promise<void> {
 }
 
 async function main() {
+  // y-websocket adds one process 'exit' listener per open doc in Node; the tab here holds every bench session.
+  process.setMaxListeners(config.idle + config.busy + 20);
   const only = process.env.BENCH_AGENTS?.split(',');
   if (!only || only.includes('turns')) await turnFigures();
   if (!only || only.includes('takeover')) await takeoverFigures();
