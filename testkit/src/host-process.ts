@@ -13,6 +13,8 @@ export interface HostProcess {
   workspace: string;
   runnerUrl: string;
   runnerToken: string;
+  /** The process id of the running host (undefined once killed). */
+  pid(): number | undefined;
   /** Everything it printed so far. */
   output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -25,6 +27,7 @@ export async function startHostProcess(
   serverUrl: string,
   token: string,
   files: Record<string, string> = {},
+  opts: { nodeArgs?: string[] } = {},
 ): Promise<HostProcess> {
   const root = await mkdtemp(join(tmpdir(), 'boocode-e2e-host-'));
   const workspace = join(root, 'ws');
@@ -41,24 +44,30 @@ export async function startHostProcess(
 
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', HOST_MAIN, '--server', serverUrl, '--token', token], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: root,
-          BOOCODE_WORKSPACE: workspace,
-          BOOCODE_RUNNER_DATA_DIR: dataDir,
-          BOOCODE_RUNNER_TOKEN: runnerToken,
-          RUNNER_PORT: runnerUrl ? new URL(runnerUrl).port : '0',
+      const proc = spawn(
+        process.execPath,
+        [...(opts.nodeArgs ?? []), '--import', 'tsx', HOST_MAIN, '--server', serverUrl, '--token', token],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: root,
+            BOOCODE_WORKSPACE: workspace,
+            BOOCODE_RUNNER_DATA_DIR: dataDir,
+            BOOCODE_RUNNER_TOKEN: runnerToken,
+            RUNNER_PORT: runnerUrl ? new URL(runnerUrl).port : '0',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      );
       child = proc;
+      // Only this life's output counts: after a restart, the first life's banner is already in `out`.
+      const from = out.length;
       const timer = setTimeout(() => reject(new Error(`the agent host did not start:\n${out}`)), 40_000);
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
         const runner = /Runner on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
         if (runner) runnerUrl = runner[1]!;
-        if (/Agent host \S+ is driving/.test(out)) {
+        if (/Agent host \S+ is driving/.test(out.slice(from))) {
           clearTimeout(timer);
           resolve();
         }
@@ -85,6 +94,7 @@ export async function startHostProcess(
       return runnerUrl;
     },
     runnerToken,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     output: () => out,
     kill,
     restart: start,

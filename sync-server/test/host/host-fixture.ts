@@ -12,7 +12,7 @@ import { initSessionMeta } from '@boocode/shared/doc/session';
 import type { SessionKind } from '@boocode/shared/doc/space';
 import { putSessionEntry, updateSessionEntry } from '@boocode/shared/doc/space';
 import { newId } from '@boocode/shared/ids';
-import { loadScenarios } from '@boocode/testkit/scripted-model/scenario';
+import { loadScenarios, type ScenarioInput } from '@boocode/testkit/scripted-model/scenario';
 import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import type * as Y from 'yjs';
 import { HostDocs } from '../../src/host/host-docs.ts';
@@ -36,7 +36,10 @@ export interface Installation {
   close(): Promise<void>;
 }
 
-export async function startInstallation(scenarios: string[] = ['demo', 'chat-e2e']): Promise<Installation> {
+/** `scenarios`: names of scenario files, or scenarios written inline (the benchmark's own). */
+export async function startInstallation(
+  scenarios: Array<string | ScenarioInput> = ['demo', 'chat-e2e'],
+): Promise<Installation> {
   const root = await mkdtemp(join(tmpdir(), 'boocode-host-'));
   const workspace = join(root, 'ws');
   const runnerData = join(root, 'runner');
@@ -50,7 +53,9 @@ export async function startInstallation(scenarios: string[] = ['demo', 'chat-e2e
   });
   const runner = await createRunner({ workspace, dataDir: runnerData, port: 0, home: join(root, 'home') });
   const { url: runnerUrl } = await runner.listen();
-  const model = await startScriptedModel({ scenarios: loadScenarios(...scenarios) });
+  const named = scenarios.filter((s): s is string => typeof s === 'string');
+  const inline = scenarios.filter((s): s is ScenarioInput => typeof s !== 'string');
+  const model = await startScriptedModel({ scenarios: [...loadScenarios(...named), ...inline] });
   const tab = new HostDocs({ serverUrl: server.url, token: HOST_TEST_TOKEN, log: () => {}, onRefused: () => {} });
   const space = tab.openDoc(SPACE_DOC);
   await space.whenSynced;
