@@ -55,6 +55,8 @@ export interface AgentHostOptions {
   timing?: LeaseTiming;
   /** How often the inbox is read again besides on every index change (ms). */
   scanMs?: number;
+  /** How long a session doc stays open after its last turn (LINGER_MS). */
+  lingerMs?: number;
   /** The hooks files as loaded (host-hooks.ts loadHookFiles); none, no hooks. */
   hookFiles?: HookFileStatus[];
 }
@@ -75,6 +77,8 @@ export interface AgentHost {
 /** A session the host keeps open while it has (or may soon have) work in it. */
 interface Slot {
   handle: HostDoc;
+  /** When it was opened or last driven: a doc lingers LINGER_MS after that before it is closed. */
+  activeAt: number;
   driving: Promise<void> | undefined;
   engine: AgentEngine | undefined;
   off: () => void;
@@ -82,6 +86,12 @@ interface Slot {
 
 const INBOX_STATUSES = new Set(['queued', 'running', 'waiting-approval']);
 const STORED_WAIT_MS = 3000;
+/**
+ * How long a session doc stays open after its turn ended. The index entry is one value: a tab's "queued"
+ * for the next message, written as this host writes "idle", can lose to it, and then only the session doc
+ * says a turn waits. While the doc is open its changes wake the host; this covers the message in flight.
+ */
+const LINGER_MS = 10_000;
 
 export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
   const clock = o.clock ?? realClock;
@@ -127,7 +137,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     let slot = slots.get(id);
     if (slot) return slot;
     const handle = o.docs.openDoc(sessionDocName(id));
-    const created: Slot = { handle, driving: undefined, engine: undefined, off: () => {} };
+    const created: Slot = { handle, activeAt: clock.now(), driving: undefined, engine: undefined, off: () => {} };
     const onChange = () => evaluateSoon(id);
     handle.doc.on('afterTransaction', onChange);
     created.off = () => handle.doc.off('afterTransaction', onChange);
@@ -299,6 +309,7 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
       } finally {
         slot.engine = undefined;
         slot.driving = undefined;
+        slot.activeAt = clock.now();
         mirrorStatus(id);
       }
     })();
@@ -401,6 +412,13 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     try {
       await slot.handle.whenStored(STORED_WAIT_MS);
       if (slots.get(id) !== slot || !idleSlot(id, wantedSessions())) return;
+      // The doc, not the index, has the last word: a turn waits here that the index lost (see LINGER_MS).
+      if (turnDemand(slot.handle.doc) !== 'none') {
+        mirrorStatus(id);
+        void evaluate(id);
+        return;
+      }
+      if (clock.now() - slot.activeAt < (o.lingerMs ?? LINGER_MS)) return;
       slot.off();
       slot.handle.release();
       slots.delete(id);

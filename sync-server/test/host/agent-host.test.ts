@@ -1,10 +1,14 @@
 // The agent host in-process against a real sync server, runner and scripted model: it picks up a turn a tab
 // queued and drives it to the end, says it is present on the space doc, and lets go cleanly on close.
+
+import { queueTurn } from '@boocode/shared/agent/agent-engine';
+import { realClock } from '@boocode/shared/agent/engine-deps';
 import { getLease } from '@boocode/shared/doc/lease';
 import { SPACE_DOC } from '@boocode/shared/doc/names';
 import { getRunState, listMessages } from '@boocode/shared/doc/session';
 import { getSessionEntry } from '@boocode/shared/doc/space';
 import { listSpans } from '@boocode/shared/doc/spans';
+import { newId } from '@boocode/shared/ids';
 import { hostsInAwareness } from '@boocode/shared/protocol/host-presence';
 import { waitForDoc } from '@boocode/testkit/engine-harness';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +57,23 @@ describe('agent host', () => {
     await expect.poll(() => getSessionEntry(space.doc, id)?.status, { timeout: 5000 }).toBe('idle');
     space.release();
   });
+
+  it('a message whose "queued" in the index lost to the host\'s "idle" is still driven: the doc says it waits', async () => {
+    inst = await startInstallation();
+    host = await startTestHost(inst);
+    const { id, doc } = await inst.queueSession('hello there, please answer slowly');
+    const space = inst.tab.openDoc(SPACE_DOC);
+    await waitForDoc(doc, (d) => getRunState(d).status === 'idle' && getLease(d, 'turn')?.state === 'released', 30_000);
+    await expect.poll(() => getSessionEntry(space.doc, id)?.status, { timeout: 10_000 }).toBe('idle');
+    // The next message arrives a little after the host's "idle", and its index write was lost in the conflict:
+    // only the session doc says a turn waits. (Before, the host had closed the doc by then: the turn stranded.)
+    await new Promise((r) => setTimeout(r, 2500));
+    queueTurn(doc, { text: 'hello again, please answer slowly' }, { clock: realClock, newId: (p) => newId(p) });
+    await waitForDoc(doc, (d) => getRunState(d).status === 'idle' && getRunState(d).turn === 2, 30_000);
+    expect(listMessages(doc).filter((m) => m.role === 'assistant' && m.status === 'done')).toHaveLength(2);
+    expect(getRunState(doc).driver).toBe(host.driverId);
+    space.release();
+  }, 60_000);
 
   it('is present on the space doc while it runs, and gone once it closed', async () => {
     inst = await startInstallation();
