@@ -167,7 +167,7 @@ test('timeline: turns from snapshots, a click scrolls the chat, fork from a turn
   await expect(sessionRow(page, 'Three turns (fork at turn 2)')).toBeVisible();
 });
 
-test('OTLP: export downloads valid OTLP/JSON; send posts it to the endpoint from the synced settings', async ({
+test('OTLP: export downloads one OTLP/JSON trace tree with the child session; send posts it to the endpoint from the synced settings', async ({
   page,
   syncServer,
 }) => {
@@ -190,7 +190,19 @@ test('OTLP: export downloads valid OTLP/JSON; send posts it to the endpoint from
   try {
     await openApp(page, syncServer);
     const id = await seedSession(syncServer, 'Export me', [{ role: 'user', text: 'hi' }]);
+    const childId = await seedSession(syncServer, 'Helper', [{ role: 'user', text: 'help' }]);
     const T = Date.now() - 5000;
+    await writeSpans(syncServer, childId, [
+      {
+        id: 'spn_c',
+        kind: 'model',
+        name: 'chat',
+        model: 'deepseek-chat',
+        startedAt: T + 1200,
+        endedAt: T + 1800,
+        status: 'ok',
+      },
+    ]);
     await writeSpans(syncServer, id, [
       {
         id: 'spn_m',
@@ -211,26 +223,56 @@ test('OTLP: export downloads valid OTLP/JSON; send posts it to the endpoint from
         endedAt: T + 1200,
         status: 'ok',
       },
+      {
+        id: 'spn_sub',
+        parentId: 'spn_t',
+        kind: 'subagent',
+        name: 'helper',
+        startedAt: T + 1150,
+        endedAt: T + 1900,
+        status: 'ok',
+        childSessionId: childId,
+      },
     ]);
+    // The export reads the child from this device's docs: open it once so sync brings it here.
+    await openPane(page, syncServer.url, childId, 'traces');
+    await expect(page.getByTestId('span-row')).toHaveCount(1);
     await openPane(page, syncServer.url, id, 'traces');
-    await expect(page.getByTestId('span-row')).toHaveCount(2);
+    await expect(page.getByTestId('span-row')).toHaveCount(3);
     await expect(page.getByTestId('otlp-send')).toHaveCount(0);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('otlp-export').click()]);
     expect(download.suggestedFilename()).toBe(`boocode-${id}.otlp.json`);
     const file = JSON.parse(await readFile((await download.path())!, 'utf8'));
     const parsed = OtlpExportTraceServiceRequest.parse(file);
-    const spans = parsed.resourceSpans[0]!.scopeSpans[0]!.spans;
-    expect(spans).toHaveLength(2);
-    expect(spans[1]!.parentSpanId).toBe(spans[0]!.spanId);
-    expect(BigInt(spans[0]!.endTimeUnixNano) - BigInt(spans[0]!.startTimeUnixNano)).toBe(1_000_000_000n);
-    expect(spans[0]!.attributes?.map((a) => a.key)).toContain('gen_ai.usage.input_tokens');
+    // The lead (session span, turn span, 3 spans) and the child session it started (session, turn, 1 span).
+    const spans = parsed.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans));
+    expect(spans).toHaveLength(8);
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    const attrOf = (s: (typeof spans)[number], key: string) =>
+      s.attributes.find((a) => a.key === key)?.value as { stringValue?: string } | undefined;
+    const find = (key: string, value: string) => spans.find((s) => attrOf(s, key)?.stringValue === value)!;
+    const sessionSpan = (sid: string) =>
+      spans.find(
+        (s) =>
+          attrOf(s, 'boocode.span.kind')?.stringValue === 'session' && attrOf(s, 'session.id')?.stringValue === sid,
+      )!;
+    const turnSpan = spans.find((s) => s.name === 'turn 1' && attrOf(s, 'session.id')?.stringValue === id)!;
+    expect(spans.filter((s) => !s.parentSpanId)).toEqual([sessionSpan(id)]);
+    expect(turnSpan.parentSpanId).toBe(sessionSpan(id).spanId);
+    const model = find('boocode.span.id', 'spn_m');
+    expect(model.parentSpanId).toBe(turnSpan.spanId);
+    expect(find('boocode.span.id', 'spn_t').parentSpanId).toBe(model.spanId);
+    expect(sessionSpan(childId).parentSpanId).toBe(find('boocode.span.id', 'spn_sub').spanId);
+    expect(find('boocode.span.id', 'spn_c').parentSpanId).not.toBeUndefined();
+    expect(BigInt(model.endTimeUnixNano) - BigInt(model.startTimeUnixNano)).toBe(1_000_000_000n);
+    expect(model.attributes?.map((a) => a.key)).toContain('gen_ai.usage.input_tokens');
 
     await editServerDoc(syncServer, SPACE_DOC, (doc) => setSetting(doc, 'otlpEndpoint', `http://127.0.0.1:${port}`));
     await page.getByTestId('otlp-send').click();
     await expect(page.getByTestId('otlp-send')).toHaveText('Sent ✓');
     expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ path: '/v1/traces', body: { resourceSpans: [{}] } });
+    expect(received[0]).toMatchObject({ path: '/v1/traces', body: { resourceSpans: [{}, {}] } });
   } finally {
     await new Promise((r) => collector.close(r));
   }

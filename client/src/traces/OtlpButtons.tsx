@@ -1,5 +1,6 @@
 // "Export OTLP JSON" (a file) and, when the synced settings name a collector, "Send to OTLP endpoint".
-import type { SessionMeta, Span } from '@boocode/shared/doc/session-schema';
+// Both export the session with every session it started, as one trace tree (otlp-export.ts).
+import type { Span } from '@boocode/shared/doc/session-schema';
 import { getSetting, observeSettings } from '@boocode/shared/doc/space';
 import { useMemo, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
@@ -8,27 +9,24 @@ import { downloadOtlpFile, sendOtlp } from './otlp-export.ts';
 
 type SendState = { kind: 'idle' } | { kind: 'sending' } | { kind: 'sent' } | { kind: 'failed'; message: string };
 
-export function OtlpButtons({
-  sessionId,
-  spans,
-  meta,
-}: {
-  sessionId: string;
-  spans: readonly Span[];
-  meta: SessionMeta | undefined;
-}) {
-  const { space } = useServices();
+export function OtlpButtons({ sessionId, spans }: { sessionId: string; spans: readonly Span[] }) {
+  const { space, store } = useServices();
   const version = useDocVersion(space, observeSettings);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the doc
   const endpoint = useMemo(() => getSetting(space, 'otlpEndpoint')?.trim() || undefined, [space, version]);
   const [send, setSend] = useState<SendState>({ kind: 'idle' });
+  const openDoc = (name: string) => store.openDoc(name);
 
   const onSend = async () => {
     if (!endpoint) return;
     setSend({ kind: 'sending' });
-    const res = await sendOtlp(endpoint, sessionId, spans, meta);
+    const res = await sendOtlp(endpoint, openDoc, sessionId);
     setSend(res.ok ? { kind: 'sent' } : { kind: 'failed', message: res.message });
   };
+  const onDownload = () =>
+    downloadOtlpFile(openDoc, sessionId).catch((e: unknown) =>
+      setSend({ kind: 'failed', message: `Could not export the sessions: ${(e as Error)?.message ?? String(e)}` }),
+    );
 
   return (
     <span className="otlp-buttons">
@@ -36,8 +34,8 @@ export function OtlpButtons({
         type="button"
         data-testid="otlp-export"
         disabled={spans.length === 0}
-        onClick={() => downloadOtlpFile(sessionId, spans, meta)}
-        title="Download the spans as OpenTelemetry (OTLP/JSON)"
+        onClick={() => void onDownload()}
+        title="Download the spans, with those of the subagents and workflow agents it started, as one OpenTelemetry trace (OTLP/JSON)"
       >
         Export OTLP JSON
       </button>

@@ -256,7 +256,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
           {live && <span className="live-dot" title="A span is running" />}
         </span>
         <span className="spacer" />
-        <OtlpButtons sessionId={sessionId} spans={ownSpans} meta={meta} />
+        <OtlpButtons sessionId={sessionId} spans={ownSpans} />
         <button
           type="button"
           className="icon-button"

@@ -1,21 +1,21 @@
-// Export a session's spans as OTLP/JSON: to a file, or POSTed to an OTLP/HTTP collector set in the synced
-// settings. The conversion itself (GenAI conventions, ids, nanoseconds) is shared/otlp's.
-import type { SessionMeta, Span } from '@boocode/shared/doc/session-schema';
+// Export a session's spans, with those of every session it started (subagents, workflow agents), as one
+// OTLP/JSON trace tree: to a file, or POSTed to an OTLP/HTTP collector set in the synced settings. The
+// conversion itself (tree, GenAI conventions, ids, nanoseconds) is shared/otlp's.
+import { sessionDocName } from '@boocode/shared/doc/names';
+import { collectOtlpSessions } from '@boocode/shared/otlp/collect-otlp-sessions';
 import { OTLP_TRACES_PATH } from '@boocode/shared/otlp/otlp-trace-schema';
-import { spansToOtlp } from '@boocode/shared/otlp/spans-to-otlp';
+import { sessionsToOtlp } from '@boocode/shared/otlp/spans-to-otlp';
+import type { DocHandle } from '../docs/doc-store.ts';
 
-export function otlpRequestBody(sessionId: string, spans: readonly Span[], meta: SessionMeta | undefined): string {
-  const request = spansToOtlp(sessionId, spans, {
-    provider: meta?.provider,
-    model: meta?.model,
-    title: meta?.title,
-    now: Date.now(),
-  });
-  return JSON.stringify(request);
+export type OpenDoc = (name: string) => DocHandle;
+
+export async function otlpRequestBody(openDoc: OpenDoc, sessionId: string): Promise<string> {
+  const sessions = await collectOtlpSessions((id) => openDoc(sessionDocName(id)), sessionId);
+  return JSON.stringify(sessionsToOtlp(sessions, { now: Date.now() }));
 }
 
-export function downloadOtlpFile(sessionId: string, spans: readonly Span[], meta: SessionMeta | undefined): void {
-  const blob = new Blob([otlpRequestBody(sessionId, spans, meta)], { type: 'application/json' });
+export async function downloadOtlpFile(openDoc: OpenDoc, sessionId: string): Promise<void> {
+  const blob = new Blob([await otlpRequestBody(openDoc, sessionId)], { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -33,22 +33,21 @@ export function otlpTracesUrl(endpoint: string): string {
   return trimmed.endsWith(OTLP_TRACES_PATH) ? trimmed : `${trimmed}${OTLP_TRACES_PATH}`;
 }
 
-export type OtlpSendResult = { ok: true } | { ok: false; code: 'OTLP_NETWORK' | 'OTLP_HTTP'; message: string };
+export type OtlpSendResult =
+  | { ok: true }
+  | { ok: false; code: 'OTLP_READ' | 'OTLP_NETWORK' | 'OTLP_HTTP'; message: string };
 
-export async function sendOtlp(
-  endpoint: string,
-  sessionId: string,
-  spans: readonly Span[],
-  meta: SessionMeta | undefined,
-): Promise<OtlpSendResult> {
+export async function sendOtlp(endpoint: string, openDoc: OpenDoc, sessionId: string): Promise<OtlpSendResult> {
   const url = otlpTracesUrl(endpoint);
+  let body: string;
+  try {
+    body = await otlpRequestBody(openDoc, sessionId);
+  } catch (e) {
+    return { ok: false, code: 'OTLP_READ', message: `Could not read the sessions to export: ${(e as Error).message}` };
+  }
   let res: Response;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: otlpRequestBody(sessionId, spans, meta),
-    });
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   } catch (e) {
     return { ok: false, code: 'OTLP_NETWORK', message: `Could not reach ${url}: ${(e as Error).message}` };
   }

@@ -69,6 +69,7 @@ export const OtlpResourceSpans = z.strictObject({
   resource: z.strictObject({ attributes: z.array(OtlpKeyValue) }),
   scopeSpans: z.array(OtlpScopeSpans),
 });
+export type OtlpResourceSpans = z.infer<typeof OtlpResourceSpans>;
 
 export const OtlpExportTraceServiceRequest = z.strictObject({ resourceSpans: z.array(OtlpResourceSpans) });
 export type OtlpExportTraceServiceRequest = z.infer<typeof OtlpExportTraceServiceRequest>;

@@ -1,205 +1,211 @@
 /**
- * A session's spans as an OTLP/JSON ExportTraceServiceRequest with the OpenTelemetry GenAI semantic
- * conventions, for a file or an OTLP/HTTP endpoint (`POST <endpoint>/v1/traces`, application/json).
- * Pure and deterministic: ids are hashes of BooCode ids, so exporting twice gives the same trace.
+ * Sessions' spans as one OTLP/JSON ExportTraceServiceRequest, for a file or an OTLP/HTTP endpoint
+ * (`POST <endpoint>/v1/traces`, application/json), shaped as a tree a trace viewer (Jaeger, Langfuse,
+ * Phoenix) nests:
+ *
+ *   session (synthetic) → turn N (synthetic) → model / tool / workflow-agent spans
+ *                                              tool spawn_subagent → subagent span → child session → …
+ *
+ * Invariants: every span but the first session's root has a parent that is in the same export; all spans
+ * share one trace (named by the first session, the lead); a turn span runs from the first start to the
+ * last end of its spans and a session span brackets its turns. Ids are hashes, so two exports are equal.
  */
-import { digest } from 'lib0/hash/sha256';
-import { encodeUtf8 } from 'lib0/string';
 import type { Span } from '../doc/session-schema.ts';
+import {
+  int,
+  msToUnixNano,
+  type OtlpSpanOptions,
+  otlpSessionSpanId,
+  otlpSpanId,
+  otlpTraceId,
+  otlpTurnSpanId,
+  spanEndMs,
+  str,
+  toOtlpSpan,
+} from './otlp-span.ts';
 import {
   type OtlpExportTraceServiceRequest,
   type OtlpKeyValue,
+  type OtlpResourceSpans,
   type OtlpSpan,
   OtlpSpanKind,
   OtlpStatusCode,
 } from './otlp-trace-schema.ts';
 
-export interface OtlpExportMeta {
-  /** `gen_ai.system` / `gen_ai.provider.name`, e.g. 'deepseek', 'openai'; `_OTHER` when unknown. */
-  provider?: string;
-  /** Model for model spans that do not name their own. */
-  model?: string;
-  serviceName?: string;
-  serviceVersion?: string;
-  title?: string;
-  /** End time given to spans still open (ms since the epoch); their start time when absent. */
-  now?: number;
-  /** Session whose id names the trace: a subagent's spans join its root session's trace with it. */
-  traceSessionId?: string;
-  /** Put span inputs and outputs (JSON, capped) into attributes. Off by default: they can hold secrets. */
-  includeContent?: boolean;
-  maxContentChars?: number;
+/** One session in an export, with what its meta says about where it came from. */
+export interface OtlpSession {
+  id: string;
+  spans: readonly Span[];
+  title?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  /** The session that started this one (a subagent's lead, a workflow agent's session). */
+  parentId?: string | undefined;
+  /** The span in the parent session that started this one (a subagent's spawn_subagent tool span). */
+  parentSpanId?: string | undefined;
 }
 
-const DEFAULT_MAX_CONTENT_CHARS = 16_384;
-
-function hexOf(bytes: Uint8Array, chars: number): string {
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  hex = hex.slice(0, chars);
-  // An all-zero id means "no id" in OTLP; a hash prefix is that with probability 2^-64 at worst.
-  return /[1-9a-f]/.test(hex) ? hex : `${hex.slice(0, -1)}1`;
+export interface OtlpExportOptions extends OtlpSpanOptions {
+  serviceName?: string | undefined;
+  serviceVersion?: string | undefined;
+  /** Session whose id names the trace; the first session's when absent. */
+  traceSessionId?: string | undefined;
 }
 
-export function otlpTraceId(sessionId: string): string {
-  return hexOf(digest(encodeUtf8(`boocode.trace\u0000${sessionId}`)), 32);
+export interface OtlpExportMeta extends OtlpExportOptions {
+  title?: string | undefined;
 }
 
-/** Span ids are unique across sessions, so a child session's spans can point at a parent session's span. */
-export function otlpSpanId(spanId: string): string {
-  return hexOf(digest(encodeUtf8(`boocode.span\u0000${spanId}`)), 16);
-}
-
-/** Milliseconds (possibly fractional) to integer nanoseconds as a decimal string, without float overflow. */
-export function msToUnixNano(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '0';
-  let whole = Math.floor(ms);
-  let frac = Math.round((ms - whole) * 1e6);
-  if (frac >= 1e6) {
-    whole += 1;
-    frac -= 1e6;
-  }
-  return (BigInt(whole) * 1_000_000n + BigInt(frac)).toString();
-}
-
+/** One session's spans (no child sessions) as a tree: session → turns → spans. */
 export function spansToOtlp(sessionId: string, spans: readonly Span[], meta: OtlpExportMeta = {}) {
-  const traceId = otlpTraceId(meta.traceSessionId ?? sessionId);
-  const sorted = [...spans].sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sessionsToOtlp(
+    [{ id: sessionId, spans, title: meta.title, provider: meta.provider, model: meta.model }],
+    meta,
+  );
+}
+
+/**
+ * `sessions[0]` is the root of the export (the lead); the others hang under the span that started them.
+ * A session's own provider and model win over the options'; a session without spans is left out.
+ */
+export function sessionsToOtlp(
+  sessions: readonly OtlpSession[],
+  options: OtlpExportOptions = {},
+): OtlpExportTraceServiceRequest {
+  const present = sessions.filter((s) => s.spans.length > 0);
+  const lead = present[0];
+  if (!lead) return { resourceSpans: [] };
+  const traceId = otlpTraceId(options.traceSessionId ?? sessions[0]!.id);
+  const exported = new Set(present.flatMap((s) => s.spans.map((sp) => sp.id)));
+  const sessionIds = new Set(present.map((s) => s.id));
+  const starters = startingSpans(present);
+
+  const rootParentOf = (s: OtlpSession): string | undefined => {
+    if (s === lead) return undefined;
+    const starter = starters.get(s.id);
+    if (starter) return otlpSpanId(starter);
+    if (s.parentSpanId && exported.has(s.parentSpanId)) return otlpSpanId(s.parentSpanId);
+    if (s.parentId && s.parentId !== s.id && sessionIds.has(s.parentId)) return otlpSessionSpanId(s.parentId);
+    // Not started from anything in the export: under the lead, so the export stays one tree.
+    return otlpSessionSpanId(lead.id);
+  };
+
+  return {
+    resourceSpans: present.map((s) => sessionResourceSpans(traceId, s, rootParentOf(s), exported, options)),
+  };
+}
+
+/**
+ * For each child session, the span in another exported session that stands for it: a subagent or
+ * workflow-agent span (it brackets the child's run) before any other span naming it, then the earliest.
+ */
+function startingSpans(sessions: readonly OtlpSession[]): Map<string, string> {
+  const best = new Map<string, { span: Span; rank: number }>();
+  for (const s of sessions) {
+    for (const span of s.spans) {
+      const child = span.childSessionId;
+      if (!child || child === s.id) continue;
+      const rank = span.kind === 'subagent' || span.kind === 'workflow-agent' ? 0 : 1;
+      const cur = best.get(child);
+      if (!cur || rank < cur.rank || (rank === cur.rank && compareSpans(span, cur.span) < 0)) {
+        best.set(child, { span, rank });
+      }
+    }
+  }
+  return new Map([...best].map(([child, { span }]) => [child, span.id]));
+}
+
+function compareSpans(a: Span, b: Span): number {
+  return a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function sessionResourceSpans(
+  traceId: string,
+  session: OtlpSession,
+  rootParent: string | undefined,
+  exported: ReadonlySet<string>,
+  options: OtlpExportOptions,
+): OtlpResourceSpans {
+  const spanOptions: OtlpSpanOptions = {
+    ...options,
+    provider: session.provider ?? options.provider,
+    model: session.model ?? options.model,
+  };
+  const sorted = [...session.spans].sort(compareSpans);
+  const turns = new Map<number, { start: number; end: number }>();
+  for (const span of sorted) {
+    const end = spanEndMs(span, options.now);
+    const t = turns.get(span.turn);
+    if (!t) turns.set(span.turn, { start: span.startedAt, end });
+    else turns.set(span.turn, { start: Math.min(t.start, span.startedAt), end: Math.max(t.end, end) });
+  }
+  const turnList = [...turns].sort((a, b) => a[0] - b[0]);
+  const start = Math.min(...turnList.map(([, t]) => t.start));
+  const end = Math.max(...turnList.map(([, t]) => t.end));
+
+  const common = [str('gen_ai.conversation.id', session.id), str('session.id', session.id)];
+  const rootSpanId = otlpSessionSpanId(session.id);
+  const root = syntheticSpan(traceId, rootSpanId, rootParent, `session ${session.title || session.id}`, start, end, [
+    ...common,
+    str('boocode.span.kind', 'session'),
+    ...(session.title ? [str('boocode.session.title', session.title)] : []),
+    ...(session.parentId ? [str('boocode.parent_session.id', session.parentId)] : []),
+  ]);
+  const turnSpans = turnList.map(([turn, t]) =>
+    syntheticSpan(traceId, otlpTurnSpanId(session.id, turn), rootSpanId, `turn ${turn}`, t.start, t.end, [
+      ...common,
+      str('boocode.span.kind', 'turn'),
+      int('boocode.turn', turn)!,
+    ]),
+  );
+  // A span the doc nests (a subagent span under its spawn_subagent call) keeps that parent; the others
+  // (model calls, tool calls, workflow agents) hang under their turn.
+  const spans = sorted.map((span) =>
+    toOtlpSpan(
+      traceId,
+      session.id,
+      span,
+      span.parentId && exported.has(span.parentId) ? otlpSpanId(span.parentId) : otlpTurnSpanId(session.id, span.turn),
+      spanOptions,
+    ),
+  );
+
   const resource: OtlpKeyValue[] = [
-    str('service.name', meta.serviceName ?? 'boocode'),
-    ...(meta.serviceVersion ? [str('service.version', meta.serviceVersion)] : []),
-    str('session.id', sessionId),
-    ...(meta.title ? [str('boocode.session.title', meta.title)] : []),
+    str('service.name', options.serviceName ?? 'boocode'),
+    ...(options.serviceVersion ? [str('service.version', options.serviceVersion)] : []),
+    str('session.id', session.id),
+    ...(session.title ? [str('boocode.session.title', session.title)] : []),
   ];
-  const request: OtlpExportTraceServiceRequest = {
-    resourceSpans: [
+  return {
+    resource: { attributes: resource },
+    scopeSpans: [
       {
-        resource: { attributes: resource },
-        scopeSpans: [
-          {
-            scope: { name: 'boocode', ...(meta.serviceVersion ? { version: meta.serviceVersion } : {}) },
-            spans: sorted.map((s) => toOtlpSpan(traceId, sessionId, s, meta)),
-          },
-        ],
+        scope: { name: 'boocode', ...(options.serviceVersion ? { version: options.serviceVersion } : {}) },
+        spans: [root, ...turnSpans, ...spans],
       },
     ],
   };
-  return request;
 }
 
-function operationOf(span: Span): string | undefined {
-  switch (span.kind) {
-    case 'model':
-      return 'chat';
-    case 'tool':
-    case 'autofix':
-      return 'execute_tool';
-    case 'subagent':
-    case 'workflow-agent':
-      return 'invoke_agent';
-  }
-}
-
-function toOtlpSpan(traceId: string, sessionId: string, span: Span, meta: OtlpExportMeta): OtlpSpan {
-  const op = operationOf(span);
-  const model = span.model ?? meta.model;
-  const provider = meta.provider ?? '_OTHER';
-  const attrs: OtlpKeyValue[] = [];
-  const add = (kv: OtlpKeyValue | undefined) => {
-    if (kv) attrs.push(kv);
-  };
-
-  if (op) add(str('gen_ai.operation.name', op));
-  add(str('gen_ai.system', provider));
-  add(str('gen_ai.provider.name', provider));
-  add(str('gen_ai.conversation.id', sessionId));
-  add(str('session.id', sessionId));
-  if (span.kind === 'model' && model) add(str('gen_ai.request.model', model));
-  if (span.kind === 'tool' || span.kind === 'autofix') {
-    add(str('gen_ai.tool.name', span.name));
-    add(str('gen_ai.tool.call.id', span.id));
-    add(str('gen_ai.tool.type', 'function'));
-  }
-  if ((span.kind === 'subagent' || span.kind === 'workflow-agent') && span.name) {
-    add(str('gen_ai.agent.name', span.name));
-  }
-  const u = span.usage;
-  if (u?.reported) {
-    add(int('gen_ai.usage.input_tokens', u.prompt));
-    add(int('gen_ai.usage.output_tokens', u.completion));
-    add(int('boocode.usage.reasoning_tokens', u.reasoning));
-    if (u.cacheHit !== undefined) {
-      add(int('gen_ai.usage.cache_read.input_tokens', u.cacheHit));
-      add(int('boocode.cache.hit_tokens', u.cacheHit));
-    }
-    if (u.cacheMiss !== undefined) add(int('boocode.cache.miss_tokens', u.cacheMiss));
-  }
-  if (span.cost !== undefined && Number.isFinite(span.cost))
-    add({ key: 'boocode.cost', value: { doubleValue: span.cost } });
-  if (span.error) add(str('error.type', span.error.code));
-  add(str('boocode.span.id', span.id));
-  add(str('boocode.span.kind', span.kind));
-  add(str('boocode.span.status', span.status));
-  add(int('boocode.turn', span.turn));
-  if (span.messageId) add(str('boocode.message.id', span.messageId));
-  if (span.childSessionId) add(str('boocode.child_session.id', span.childSessionId));
-  if (span.outputTruncated) add({ key: 'boocode.output.truncated', value: { boolValue: true } });
-  if (meta.includeContent) {
-    const max = meta.maxContentChars ?? DEFAULT_MAX_CONTENT_CHARS;
-    const isTool = span.kind === 'tool' || span.kind === 'autofix';
-    if (span.input !== undefined)
-      add(str(isTool ? 'gen_ai.tool.call.arguments' : 'boocode.input', capped(span.input, max)));
-    if (span.output !== undefined)
-      add(str(isTool ? 'gen_ai.tool.call.result' : 'boocode.output', capped(span.output, max)));
-  }
-
-  const open = span.status === 'open' || span.endedAt === undefined;
-  const endMs = open ? Math.max(span.startedAt, meta.now ?? span.startedAt) : Math.max(span.startedAt, span.endedAt!);
-  const out: OtlpSpan = {
+function syntheticSpan(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  startMs: number,
+  endMs: number,
+  attributes: OtlpKeyValue[],
+): OtlpSpan {
+  return {
     traceId,
-    spanId: otlpSpanId(span.id),
-    ...(span.parentId ? { parentSpanId: otlpSpanId(span.parentId) } : {}),
-    name: spanName(span, op, model),
-    kind: span.kind === 'model' ? OtlpSpanKind.CLIENT : OtlpSpanKind.INTERNAL,
-    startTimeUnixNano: msToUnixNano(span.startedAt),
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name,
+    kind: OtlpSpanKind.INTERNAL,
+    startTimeUnixNano: msToUnixNano(startMs),
     endTimeUnixNano: msToUnixNano(endMs),
-    attributes: attrs,
-    status: statusOf(span),
+    attributes,
+    // A turn's or a session's outcome is not in its spans (a failed tool call does not fail the turn).
+    status: { code: OtlpStatusCode.UNSET },
   };
-  return out;
-}
-
-/** GenAI convention: `{operation} {model or tool or agent}`. */
-function spanName(span: Span, op: string | undefined, model: string | undefined): string {
-  if (span.kind === 'model') return model ? `chat ${model}` : 'chat';
-  if (op) return `${op} ${span.name}`.trim();
-  return span.name || span.kind;
-}
-
-function statusOf(span: Span): OtlpSpan['status'] {
-  switch (span.status) {
-    case 'ok':
-      return { code: OtlpStatusCode.OK };
-    case 'error':
-      return { code: OtlpStatusCode.ERROR, message: span.error?.message ?? 'error' };
-    case 'interrupted':
-      return { code: OtlpStatusCode.ERROR, message: span.error?.message ?? 'interrupted' };
-    default:
-      // open and cancelled: neither a success nor a failure of the operation.
-      return { code: OtlpStatusCode.UNSET };
-  }
-}
-
-function str(key: string, value: string): OtlpKeyValue {
-  return { key, value: { stringValue: value } };
-}
-
-function int(key: string, n: number): OtlpKeyValue | undefined {
-  if (!Number.isFinite(n)) return undefined;
-  return { key, value: { intValue: String(Math.round(n)) } };
-}
-
-function capped(value: unknown, max: number): string {
-  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-  return s.length > max ? `${s.slice(0, max)}… [${s.length - max} more chars]` : s;
 }

@@ -1,12 +1,13 @@
 import { sessionDocName } from '@boocode/shared/doc/names';
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { closeSpan, listSpans, openSpan } from '@boocode/shared/doc/spans';
+import { msToUnixNano, otlpSpanId, otlpTraceId, otlpTurnSpanId } from '@boocode/shared/otlp/otlp-span';
 import {
   OtlpExportTraceServiceRequest,
   type OtlpKeyValue,
   type OtlpSpan,
 } from '@boocode/shared/otlp/otlp-trace-schema';
-import { msToUnixNano, otlpSpanId, otlpTraceId, spansToOtlp } from '@boocode/shared/otlp/spans-to-otlp';
+import { spansToOtlp } from '@boocode/shared/otlp/spans-to-otlp';
 import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -15,7 +16,7 @@ import { createSessionProjector } from '../../src/projection/session-projector.t
 
 const T0 = 1_700_000_000_000;
 
-/** A recorded turn: a model call that asks for two tools (one fails), a second model call still open. */
+/** A recorded turn: a model call that asks for three tools (one fails), then turn 2's model call still open. */
 function recordedSession(): Y.Doc {
   const doc = new Y.Doc();
   openSpan(doc, { id: 'spn_m1', kind: 'model', name: 'chat', turn: 1, startedAt: T0 + 0.25, model: 'deepseek-chat' });
@@ -27,7 +28,6 @@ function recordedSession(): Y.Doc {
   });
   openSpan(doc, {
     id: 'spn_t1',
-    parentId: 'spn_m1',
     kind: 'tool',
     name: 'read_file',
     turn: 1,
@@ -35,9 +35,9 @@ function recordedSession(): Y.Doc {
     input: { path: 'src/a.ts', secret: 'sk-should-not-leak' },
   });
   closeSpan(doc, 'spn_t1', { status: 'ok', endedAt: T0 + 1310, output: 'file body' });
-  openSpan(doc, { id: 'spn_t2', parentId: 'spn_m1', kind: 'tool', name: 'run_command', turn: 1, startedAt: T0 + 1301 });
+  openSpan(doc, { id: 'spn_t2', kind: 'tool', name: 'run_command', turn: 1, startedAt: T0 + 1301 });
   closeSpan(doc, 'spn_t2', { status: 'error', endedAt: T0 + 1400, error: { code: 'EXIT_1', message: 'tests failed' } });
-  openSpan(doc, { id: 'spn_t3', parentId: 'spn_m1', kind: 'tool', name: 'write_file', turn: 1, startedAt: T0 + 1302 });
+  openSpan(doc, { id: 'spn_t3', kind: 'tool', name: 'write_file', turn: 1, startedAt: T0 + 1302 });
   closeSpan(doc, 'spn_t3', { status: 'interrupted', endedAt: T0 + 1303 });
   openSpan(doc, { id: 'spn_m2', kind: 'model', name: 'chat', turn: 2, startedAt: T0 + 1500 });
   return doc;
@@ -53,13 +53,16 @@ describe('spansToOtlp', () => {
   const doc = recordedSession();
   const spans = listSpans(doc);
   const out = spansToOtlp('ses_otlp', spans, { provider: 'deepseek', now: T0 + 2000, serviceVersion: '0.1.0' });
-  const otlpSpans = out.resourceSpans[0]!.scopeSpans[0]!.spans;
+  const allSpans = out.resourceSpans[0]!.scopeSpans[0]!.spans;
+  // The recorded spans; the synthetic session and turn spans are otlp-tree.test.ts's subject.
+  const otlpSpans = allSpans.filter((s) => attr(s, 'boocode.span.id') !== undefined);
   const byId = (id: string) => otlpSpans.find((s) => attr(s, 'boocode.span.id') === id)!;
 
   it('validates against the OTLP/JSON ExportTraceServiceRequest shape', () => {
     const parsed = OtlpExportTraceServiceRequest.safeParse(JSON.parse(JSON.stringify(out)));
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
     expect(otlpSpans).toHaveLength(5);
+    expect(allSpans).toHaveLength(5 + 1 + 2);
   });
 
   it('derives one 32-hex trace id from the session and distinct 16-hex span ids, parents pointing at real spans', () => {
@@ -70,8 +73,10 @@ describe('spansToOtlp', () => {
     const ids = otlpSpans.map((s) => s.spanId);
     expect(new Set(ids).size).toBe(5);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
-    for (const id of ['spn_t1', 'spn_t2', 'spn_t3']) expect(byId(id).parentSpanId).toBe(byId('spn_m1').spanId);
-    expect(byId('spn_m1').parentSpanId).toBeUndefined();
+    for (const id of ['spn_m1', 'spn_t1', 'spn_t2', 'spn_t3']) {
+      expect(byId(id).parentSpanId).toBe(otlpTurnSpanId('ses_otlp', 1));
+    }
+    expect(byId('spn_m2').parentSpanId).toBe(otlpTurnSpanId('ses_otlp', 2));
     expect(otlpSpanId('spn_m1')).toBe(byId('spn_m1').spanId);
     // Deterministic: a second export names everything the same.
     expect(spansToOtlp('ses_otlp', spans, { provider: 'deepseek', now: T0 + 2000, serviceVersion: '0.1.0' })).toEqual(
