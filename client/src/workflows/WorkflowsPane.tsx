@@ -69,6 +69,7 @@ export function WorkflowsPane({ sessionId }: { sessionId: string }) {
         catalog={catalog}
         open={runs.length === 0 || saved !== undefined}
         initialPick={saved?.name}
+        onStarted={() => setSaved(undefined)}
       />
       <section aria-label="Runs" className="wf-runs">
         <h2 className="wf-heading">Runs</h2>
@@ -93,11 +94,13 @@ function WorkflowPicker({
   catalog,
   open,
   initialPick,
+  onStarted,
 }: {
   sessionId: string;
   catalog: CatalogState;
   open: boolean;
   initialPick?: string | undefined;
+  onStarted(): void;
 }) {
   const { entries, runnerProblem } = catalog;
   const [picked, setPicked] = useState<string | undefined>(initialPick);
@@ -131,7 +134,17 @@ function WorkflowPicker({
           </li>
         ))}
       </ul>
-      {entry && <RunForm key={entry.name} entry={entry} sessionId={sessionId} onStarted={() => setPicked(undefined)} />}
+      {entry && (
+        <RunForm
+          key={entry.name}
+          entry={entry}
+          sessionId={sessionId}
+          onStarted={() => {
+            setPicked(undefined);
+            onStarted();
+          }}
+        />
+      )}
     </details>
   );
 }
