@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inspectWorkflow } from '../src/engine/run-workflow.ts';
+import type { WorkflowError } from '../src/engine/workflow-error.ts';
 import { checkScript } from '../src/script/check-script.ts';
 import { META, runBody } from './run-helpers.ts';
 import { scriptedAgent } from './scripted-agent.ts';
@@ -123,5 +124,39 @@ describe('refused import, require and TypeScript', () => {
   it('accepts top-level await and top-level return', () => {
     const checked = checkScript(`${META}const x = await Promise.resolve(1);\nif (x) return x;`);
     expect(checked.program).toContain('async function');
+  });
+});
+
+describe('where a refusal is (for an editor to mark the line)', () => {
+  function locate(source: string) {
+    try {
+      checkScript(source);
+    } catch (error) {
+      return (error as WorkflowError).location;
+    }
+    throw new Error('expected the script to be refused');
+  }
+  const meta = `export const meta = { name: 'a', description: 'b' };\n`;
+
+  it('puts a syntax error, TypeScript and an import on the line they are written on', () => {
+    expect(locate(`${meta}const x = 1;\nconst y = ;\n`)?.start).toEqual({ line: 3, column: 10 });
+    expect(locate(`${meta}\nconst n: number = 1;\n`)?.start.line).toBe(3);
+    expect(locate(`${meta}const x = 1;\n\nimport fs from 'node:fs';\n`)).toEqual({
+      start: { line: 4, column: 0 },
+      end: { line: 4, column: 25 },
+    });
+    expect(locate(`${meta}\n\nconst m = await import('x');\n`)?.start).toEqual({ line: 4, column: 16 });
+    expect(locate(`${meta}\nconst fs = require('fs');\n`)?.start.line).toBe(3);
+    expect(locate(`${meta}\nexport const other = 1;\n`)?.start.line).toBe(3);
+  });
+
+  it('puts a meta problem on the meta: the first statement, the impure value, the bad property', () => {
+    expect(locate(`\nconst x = 1;\nexport const meta = { name: 'a', description: 'b' };`)?.start.line).toBe(2);
+    expect(locate(`export const meta = {\n  name: 'a',\n  description: String(1),\n};`)?.start).toEqual({
+      line: 3,
+      column: 15,
+    });
+    expect(locate(`export const meta = {\n  description: 'b',\n  name: 42,\n};`)?.start.line).toBe(3);
+    expect(locate(`export const meta = {\n  name: 'a',\n};`)?.start.line).toBe(1);
   });
 });

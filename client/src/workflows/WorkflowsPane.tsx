@@ -1,19 +1,76 @@
 // The Workflows pane of a session: pick a workflow (built-in, project or personal), give it args,
 // run it; below, the session's runs with their live progress. Loaded lazily with the pane.
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import './workflows.css';
+import { type EditorStart, NewWorkflowStarter } from './authoring/NewWorkflowStarter.tsx';
 import { RunCard } from './RunCard.tsx';
 import { argsHelp, recallArgs, rememberArgs, reuseNote } from './run-args.ts';
 import { DEFAULT_RUN_OPTIONS, parseRunOptions, type RunOptionsText } from './run-options.ts';
 import { type InspectedEntry, parseArgsText } from './workflow-catalog.ts';
-import { startRun, useRunDriverDeps, useSessionRuns, useWorkflowCatalog } from './workflow-hooks.ts';
+import { type CatalogState, startRun, useRunDriverDeps, useSessionRuns, useWorkflowCatalog } from './workflow-hooks.ts';
+
+// Its own chunk with CodeMirror: fetched when "New workflow" is pressed, never with the pane or the app.
+const WorkflowEditor = lazy(() =>
+  import('./authoring/WorkflowEditor.tsx').then((m) => ({ default: m.WorkflowEditor })),
+);
+
+interface Editing {
+  source: string;
+  name: string;
+  startedFrom: string;
+}
 
 export function WorkflowsPane({ sessionId }: { sessionId: string }) {
   const runs = useSessionRuns(sessionId);
+  // Bumped after a save, so the saved workflow is listed (and picked) at once.
+  const [catalogVersion, setCatalogVersion] = useState(0);
+  const catalog = useWorkflowCatalog(catalogVersion);
+  const [editing, setEditing] = useState<Editing>();
+  const [saved, setSaved] = useState<{ name: string; path: string }>();
+  const [startProblem, setStartProblem] = useState<string>();
+  const open = async (start: EditorStart) => {
+    setStartProblem(undefined);
+    try {
+      setEditing({ source: await start.load(), name: start.name, startedFrom: start.startedFrom });
+      setSaved(undefined);
+    } catch (error) {
+      setStartProblem(`The workflow could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   return (
     <div className="workflows-pane" data-testid="workflows-pane">
+      {editing ? (
+        <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+          <WorkflowEditor
+            initialSource={editing.source}
+            initialName={editing.name}
+            startedFrom={editing.startedFrom}
+            onClose={() => setEditing(undefined)}
+            onSaved={(name, path) => {
+              setEditing(undefined);
+              setSaved({ name, path });
+              setCatalogVersion((v) => v + 1);
+            }}
+          />
+        </Suspense>
+      ) : (
+        <NewWorkflowStarter entries={catalog.entries} onStart={(start) => void open(start)} />
+      )}
+      {startProblem && <p className="error-text">{startProblem}</p>}
+      {saved && (
+        <p className="small" role="status" data-testid="workflow-saved-note">
+          Saved <code>{saved.path}</code>: it is picked below, ready to run.
+        </p>
+      )}
       {/* Collapsed once the session has runs: then their progress is what the pane is for. */}
-      <WorkflowPicker key={runs.length === 0 ? 'open' : 'closed'} sessionId={sessionId} open={runs.length === 0} />
+      <WorkflowPicker
+        key={`${runs.length === 0 || saved ? 'open' : 'closed'}:${saved?.name ?? ''}`}
+        sessionId={sessionId}
+        catalog={catalog}
+        open={runs.length === 0 || saved !== undefined}
+        initialPick={saved?.name}
+        onStarted={() => setSaved(undefined)}
+      />
       <section aria-label="Runs" className="wf-runs">
         <h2 className="wf-heading">Runs</h2>
         {runs.length === 0 ? (
@@ -32,9 +89,21 @@ export function WorkflowsPane({ sessionId }: { sessionId: string }) {
   );
 }
 
-function WorkflowPicker({ sessionId, open }: { sessionId: string; open: boolean }) {
-  const { entries, runnerProblem } = useWorkflowCatalog();
-  const [picked, setPicked] = useState<string>();
+function WorkflowPicker({
+  sessionId,
+  catalog,
+  open,
+  initialPick,
+  onStarted,
+}: {
+  sessionId: string;
+  catalog: CatalogState;
+  open: boolean;
+  initialPick?: string | undefined;
+  onStarted(): void;
+}) {
+  const { entries, runnerProblem } = catalog;
+  const [picked, setPicked] = useState<string | undefined>(initialPick);
   const entry = entries?.find((e) => e.name === picked);
   return (
     <details className="wf-catalog" open={open} aria-label="Workflows">
@@ -65,7 +134,17 @@ function WorkflowPicker({ sessionId, open }: { sessionId: string; open: boolean 
           </li>
         ))}
       </ul>
-      {entry && <RunForm key={entry.name} entry={entry} sessionId={sessionId} onStarted={() => setPicked(undefined)} />}
+      {entry && (
+        <RunForm
+          key={entry.name}
+          entry={entry}
+          sessionId={sessionId}
+          onStarted={() => {
+            setPicked(undefined);
+            onStarted();
+          }}
+        />
+      )}
     </details>
   );
 }

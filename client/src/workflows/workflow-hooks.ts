@@ -35,9 +35,11 @@ export interface CatalogState {
   runnerProblem?: string;
 }
 
-export function useWorkflowCatalog(): CatalogState {
+/** `version`: a change reads the list again (after a save into the project). */
+export function useWorkflowCatalog(version = 0): CatalogState {
   const pairing = useRunnerPairing();
   const [state, setState] = useState<CatalogState>({ entries: undefined });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the signal to read the list again
   useEffect(() => {
     if (pairing === undefined) return;
     const controller = new AbortController();
@@ -56,7 +58,7 @@ export function useWorkflowCatalog(): CatalogState {
     };
     void load();
     return () => controller.abort();
-  }, [pairing]);
+  }, [pairing, version]);
   return state;
 }
 

@@ -65,5 +65,6 @@ function impure(node: Node, what: string): WorkflowError {
   return new WorkflowError(
     'META_INVALID',
     `meta must be a pure object literal: ${what}${line} is not allowed (no calls, spreads, identifiers or template interpolation).`,
+    node.loc ? { start: { ...node.loc.start }, end: { ...node.loc.end } } : undefined,
   );
 }
