@@ -3,11 +3,11 @@
  * (UpdateWriter) versus one INSERT (one commit) per update, on the same pool; plus, for the group
  * commit run, this process's CPU per stored update and the rows it left per update.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as Y from 'yjs';
-import { openDatabase } from '../src/persistence/database.ts';
+import { type Database, openDatabase } from '../src/persistence/database.ts';
 import { UpdateWriter } from '../src/persistence/groupCommit.ts';
 import { runMigrations } from '../src/persistence/migrations.ts';
 
@@ -25,9 +25,14 @@ export interface PersistenceResult {
   updates: number;
   /**
    * CPU time of this process (all threads: the embedded database runs in a worker here) per update
-   * during the group commit run, in µs. On Postgres the database server's own CPU is not in it.
+   * during the group commit run, in µs.
    */
   groupCommitCpuPerUpdateUs: number;
+  /**
+   * On Postgres: CPU of the server processes serving this run's connections per update, in µs
+   * (from /proc, so only for a server on this machine; NaN when it cannot be read).
+   */
+  groupCommitServerCpuPerUpdateUs: number;
   /** Rows in `doc_updates` after the group commit run, per update stored. */
   rowsPerUpdate: number;
 }
@@ -69,13 +74,43 @@ async function timeConcurrent(
   };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (getconf CLK_TCK: 100 on Linux). */
+const TICK_US = 10_000;
+
+/**
+ * CPU (µs) so far of the Postgres backends whose connections carry `app` as application_name:
+ * a backend exists per connection, so the delta over a run is the server's work for it.
+ */
+async function backendCpuUs(db: Database, app: string): Promise<number> {
+  if (db.kind !== 'postgres') return Number.NaN;
+  const res = await db.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+    app,
+  ]);
+  let total = 0;
+  for (const { pid } of res.rows) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (!stat) return Number.NaN;
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * TICK_US;
+  }
+  return total;
+}
+
 export async function runPersistence(
   databaseUrl: string | undefined,
   cfg: PersistenceConfig = { updates: 4000, writers: 50, docs: 1 },
 ): Promise<PersistenceResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boocode-bench-db-'));
-  const db = await openDatabase({ databaseUrl, dataDir, poolSize: 4 });
   const doc = `bench-${Date.now()}`;
+  const app = `boocode-bench-${doc}`;
+  let url = databaseUrl;
+  if (url) {
+    const u = new URL(url);
+    u.searchParams.set('application_name', app);
+    url = u.toString();
+  }
+  const db = await openDatabase({ databaseUrl: url, dataDir, poolSize: 4 });
   try {
     await runMigrations(db.pool);
     const data = smallUpdates(cfg.updates, cfg.docs);
@@ -83,7 +118,9 @@ export async function runPersistence(
     // Warm up (JIT, the database's caches) so the first configuration measured is not the slowest.
     const warm = smallUpdates(200, 1)[0]!;
     await Promise.all(warm.map((u) => writer.append(`${doc}-warm`, u)));
+    const serverCpuBefore = await backendCpuUs(db, app);
     const group = await timeConcurrent(cfg, data, (d, u) => writer.append(`${doc}-g${d}`, u));
+    const serverCpu = (await backendCpuUs(db, app)) - serverCpuBefore;
     const rows = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM doc_updates WHERE doc LIKE $1', [
       `${doc}-g%`,
     ]);
@@ -97,6 +134,7 @@ export async function runPersistence(
       singleInsertPerSecond: single.perSecond,
       updates: cfg.updates,
       groupCommitCpuPerUpdateUs: group.cpuPerUpdateUs,
+      groupCommitServerCpuPerUpdateUs: serverCpu / cfg.updates,
       rowsPerUpdate: rows.rows[0]!.n / cfg.updates,
     };
   } finally {

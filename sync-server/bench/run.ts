@@ -76,6 +76,7 @@ async function persistenceTables() {
       'one insert per update, updates/s': fmt(p.singleInsertPerSecond),
       ratio: fmt(p.groupCommitPerSecond / p.singleInsertPerSecond, 1),
       'group commit CPU µs/update': fmt(p.groupCommitCpuPerUpdateUs),
+      '+ postgres server CPU µs/update': fmt(p.groupCommitServerCpuPerUpdateUs),
       'rows/update': fmt(p.rowsPerUpdate, 3),
     })),
   );
