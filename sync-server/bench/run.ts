@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: fan-out (BooCode vs @y/websocket-server vs hocuspocus) and persistence
  * (group commit vs one insert per update) figures, printed as tables. Figures, not a test.
+ * `BENCH_PARTS=fanout,persistence` picks parts, `BENCH_SERVERS=boocode,...` the fan-out servers.
  */
 import { type FanoutConfig, type FanoutResult, runFanout, type ServerKind } from './fanout.ts';
 import { type PersistenceResult, runPersistence } from './persistence.ts';
@@ -12,19 +13,28 @@ const config: FanoutConfig = {
   seconds: Number(process.env.BENCH_SECONDS ?? 6),
 };
 const databaseUrl = process.env.DATABASE_URL || undefined;
+const parts = (process.env.BENCH_PARTS ?? 'fanout,persistence').split(',');
+const persistence = {
+  updates: Number(process.env.BENCH_PERSIST_UPDATES ?? 4000),
+  writers: Number(process.env.BENCH_PERSIST_WRITERS ?? 50),
+  /** One run per entry: all writers on one doc, then spread over 10 (the fan-out's shape). */
+  docs: (process.env.BENCH_PERSIST_DOCS ?? '1,10').split(',').map(Number),
+};
 
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main() {
+  if (parts.includes('fanout')) await fanout();
+  if (parts.includes('persistence')) await persistenceTables();
+}
+
+async function fanout() {
   console.log(
     `fan-out: ${config.clients} clients on ${config.docs} docs, ${config.rate} updates/s each, ${config.seconds} s (clients in this process, server in another)`,
   );
-  const kinds: ServerKind[] = [
-    'boocode',
-    ...(databaseUrl ? (['boocode-pg'] as const) : []),
-    'y-websocket',
-    'hocuspocus',
-  ];
+  const all: ServerKind[] = ['boocode', ...(databaseUrl ? (['boocode-pg'] as const) : []), 'y-websocket', 'hocuspocus'];
+  const picked = process.env.BENCH_SERVERS?.split(',');
+  const kinds = picked ? all.filter((k) => picked.includes(k)) : all;
   const results: FanoutResult[] = [];
   for (const kind of kinds) {
     const r = await runFanout(kind, config);
@@ -47,16 +57,27 @@ async function main() {
       'boocode CPU ÷ this': fmt(base.serverCpuPerUpdateUs / r.serverCpuPerUpdateUs, 1),
     })),
   );
+}
 
-  console.log('persistence: 4000 small updates from 50 concurrent writers');
-  const persistence: PersistenceResult[] = [await runPersistence(undefined)];
-  if (databaseUrl) persistence.push(await runPersistence(databaseUrl));
+async function persistenceTables() {
+  const { updates, writers } = persistence;
+  console.log(`persistence: ${updates} small updates from ${writers} concurrent writers`);
+  const results: (PersistenceResult & { docs: number })[] = [];
+  for (const docs of persistence.docs) {
+    for (const url of databaseUrl ? [undefined, databaseUrl] : [undefined]) {
+      results.push({ docs, ...(await runPersistence(url, { updates, writers, docs })) });
+    }
+  }
   console.table(
-    persistence.map((p) => ({
+    results.map((p) => ({
       storage: p.storage,
+      docs: p.docs,
       'group commit updates/s': fmt(p.groupCommitPerSecond),
       'one insert per update, updates/s': fmt(p.singleInsertPerSecond),
       ratio: fmt(p.groupCommitPerSecond / p.singleInsertPerSecond, 1),
+      'group commit CPU µs/update': fmt(p.groupCommitCpuPerUpdateUs),
+      '+ postgres server CPU µs/update': fmt(p.groupCommitServerCpuPerUpdateUs),
+      'rows/update': fmt(p.rowsPerUpdate, 3),
     })),
   );
 }

@@ -82,6 +82,49 @@ describe.each(storageBackends)('compaction and group commit on $name storage', (
     }
   });
 
+  it('R13 background compaction counts stored rows, not updates: a merged row is one row', async () => {
+    const name = randomDocName('rows');
+    const ROWS = 20;
+    let server = await startServer(target, { compactAfterUpdates: ROWS });
+    const client = connectClient(server.url, name, { token: TEST_TOKEN, stored: true });
+    const stored = () =>
+      client.stored !== null && Y.snapshotContainsUpdate(client.stored, Y.encodeStateAsUpdate(client.doc));
+    const countIn = async (s: typeof server, table: string) =>
+      (await s.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE doc = $1`, [name])).rows[0].n as number;
+    try {
+      await waitSynced(client);
+      // 10x the threshold in updates, sent at once: merged into a few rows, far fewer than ROWS.
+      for (let i = 0; i < 10 * ROWS; i++) client.doc.getArray<number>('a').push([i]);
+      await waitFor(stored, 'the burst stored');
+      expect(await countIn(server, 'doc_updates')).toBeLessThan(ROWS);
+      // close() waits for background compactions, so none can still be on its way.
+      client.destroy();
+      await server.close();
+      server = await startServer(target, { compactAfterUpdates: Number.MAX_SAFE_INTEGER });
+      expect(await countIn(server, 'doc_snapshots')).toBe(0);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+    // Rows one commit at a time: the ROWSth row starts a compaction.
+    server = await startServer(target, { compactAfterUpdates: ROWS });
+    const writer = connectClient(server.url, name, { token: TEST_TOKEN, stored: true });
+    try {
+      await waitSynced(writer);
+      for (let i = 0; i < ROWS; i++) {
+        writer.doc.getArray<number>('a').push([i]);
+        await waitFor(
+          () => writer.stored !== null && Y.snapshotContainsUpdate(writer.stored, Y.encodeStateAsUpdate(writer.doc)),
+          'one row stored',
+        );
+      }
+      await waitFor(async () => (await countIn(server, 'doc_snapshots')) === 1, 'compaction after ROWS rows');
+    } finally {
+      writer.destroy();
+      await server.close();
+    }
+  });
+
   it('R13 concurrent updates are committed together (group commit), each resolving after its COMMIT', async () => {
     const name = randomDocName('group');
     const server = await startServer(target);
@@ -97,8 +140,12 @@ describe.each(storageBackends)('compaction and group commit on $name storage', (
         'SELECT count(*)::int AS rows, count(DISTINCT time)::int AS transactions FROM doc_updates WHERE doc = $1',
         [name],
       );
-      expect(res.rows[0].rows).toBe(500);
+      // Each transaction merged its updates of the doc into one row.
+      expect(res.rows[0].rows).toBe(res.rows[0].transactions);
       expect(res.rows[0].transactions).toBeLessThan(10);
+      const loaded = new Y.Doc();
+      applyStoredDoc(loaded, await loadStoredDoc(server.pool, name), null);
+      expect(loaded.getArray('a').toArray()).toEqual(doc.getArray('a').toArray());
     } finally {
       await server.close();
     }

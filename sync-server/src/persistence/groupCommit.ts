@@ -1,14 +1,24 @@
 /**
  * Group commit for `doc_updates`: updates that arrive while a transaction is in flight wait and
  * are written together by the next one (one multi-row INSERT, one commit), so throughput does not
- * collapse to one fsync per update. A write's promise resolves only after its COMMIT.
+ * collapse to one fsync per update; each doc's updates of one transaction are merged into one row
+ * (Y.mergeUpdates). A write's promise resolves only after its COMMIT.
  */
 import type pg from 'pg';
+import * as Y from 'yjs';
 import { withClient } from './database.ts';
 
 export interface CommittedBatch {
-  /** Seqs written per doc in this transaction (decimal strings: bigserial). */
+  /** Seqs written per doc in this transaction (decimal strings: bigserial): usually one merged row each. */
   seqsByDoc: Map<string, string[]>;
+}
+
+/** One row to insert: one doc's updates of a transaction, merged. */
+export interface MergedRow {
+  doc: string;
+  bytes: Uint8Array;
+  /** How many queued updates the row holds. */
+  updates: number;
 }
 
 export interface UpdateWriterOptions {
@@ -22,8 +32,13 @@ export interface UpdateWriterOptions {
    * the seqs when they would not fit (see fanout/pgNotify.ts, which decodes it).
    */
   notify?: { channel: string; instanceId: string };
-  /** Called after COMMIT, before the writers' promises resolve. */
+  /** Called after COMMIT, after the writers' callbacks. */
   afterCommit?: (batch: CommittedBatch) => void;
+  /**
+   * Test seam (the crash test): runs inside the transaction after the rows were merged and
+   * inserted, before COMMIT. Setting it makes every batch an explicit transaction.
+   */
+  beforeCommit?: (rows: readonly MergedRow[]) => Promise<void>;
 }
 
 /** Called synchronously after COMMIT (err undefined) or after a failed transaction. */
@@ -114,15 +129,17 @@ export class UpdateWriter {
   }
 
   private writeBatch(batch: PendingWrite[]): Promise<CommittedBatch> {
+    const rows = mergeByDoc(batch);
+    const beforeCommit = this.opts.beforeCommit;
     // One statement is its own transaction: BEGIN/COMMIT only when the batch needs several.
-    const explicit = batch.length > this.maxRows;
+    const explicit = rows.length > this.maxRows || beforeCommit !== undefined;
     return withClient(this.pool, async (client) => {
       try {
         if (explicit) await client.query('BEGIN');
         const seqsByDoc = new Map<string, string[]>();
-        for (let i = 0; i < batch.length; i += this.maxRows) {
+        for (let i = 0; i < rows.length; i += this.maxRows) {
           const res = await client.query<{ doc: string; seq: string }>(
-            this.insertStatement(batch.slice(i, i + this.maxRows)),
+            this.insertStatement(rows.slice(i, i + this.maxRows)),
           );
           for (const row of res.rows) {
             const list = seqsByDoc.get(row.doc);
@@ -130,6 +147,7 @@ export class UpdateWriter {
             else seqsByDoc.set(row.doc, [row.seq]);
           }
         }
+        await beforeCommit?.(rows);
         if (explicit) await client.query('COMMIT');
         return { seqsByDoc };
       } catch (err) {
@@ -139,7 +157,7 @@ export class UpdateWriter {
     });
   }
 
-  private insertStatement(chunk: PendingWrite[]): { text: string; values: unknown[] } {
+  private insertStatement(chunk: MergedRow[]): { text: string; values: unknown[] } {
     const values: unknown[] = [];
     const rows = chunk.map((w, j) => {
       values.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
@@ -162,6 +180,36 @@ export class UpdateWriter {
       SELECT ins.doc, ins.seq FROM ins CROSS JOIN (SELECT count(*) FROM notified) AS n`;
     return { text, values };
   }
+}
+
+/**
+ * One row per doc holding all of that doc's updates in the batch, in the order the docs first
+ * appear. Y.mergeUpdates keeps what the separate updates would do when applied in order (structs
+ * still missing their dependencies stay pending, deletes of unknown items wait), so replaying the
+ * row gives the same doc. If a doc's updates cannot be merged, they are stored one row each, as
+ * before: the writes must not fail because an optimisation did.
+ */
+export function mergeByDoc(batch: readonly { doc: string; bytes: Uint8Array }[]): MergedRow[] {
+  const byDoc = new Map<string, Uint8Array[]>();
+  for (const w of batch) {
+    const list = byDoc.get(w.doc);
+    if (list) list.push(w.bytes);
+    else byDoc.set(w.doc, [w.bytes]);
+  }
+  const rows: MergedRow[] = [];
+  for (const [doc, updates] of byDoc) {
+    if (updates.length === 1) {
+      rows.push({ doc, bytes: updates[0]!, updates: 1 });
+      continue;
+    }
+    try {
+      rows.push({ doc, bytes: Y.mergeUpdates(updates), updates: updates.length });
+    } catch (err) {
+      console.error(`[sync-server] could not merge ${updates.length} updates of ${doc}; storing them apart:`, err);
+      for (const bytes of updates) rows.push({ doc, bytes, updates: 1 });
+    }
+  }
+  return rows;
 }
 
 function runDone(done: WriteDone, err?: unknown): void {

@@ -153,7 +153,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
     const fanOut = db.listenConfig !== null;
     const writer = new UpdateWriter(db.pool, {
       notify: fanOut ? { channel: UPDATES_CHANNEL, instanceId } : undefined,
-      afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc.keys()),
+      afterCommit: (batch) => registry?.onCommitted(batch.seqsByDoc),
     });
     // Read models: session spans and snapshots projected into tool_traces / agent_snapshots as docs change.
     const projecting = opts.projection !== false;

@@ -90,17 +90,20 @@ export class DocRegistry {
         onError(err);
         return;
       }
-      doc.rowsSinceCompaction++;
       doc.applyStored(update, origin);
       doc.probe.settled(update);
     });
   }
 
-  /** Called by the writer after each COMMIT: tell peers what is stored, maybe compact. */
-  onCommitted(docNames: Iterable<string>): void {
-    for (const name of docNames) {
+  /**
+   * Called by the writer after each COMMIT with the rows it wrote per doc (one merged row usually
+   * holds many updates): tell peers what is stored, count the rows, maybe compact.
+   */
+  onCommitted(seqsByDoc: ReadonlyMap<string, readonly string[]>): void {
+    for (const [name, seqs] of seqsByDoc) {
       const doc = this.loaded.get(name);
       if (!doc) continue;
+      doc.rowsSinceCompaction += seqs.length;
       doc.sendStored();
       this.maybeCompact(doc);
     }
