@@ -14,10 +14,24 @@ export interface BrowserAgentDeps extends Omit<SessionAgentDeps, 'openSession' |
   store: DocStore;
 }
 
+/** How long a resumed agent waits for its session's copy from the server before it goes on with the local one. */
+const SYNC_WAIT_MS = 15_000;
+
 export function createBrowserAgentHost(deps: BrowserAgentDeps) {
   return createSessionAgents({
     ...deps,
-    openSession: (id) => deps.store.openDoc(sessionDocName(id)),
+    openSession: (id) => {
+      const name = sessionDocName(id);
+      const handle = deps.store.openDoc(name);
+      return {
+        doc: handle.doc,
+        whenLoaded: handle.whenLoaded,
+        get whenSynced() {
+          return handle.whenLoaded.then(() => deps.store.whenStored(name, SYNC_WAIT_MS));
+        },
+        release: () => handle.release(),
+      };
+    },
     engineFor: async (childId: string, doc: Y.Doc) => {
       const setup = await prepareTurn(deps.db, doc, true);
       const engine = createSessionEngine(doc, setup, deps.store, sessionDocName(childId));

@@ -21,6 +21,8 @@ import type { AgentHost } from '../worker/workflow-worker-api.ts';
 export interface HeldSessionDoc {
   doc: Y.Doc;
   whenLoaded: Promise<void>;
+  /** Resolves once the server's copy has arrived (at once with no server); absent where whenLoaded is that. */
+  whenSynced?: Promise<unknown>;
   release(): void;
 }
 
@@ -69,15 +71,20 @@ export function createSessionAgents(deps: SessionAgentDeps): AgentHost & { aband
       let untrack: (() => void) | undefined;
       try {
         await handle.whenLoaded;
+        // A resumed agent's session was written by the driver that died, maybe never on this device: its turn
+        // is in the server's copy. Resumed from the local copy alone, it would find no turn and no answer.
+        if (resumed) await handle.whenSynced;
         const made = await deps.engineFor(childId, handle.doc);
         untrack = made.untrack;
         if (aborted.has(spec.agentId)) return null;
         const engine = made.engine;
         engines.set(spec.agentId, engine);
         setChildStatus(deps.space, childId, 'running');
-        const result: TurnResult | undefined = resumed
-          ? await engine.resume()
-          : await engine.runTurn(turnInputFor(spec));
+        // A driver that died before it wrote the agent's prompt (it was still taking the lease) left a
+        // session with no turn: there is nothing to resume, and asking now cannot ask twice.
+        const started = getRunState(handle.doc).turn > 0;
+        const result: TurnResult | undefined =
+          resumed && started ? await engine.resume() : await engine.runTurn(turnInputFor(spec));
         reply = replyOf(handle.doc, result, childId);
         return reply;
       } catch (err) {
