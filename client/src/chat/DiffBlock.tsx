@@ -5,14 +5,24 @@ import { useState } from 'react';
 
 const FOLD_LINES = 40;
 
-export function DiffBlock({ diff, snippet }: { diff: FileDiff & { created?: boolean }; snippet?: boolean }) {
+export interface DiffBlockProps {
+  diff: FileDiff & { created?: boolean };
+  path?: string;
+  /** The diff is of a snippet (edit_file's old and new text): its line numbers are not the file's. */
+  snippet?: boolean;
+}
+
+export function DiffBlock({ diff, path, snippet }: DiffBlockProps) {
   const [open, setOpen] = useState(false);
-  const lines = diffLines(diff.text);
+  const all = diffLines(diff.text);
+  // A snippet's one hunk header says nothing true about the file; more than one, a gap marker tells them apart.
+  const lines =
+    snippet && all.filter((l) => l.kind === 'hunk').length === 1 ? all.filter((l) => l.kind !== 'hunk') : all;
   const shown = open ? lines : lines.slice(0, FOLD_LINES);
   return (
     <div className="diff" data-testid="diff">
       <div className="diff-summary muted">
-        {diff.created ? 'new file · ' : ''}
+        {path && <code className="diff-path">{path}</code>} {diff.created ? 'new file · ' : ''}
         <span className="diff-added">+{diff.added}</span> <span className="diff-removed">−{diff.removed}</span>
         {diff.truncated && <span> · diff cut to its first hunks</span>}
       </div>

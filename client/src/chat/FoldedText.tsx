@@ -26,7 +26,9 @@ export function FoldedText({ text, maxLines = 24, maxChars = 4000, as = 'pre', c
       </Tag>
       {folded && (
         <button type="button" className="link-button fold-toggle" onClick={() => setOpen(!open)} aria-expanded={open}>
-          {open ? 'Show less' : `Show all (${lines.toLocaleString()} lines, ${text.length.toLocaleString()} characters)`}
+          {open
+            ? 'Show less'
+            : `Show all (${lines === 1 ? '1 line' : `${lines.toLocaleString()} lines`}, ${text.length.toLocaleString()} characters)`}
         </button>
       )}
     </>

@@ -56,8 +56,13 @@ export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
         )}
       </summary>
       <div className="tool-body">
-        <div className="tool-section-label">Arguments</div>
-        <pre className="tool-args">{prettyJson(call.arguments)}</pre>
+        {/* A terminal or a diff already shows the arguments (the command line; the path and the change). */}
+        {!command && !(change && !error) && (
+          <>
+            <div className="tool-section-label">Arguments</div>
+            <pre className="tool-args">{prettyJson(call.arguments)}</pre>
+          </>
+        )}
         {approval && span && (
           <fieldset className={approval.danger ? 'approval danger' : 'approval'} data-testid="approval-card">
             <legend className="visually-hidden">Approve {call.name}</legend>
@@ -90,7 +95,7 @@ export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
         {command ? (
           <TerminalBlock commandLine={commandLineOf(parseArgs(call.arguments))} result={command} />
         ) : change && !error ? (
-          <DiffBlock diff={change} snippet={call.name === 'edit_file'} />
+          <DiffBlock diff={change} path={pathOf(call.arguments)} snippet={call.name === 'edit_file'} />
         ) : (
           pretty && (
             <>
@@ -133,6 +138,11 @@ function briefArgs(raw: string): string {
     // Unparseable arguments are shown raw.
   }
   return raw.slice(0, 80);
+}
+
+function pathOf(raw: string): string | undefined {
+  const args = parseArgs(raw) as { path?: unknown } | undefined;
+  return typeof args?.path === 'string' ? args.path : undefined;
 }
 
 function parseArgs(raw: string): unknown {
