@@ -1,5 +1,8 @@
 // Lists that inform: New session opens the session with the cursor in its composer, and a session's row
 // shows its last message, model, tokens and status, from the index (the list opens no session doc).
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, test } from '../harness/fixtures.ts';
 import { assistantMessages, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
@@ -41,4 +44,11 @@ test('New session opens it with the composer focused; its row then shows last me
   await page.getByTitle('Back to sessions (Esc)').click();
   await expect(row).toContainText('failed');
   await expect(summary).toContainText('please refuse my key');
+
+  const shots = join(tmpdir(), 'boocode-chat-output-shots');
+  await mkdir(shots, { recursive: true });
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 600 });
+    await page.screenshot({ path: join(shots, `session-list-${width}.png`) });
+  }
 });
