@@ -4,6 +4,7 @@
 // a control path (git's folder, the hooks file) says why it is dangerous, and has no Always allow.
 // A finished command reads as a terminal, a file change as a diff; anything else as its JSON, folded.
 import type { ApprovalAnswer, Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
+import { useMemo } from 'react';
 import { DiffBlock } from './DiffBlock.tsx';
 import { FoldedText } from './FoldedText.tsx';
 import { commandLineOf, TerminalBlock } from './TerminalBlock.tsx';
@@ -26,9 +27,16 @@ export interface ToolCardProps {
 
 export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
   const approval = span?.status === 'awaiting-approval' && !span.approval?.answer ? span.approval : undefined;
-  const value = toolResultValue(span, result);
-  const command = call.name === 'run_command' ? commandResult(value) : undefined;
-  const change = fileChange(call, value);
+  // Parsed once per result, not on every streamed delta of the conversation (a result can be ~40 KB of JSON).
+  const resultText = result?.status === 'done' ? result.text : undefined;
+  const spanOutput = span?.output;
+  const spanStatus = span?.status;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the strings and status are what the parse reads
+  const { value, command, change } = useMemo(() => {
+    const value = toolResultValue(span, result);
+    const command = call.name === 'run_command' ? commandResult(value) : undefined;
+    return { value, command, change: fileChange(call, value) };
+  }, [resultText, spanOutput, spanStatus, call.name, call.arguments]);
   // A command that ran but timed out, was cancelled or exited non-zero is not "done": it says how it ended.
   const baseStatus = approval ? 'waiting' : (span?.status ?? (result ? result.status : 'pending'));
   const status = command && baseStatus === 'ok' && commandState(command) !== 'ok' ? commandState(command) : baseStatus;
