@@ -32,17 +32,24 @@ export async function openApp(page: Page, server: TestServer): Promise<void> {
   await expect(page.getByTestId('new-session')).toBeVisible();
 }
 
-/** Creates a session through the UI with the given title; returns its id. */
-export async function createSessionInUi(page: Page, title: string): Promise<string> {
-  await page.getByTestId('new-session').click();
+/**
+ * Creates a session through the UI as a user would: New session opens it with the cursor in the composer;
+ * back on the list, `r` on its row names it. Ends on the list; returns the session's id.
+ */
+export async function createSessionInUi(page: Page, title: string, kind: 'chat' | 'coder' = 'chat'): Promise<string> {
+  await page.getByTestId(kind === 'coder' ? 'new-coder-session' : 'new-session').click();
+  await expect(page.getByTestId('composer-input')).toBeFocused();
+  const id = new URL(page.url()).pathname.split('/').pop();
+  if (!id?.startsWith('ses_')) throw new Error(`a new session did not open: ${page.url()}`);
+  await page.getByTitle('Back to sessions (Esc)').click();
+  const row = page.locator(`[data-testid="session-row"][data-session-id="${id}"]`);
+  await row.focus();
+  await row.press('r');
   const input = page.getByRole('textbox', { name: 'Session title' });
   await expect(input).toBeFocused();
   await input.fill(title);
   await input.press('Enter');
-  const row = page.getByTestId('session-row').filter({ hasText: title });
-  await expect(row).toBeVisible();
-  const id = await row.getAttribute('data-session-id');
-  if (!id) throw new Error('session row has no id');
+  await expect(row).toContainText(title);
   return id;
 }
 

@@ -8,9 +8,12 @@ import { loadScenarioDir, SCENARIOS_DIR } from '@boocode/testkit/scripted-model/
 import { type ScriptedModel, startScriptedModel } from '@boocode/testkit/scripted-model/server';
 import { expect, type Page } from '@playwright/test';
 import { createRunner, type RunnerOptions } from '../../sync-server/src/runner/create-runner.ts';
+import { createSessionInUi } from './fixtures.ts';
 
 export function startChatModel(): Promise<ScriptedModel> {
-  const scenarios = loadScenarioDir(SCENARIOS_DIR).filter((s) => s.name === 'demo' || s.name === 'chat-e2e');
+  const scenarios = loadScenarioDir(SCENARIOS_DIR).filter((s) =>
+    ['demo', 'chat-e2e', 'chat-output-e2e'].includes(s.name),
+  );
   return startScriptedModel({ scenarios });
 }
 
@@ -77,14 +80,7 @@ export async function pairRunner(page: Page, appUrl: string, runner: TestRunner)
 /** Makes a session of `kind` from the list, names it, opens it; returns its id. */
 export async function openNewSession(page: Page, appUrl: string, kind: 'chat' | 'coder', title: string) {
   await page.goto(`${appUrl}/`);
-  await page.getByTestId(kind === 'coder' ? 'new-coder-session' : 'new-session').click();
-  const input = page.getByRole('textbox', { name: 'Session title' });
-  await expect(input).toBeFocused();
-  await input.fill(title);
-  await input.press('Enter');
-  const row = page.getByTestId('session-row').filter({ hasText: title });
-  const id = await row.getAttribute('data-session-id');
-  if (!id) throw new Error('session row has no id');
+  const id = await createSessionInUi(page, title, kind);
   await page.goto(`${appUrl}/s/${id}`);
   await expect(page.getByTestId('chat')).toHaveAttribute('data-kind', kind);
   return id;

@@ -164,7 +164,7 @@ test('an approved command streams its output into the card while it runs', async
   await expect(card.getByTestId('tool-status')).toHaveText('running');
   await expect(card.getByTestId('tool-output')).not.toContainText('second-line');
   await expect(card.getByTestId('tool-status')).toHaveText('done', { timeout: 10_000 });
-  await expect(card.getByTestId('tool-output')).toContainText('second-line');
+  await expect(card.getByTestId('terminal-stdout')).toContainText('second-line');
   await expect(assistantMessages(page).last()).toContainText('The command finished.');
 });
 

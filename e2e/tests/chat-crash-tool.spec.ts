@@ -79,7 +79,7 @@ test('closing the page while an approved command runs: the next page asks before
   await expect.poll(() => commandStarts(workspace)).toBe(2);
   await writeFile(join(workspace, 'release'), '');
   await expect(card.getByTestId('tool-status')).toHaveText('done', { timeout: 15_000 });
-  await expect(card.getByTestId('tool-output')).toContainText('second-line');
+  await expect(card.getByTestId('terminal-stdout')).toContainText('second-line');
   await expect(assistantMessages(next).last()).toContainText('The crash command finished.');
   await expect(next.getByTestId('send')).toBeVisible();
 

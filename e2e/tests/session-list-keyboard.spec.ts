@@ -6,7 +6,14 @@ test('create, search, open, delete and archive with undo, all from the keyboard'
   await openApp(page, syncServer);
   const title = page.getByRole('textbox', { name: 'Session title' });
   for (const name of ['Kb alpha', 'Kb beta', 'Kb gamma']) {
+    // `n` opens the new session with the cursor in its composer; Escape goes back, where it is the first row.
     await page.keyboard.press('n');
+    await expect(page.getByTestId('composer-input')).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('new-session')).toBeVisible();
+    await page.keyboard.press('ArrowDown');
+    await expect(page.getByTestId('session-row').first()).toBeFocused();
+    await page.keyboard.press('r');
     await expect(title).toBeFocused();
     await title.fill(name);
     await title.press('Enter');

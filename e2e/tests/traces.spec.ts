@@ -233,3 +233,31 @@ test('a row jumps to its message in the chat, and back to the row', async ({ pag
   await page.getByRole('button', { name: '← Back to the span' }).click();
   await expect(row).toHaveAttribute('aria-selected', 'true');
 });
+
+test('a build check that never ran reads "skipped", one that ran out of time "timed out", not "failed"', async ({
+  page,
+  syncServer,
+}) => {
+  await openApp(page, syncServer);
+  const id = await seedSession(syncServer, 'Checks', [{ role: 'user', text: 'Edit the file' }]);
+  const T = Date.now() - 10_000;
+  const check = (sid: string, code: string, message: string) => ({
+    id: sid,
+    kind: 'autofix' as const,
+    name: 'build',
+    turn: 1,
+    startedAt: T,
+    endedAt: T + 100,
+    status: 'error' as const,
+    error: { code, message },
+  });
+  await writeSpans(syncServer, id, [
+    check('spn_skip', 'APPROVAL_REQUIRED', 'The build command needs approval.'),
+    check('spn_slow', 'BUILD_TIMED_OUT', 'The build check timed out.'),
+    check('spn_fail', 'BUILD_FAILED', 'The build check failed (exit code 1).'),
+  ]);
+  await openPane(page, syncServer.url, id, 'traces');
+  await expect(page.locator('[data-span-id="spn_skip"]').getByTestId('span-status')).toHaveText('skipped');
+  await expect(page.locator('[data-span-id="spn_slow"]').getByTestId('span-status')).toHaveText('timed out');
+  await expect(page.locator('[data-span-id="spn_fail"]').getByTestId('span-status')).toHaveText('failed');
+});

@@ -1,10 +1,13 @@
 // The input: Enter sends, Shift+Enter is a new line, Stop while this tab runs a turn. While another
-// tab drives the session the composer says so and waits (the turn shows live from the doc).
+// tab drives the session the composer says so and waits (the turn shows live from the doc). A message over
+// 100 KB is not sent at once: the composer says its size and asks first.
 import type { Attachment } from '@boocode/shared/doc/session-schema';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { AttachButton, AttachmentTray } from '../attachments/AttachmentTray.tsx';
 import { useComposerAttachments } from '../attachments/use-composer-attachments.ts';
 import { ModelPicker } from './ModelPicker.tsx';
+import { oversizeBytes, roughTokens } from './send-size.ts';
+import { formatBytes } from './tool-output.ts';
 
 export interface ComposerProps {
   /** This tab runs the current turn. */
@@ -17,6 +20,8 @@ export interface ComposerProps {
 
 export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerProps) {
   const [text, setText] = useState('');
+  /** The size of an over-large message the user tried to send, until they confirm or edit it. */
+  const [asking, setAsking] = useState<number | undefined>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const attach = useComposerAttachments();
   const canSend = !driving && !busyElsewhere && !attach.processing && (text.trim() !== '' || attach.ready.length > 0);
@@ -24,9 +29,16 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
   // Opening a session puts the cursor where the user types.
   useEffect(() => ref.current?.focus(), []);
 
-  const send = () => {
+  const send = (confirmed = false) => {
     if (!canSend) return;
-    onSend(text.trim(), attach.ready);
+    const message = text.trim();
+    const big = oversizeBytes(message);
+    if (big !== undefined && !confirmed) {
+      setAsking(big);
+      return;
+    }
+    setAsking(undefined);
+    onSend(message, attach.ready);
     setText('');
     attach.clear();
   };
@@ -51,12 +63,35 @@ export function Composer({ driving, busyElsewhere, onSend, onStop }: ComposerPro
         send();
       }}
     >
+      {asking !== undefined && (
+        <div className="send-warning" role="alert" data-testid="send-warning">
+          <p>
+            <strong>This message is {formatBytes(asking)}</strong> (about {roughTokens(asking).toLocaleString()}{' '}
+            tokens). It goes to the model with every later turn of this session. Send it anyway?
+          </p>
+          <button type="button" className="primary" onClick={() => send(true)} data-testid="send-anyway">
+            Send anyway
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() => {
+              setAsking(undefined);
+              ref.current?.focus();
+            }}
+          >
+            Keep editing
+          </button>
+        </div>
+      )}
       <AttachmentTray attachments={attach} />
       <textarea
         ref={ref}
         onPaste={attach.onPaste}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          setAsking(undefined);
+        }}
         onKeyDown={onKey}
         placeholder={busyElsewhere ? 'Running elsewhere (the agent host or another tab)…' : 'Ask something…'}
         aria-label="Message"

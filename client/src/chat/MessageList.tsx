@@ -4,8 +4,11 @@
 
 import { parseResultMessage } from '@boocode/shared/agent/subagents/result-message';
 import type { ApprovalAnswer, Message, Span } from '@boocode/shared/doc/session-schema';
+import { useState } from 'react';
 import { SubagentResultCard } from '../agents/SubagentResultCard.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
+import { FoldedText } from './FoldedText.tsx';
+import { foldText } from './fold-text.ts';
 import { Markdown } from './Markdown.tsx';
 import { modelLabel } from './ModelPicker.tsx';
 import { RetryNotice } from './RetryNotice.tsx';
@@ -18,6 +21,27 @@ const INCOMPLETE_WORDS = {
   interrupted: 'The tab went away mid-answer; the call was made again.',
   length: 'The answer reached the model’s output limit; the model is told so next time.',
 } as const;
+
+/** A message longer than this folds with "Show all": a pasted 1 MB log must not bury the conversation. */
+const MESSAGE_FOLD_LINES = 40;
+const MESSAGE_FOLD_CHARS = 6000;
+
+/** An answer folds only when very long, and never while it streams (the user watches its end). */
+function AssistantText({ text, streaming }: { text: string; streaming: boolean }) {
+  const [open, setOpen] = useState(false);
+  const { head, folded } = foldText(text, MESSAGE_FOLD_LINES * 4, MESSAGE_FOLD_CHARS * 4);
+  const fold = folded && !streaming && !open;
+  return (
+    <div data-testid="message-text">
+      <Markdown text={fold ? head : text} streaming={streaming} />
+      {folded && !streaming && (
+        <button type="button" className="link-button fold-toggle" onClick={() => setOpen(!open)} aria-expanded={open}>
+          {open ? 'Show less' : `Show all (${text.length.toLocaleString()} characters)`}
+        </button>
+      )}
+    </div>
+  );
+}
 
 export interface MessageListProps {
   messages: Message[];
@@ -75,15 +99,16 @@ export function MessageList({ messages, spans, onAnswer, onCancel }: MessageList
           {m.role === 'user' && parseResultMessage(m.text) ? (
             <SubagentResultCard result={parseResultMessage(m.text)!} />
           ) : m.role === 'user' || m.role === 'notice' ? (
-            <div className="text" data-testid="message-text">
-              {m.text}
-            </div>
+            <FoldedText
+              text={m.text}
+              as="div"
+              maxLines={MESSAGE_FOLD_LINES}
+              maxChars={MESSAGE_FOLD_CHARS}
+              className="text"
+              testId="message-text"
+            />
           ) : (
-            m.text && (
-              <div data-testid="message-text">
-                <Markdown text={m.text} streaming={m.status === 'streaming'} />
-              </div>
-            )
+            m.text && <AssistantText text={m.text} streaming={m.status === 'streaming'} />
           )}
           {m.attachments?.length ? <MessageAttachments attachments={m.attachments} /> : null}
           {m.retry && m.status === 'streaming' && <RetryNotice retry={m.retry} onCancel={onCancel} />}

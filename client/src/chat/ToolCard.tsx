@@ -2,7 +2,21 @@
 // and the result. A call waiting for the user's approval (a question on its span, in the doc) shows
 // Approve / Deny / Always allow inline, in every tab on every device; the first answer counts. A write to
 // a control path (git's folder, the hooks file) says why it is dangerous, and has no Always allow.
+// A finished command reads as a terminal, a file change as a diff; anything else as its JSON, folded.
 import type { ApprovalAnswer, Message, Span, ToolCall } from '@boocode/shared/doc/session-schema';
+import { useMemo } from 'react';
+import { DiffBlock } from './DiffBlock.tsx';
+import { FoldedText } from './FoldedText.tsx';
+import { commandLineOf, TerminalBlock } from './TerminalBlock.tsx';
+import {
+  commandResult,
+  commandState,
+  commandStateLabel,
+  fileChange,
+  formatDuration,
+  toolResultValue,
+} from './tool-output.ts';
+import './tool-card.css';
 
 export interface ToolCardProps {
   call: ToolCall;
@@ -13,9 +27,23 @@ export interface ToolCardProps {
 
 export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
   const approval = span?.status === 'awaiting-approval' && !span.approval?.answer ? span.approval : undefined;
-  const status = approval ? 'waiting' : (span?.status ?? (result ? result.status : 'pending'));
-  const output = typeof span?.output === 'string' ? span.output : (result?.text ?? '');
+  // Parsed once per result, not on every streamed delta of the conversation (a result can be ~40 KB of JSON).
+  const resultText = result?.status === 'done' ? result.text : undefined;
+  const spanOutput = span?.output;
+  const spanStatus = span?.status;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the strings and status are what the parse reads
+  const { value, command, change } = useMemo(() => {
+    const value = toolResultValue(span, result);
+    const command = call.name === 'run_command' ? commandResult(value) : undefined;
+    return { value, command, change: fileChange(call, value) };
+  }, [resultText, spanOutput, spanStatus, call.name, call.arguments]);
+  // A command that ran but timed out, was cancelled or exited non-zero is not "done": it says how it ended.
+  const baseStatus = approval ? 'waiting' : (span?.status ?? (result ? result.status : 'pending'));
+  const status = command && baseStatus === 'ok' && commandState(command) !== 'ok' ? commandState(command) : baseStatus;
+  const label = command && status !== baseStatus ? commandStateLabel(command) : statusLabel(status);
   const error = span?.error ?? result?.error;
+  const output = typeof span?.output === 'string' ? span.output : (result?.text ?? '');
+  const pretty = value !== undefined ? JSON.stringify(value, null, 2) : output;
   return (
     <details
       className={`tool-card status-${status}`}
@@ -27,7 +55,7 @@ export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
         <span className="tool-name">{call.name}</span>
         <code className="tool-args-brief">{briefArgs(call.arguments)}</code>
         <span className={`tag status-${status}`} data-testid="tool-status">
-          {statusLabel(status)}
+          {label}
         </span>
         {span?.endedAt !== undefined && (
           <span className="muted duration" title={waitTitle(span)}>
@@ -36,8 +64,13 @@ export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
         )}
       </summary>
       <div className="tool-body">
-        <div className="tool-section-label">Arguments</div>
-        <pre className="tool-args">{prettyJson(call.arguments)}</pre>
+        {/* A terminal or a diff already shows the arguments (the command line; the path and the change). */}
+        {!command && !(change && !error) && (
+          <>
+            <div className="tool-section-label">Arguments</div>
+            <pre className="tool-args">{prettyJson(call.arguments)}</pre>
+          </>
+        )}
         {approval && span && (
           <fieldset className={approval.danger ? 'approval danger' : 'approval'} data-testid="approval-card">
             <legend className="visually-hidden">Approve {call.name}</legend>
@@ -67,13 +100,20 @@ export function ToolCard({ call, span, result, onAnswer }: ToolCardProps) {
           </fieldset>
         )}
         {error && <p className="error-text">{error.message}</p>}
-        {output && (
-          <>
-            <div className="tool-section-label">Result{span?.outputTruncated ? ' (cut to the size cap)' : ''}</div>
-            <pre className="tool-output" data-testid="tool-output">
-              {output}
-            </pre>
-          </>
+        {command ? (
+          <TerminalBlock commandLine={commandLineOf(parseArgs(call.arguments))} result={command} />
+        ) : change && !error ? (
+          <DiffBlock diff={change} path={pathOf(call.arguments)} snippet={call.name === 'edit_file'} />
+        ) : (
+          pretty && (
+            <>
+              <div className="tool-section-label">
+                {span?.status === 'open' ? 'Output so far' : 'Result'}
+                {value === undefined && span?.outputTruncated ? ' (cut to the size cap)' : ''}
+              </div>
+              <FoldedText text={pretty} className="tool-output" testId="tool-output" />
+            </>
+          )
         )}
       </div>
     </details>
@@ -108,6 +148,19 @@ function briefArgs(raw: string): string {
   return raw.slice(0, 80);
 }
 
+function pathOf(raw: string): string | undefined {
+  const args = parseArgs(raw) as { path?: unknown } | undefined;
+  return typeof args?.path === 'string' ? args.path : undefined;
+}
+
+function parseArgs(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 function prettyJson(raw: string): string {
   try {
     return JSON.stringify(JSON.parse(raw), null, 2);
@@ -121,8 +174,4 @@ function waitTitle(span: Span): string | undefined {
   const a = span.approval;
   if (a?.answeredAt === undefined) return undefined;
   return `waited ${formatDuration(a.answeredAt - a.askedAt)} for approval, then ran`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

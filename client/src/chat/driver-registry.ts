@@ -1,6 +1,7 @@
 // One SessionDriver per session per tab, shared by every view of it and kept alive while it drives a
 // turn: leaving the session view (to the list, to settings) does not stop the agent. The driver holds
 // its own handle on the session doc, so the doc stays open until the turn ends and no view is left.
+import { sessionSummaryOf } from '@boocode/shared/agent/session-summary';
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { updateSessionEntry } from '@boocode/shared/doc/space';
 import type { AppServices } from '../docs/doc-context.tsx';
@@ -29,8 +30,11 @@ export function attachDriver(services: AppServices, sessionId: string): { driver
       store,
       setup: (resume) => prepareTurn(db, doc, resume),
       recordModel: () => recordTurnModel(db, doc),
+      // The list's preview, model, tokens and cost go with the status, read from the same doc.
       onStatus: (status) =>
-        space.transact(() => updateSessionEntry(space, sessionId, { status, updatedAt: Date.now() })),
+        space.transact(() =>
+          updateSessionEntry(space, sessionId, { status, updatedAt: Date.now(), ...sessionSummaryOf(doc) }),
+        ),
     });
     entry = { driver, handle, views: 0 };
     entries.set(sessionId, entry);

@@ -1,13 +1,17 @@
 // Home: every session of the space, newest activity first. Keyboard first: `n` new, `/` search,
-// arrows + Enter to open, `r` rename, `a` archive, Delete to delete, `u` undo.
+// arrows + Enter to open, `r` rename, `a` archive, Delete to delete, `u` undo. A new session opens at once
+// with the cursor in its composer (its title comes from the first prompt, or `r` on the list). Each row
+// shows the last message, the model, tokens and cost from the index, so the list never opens session docs.
 import type { SessionIndexEntry, SessionKind } from '@boocode/shared/doc/space';
 import { useNavigate } from '@tanstack/react-router';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useServices } from '../docs/doc-context.tsx';
+import { formatCost, formatTokens } from '../traces/span-format.ts';
 import { formatRelativeTime } from './format-time.ts';
 import { archiveSession, createSession, deleteSession, renameSession } from './session-actions.ts';
 import { useChildSessionCounts, useSessions } from './session-hooks.ts';
 import { UndoToast, useUndo } from './undo-toast.tsx';
+import './session-list.css';
 
 function isTyping(target: EventTarget | null): boolean {
   return (
@@ -34,9 +38,7 @@ export function SessionList() {
 
   const newSession = async (kind: SessionKind = 'chat') => {
     const id = await createSession(store, space, undefined, kind);
-    setSearch('');
-    setSelected(0);
-    setRenaming(id);
+    navigate({ to: '/s/$sessionId', params: { sessionId: id } });
   };
   const open = (s: SessionIndexEntry) => navigate({ to: '/s/$sessionId', params: { sessionId: s.id } });
   const archive = (s: SessionIndexEntry) => {
@@ -190,7 +192,8 @@ export function SessionList() {
                 />
               ) : (
                 <button type="button" className="row-title" tabIndex={-1} onClick={() => open(s)}>
-                  {s.title || 'Untitled session'}
+                  <span className="row-title-text">{s.title || 'Untitled session'}</span>
+                  <RowSummary entry={s} />
                 </button>
               )}
               {s.kind !== 'chat' && <span className="tag">{s.kind}</span>}
@@ -222,6 +225,22 @@ export function SessionList() {
       )}
       <UndoToast offer={offer} onUndo={runUndo} />
     </main>
+  );
+}
+
+/** The second line of a row: model, tokens and cost, then the last message; nothing for an empty session. */
+function RowSummary({ entry }: { entry: SessionIndexEntry }) {
+  const facts = [
+    entry.model,
+    entry.tokens ? `${formatTokens(entry.tokens)} tokens` : undefined,
+    entry.cost !== undefined ? formatCost(entry.cost) : undefined,
+  ].filter((x): x is string => !!x);
+  if (!facts.length && !entry.preview) return null;
+  return (
+    <span className="row-summary muted" data-testid="session-row-summary">
+      {facts.length > 0 && <span className="row-facts">{facts.join(' · ')}</span>}
+      {entry.preview && <span className="row-preview">{entry.preview}</span>}
+    </span>
   );
 }
 

@@ -5,8 +5,9 @@ import type { Attachment, Span, SpanKind } from '@boocode/shared/doc/session-sch
 import { memo } from 'react';
 import './child-traces.css';
 import { SpanDetails } from './SpanDetails.tsx';
-import { formatCost, formatDuration, formatTokens, STATUS_LABEL } from './span-format.ts';
+import { formatCost, formatDuration, formatTokens } from './span-format.ts';
 import { barGeometry, type SpanRow, spanDuration, type TimeAxis } from './span-rows.ts';
+import { STATE_LABEL, spanState } from './span-state.ts';
 
 const KIND_LABEL: Record<SpanKind, string> = {
   model: 'model',
@@ -44,6 +45,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
   const { span, depth, key } = p.row;
   const onJump = p.onJump;
   const { left, width } = barGeometry(span, p.axis, p.now);
+  const state = spanState(span);
   return (
     <div
       ref={p.measure}
@@ -92,9 +94,9 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           <span className="span-name" title={span.name}>
             {span.name}
           </span>
-          {span.status !== 'ok' && (
-            <span className={`tag span-status status-${span.status}`} data-testid="span-status">
-              {STATUS_LABEL[span.status]}
+          {state !== 'ok' && (
+            <span className={`tag span-status status-${state}`} data-testid="span-status">
+              {STATE_LABEL[state]}
             </span>
           )}
           <span className="span-latency" data-testid="span-latency">

@@ -194,9 +194,21 @@ function aborted(signal: AbortSignalLike): Promise<AutoFixCheck> {
   });
 }
 
+const BUILD_TIMED_OUT = 'BUILD_TIMED_OUT';
+const BUILD_FAILED = 'BUILD_FAILED';
+
 function buildError(result: BuildRunResult): { code: string; message: string } {
-  if (result.timedOut) return { code: 'BUILD_TIMED_OUT', message: 'The build check timed out.' };
-  return { code: 'BUILD_FAILED', message: `The build check failed (exit code ${result.exitCode ?? 'none'}).` };
+  if (result.timedOut) return { code: BUILD_TIMED_OUT, message: 'The build check timed out.' };
+  return { code: BUILD_FAILED, message: `The build check failed (exit code ${result.exitCode ?? 'none'}).` };
+}
+
+/**
+ * How a closed build-check span with status `error` ended: the check ran and failed, ran out of time, or never
+ * ran at all (skipped: approval needed, no command, runner away) — which is not a failure of the code.
+ */
+export function autofixErrorKind(span: Span): 'failed' | 'timed-out' | 'skipped' {
+  if (span.error?.code === BUILD_TIMED_OUT) return 'timed-out';
+  return span.error?.code === BUILD_FAILED ? 'failed' : 'skipped';
 }
 
 function appendNotice(ctx: StepContext, turn: number, text: string): void {

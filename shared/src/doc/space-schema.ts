@@ -30,5 +30,13 @@ export const SessionIndexEntrySchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   label: z.string().optional(),
+  /** The last user or assistant text, one line, short: what the list shows under the title. */
+  preview: z.string().optional(),
+  /** The model the session last ran with. */
+  model: z.string().optional(),
+  /** Prompt + completion tokens the provider reported, all turns. */
+  tokens: z.number().optional(),
+  /** Cost in dollars, when at least one call had a known price. */
+  cost: z.number().optional(),
 });
 export type SessionIndexEntry = z.infer<typeof SessionIndexEntrySchema>;

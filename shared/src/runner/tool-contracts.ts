@@ -30,6 +30,10 @@ export const writeFileOutputSchema = z.object({
   path: z.string(),
   bytesWritten: z.number().int(),
   created: z.boolean(),
+  /** Overwrites only: the change against what was there, as unified-diff hunks (capped; see file-diff.ts). */
+  diff: z.string().optional(),
+  /** True when the diff left hunks out (or the change was too large to diff). */
+  diffTruncated: z.boolean().optional(),
 });
 
 export const editFileInputSchema = z.strictObject({

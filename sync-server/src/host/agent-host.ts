@@ -9,6 +9,7 @@ import { AgentEngine, SessionBusyError } from '@boocode/shared/agent/agent-engin
 import { type Clock, realClock, type ToolExecutor } from '@boocode/shared/agent/engine-deps';
 import { onlyTools } from '@boocode/shared/agent/only-tools';
 import { sessionStatusOf } from '@boocode/shared/agent/session-status';
+import { sessionSummaryOf } from '@boocode/shared/agent/session-summary';
 import { runChildTurn } from '@boocode/shared/agent/subagents/child-turn';
 import { createSubagentManager, type SubagentManager } from '@boocode/shared/agent/subagents/subagent-manager';
 import { FINISHED, listSubagentRecords, wakeIdleLead } from '@boocode/shared/agent/subagents/subagent-records';
@@ -169,7 +170,11 @@ export async function startAgentHost(o: AgentHostOptions): Promise<AgentHost> {
     const doc = slots.get(id)?.handle.doc;
     if (!doc) return;
     space.doc.transact(() =>
-      updateSessionEntry(space.doc, id, { status: sessionStatusOf(doc), updatedAt: clock.now() }),
+      updateSessionEntry(space.doc, id, {
+        status: sessionStatusOf(doc),
+        updatedAt: clock.now(),
+        ...sessionSummaryOf(doc),
+      }),
     );
   }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { fileDiff } from '@boocode/shared/runner/file-diff';
 import type {
   EditFileInput,
   EditFileOutput,
@@ -161,6 +162,19 @@ async function writeWalked(
   return true;
 }
 
+/** Cap on a write's diff: it goes to the model with the result, so it stays a few hundred tokens at most. */
+const WRITE_DIFF_CHARS = 2000;
+/** Files larger than this are overwritten without a diff (reading and diffing them costs more than it shows). */
+const MAX_DIFF_BYTES = 512 * 1024;
+
+/** What an overwrite replaces, when it is a readable text file small enough to diff; else undefined. */
+async function previousText(walked: Walked): Promise<string | undefined> {
+  if (walked.kind !== 'entry' || !walked.stats.isFile() || walked.stats.size > MAX_DIFF_BYTES) return undefined;
+  const text = await readText(walked);
+  // A binary file is not worth a diff: a NUL byte says it is one.
+  return text.includes('\0') ? undefined : text;
+}
+
 export async function writeWorkspaceFile(
   root: string | RootSpec,
   input: WriteFileInput,
@@ -168,8 +182,12 @@ export async function writeWorkspaceFile(
 ): Promise<WriteFileOutput> {
   return withWalk(root, input.path, async (walked, opened) => {
     check?.(walked.relative);
+    const before = await previousText(walked);
     const created = await writeWalked(opened, walked, input.path, input.content);
-    return { path: walked.relative, bytesWritten: Buffer.byteLength(input.content), created };
+    const out: WriteFileOutput = { path: walked.relative, bytesWritten: Buffer.byteLength(input.content), created };
+    if (before === undefined) return out;
+    const diff = fileDiff(before, input.content, WRITE_DIFF_CHARS);
+    return { ...out, diff: diff.text, ...(diff.truncated ? { diffTruncated: true } : {}) };
   });
 }
 

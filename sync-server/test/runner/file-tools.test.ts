@@ -56,6 +56,13 @@ describe('edit_file', () => {
 });
 
 describe('write_file', () => {
+  it('returns the change against what was there when it overwrites a file, and no diff for a new one', async () => {
+    await writeFile(join(f.workspace, 'notes.txt'), 'one\ntwo\nthree\n');
+    const res = await tool('write_file', { path: 'notes.txt', content: 'one\n2\nthree\n' });
+    expect(res.json()).toMatchObject({ created: false, diff: '@@ -1,3 +1,3 @@\n one\n-two\n+2\n three' });
+    const fresh = await tool('write_file', { path: 'fresh.txt', content: 'x\n' });
+    expect(fresh.json()).toEqual({ path: 'fresh.txt', bytesWritten: 2, created: true });
+  });
   it('creates missing directories inside the root', async () => {
     const res = await tool('write_file', { path: 'src/deep/er/new.ts', content: 'export {};\n' });
     expect(res.json()).toEqual({ path: 'src/deep/er/new.ts', bytesWritten: 11, created: true });
