@@ -12,7 +12,7 @@ import { assistantMessages, openNewSession, sendPrompt, turnOnSubagents, useScri
 let model: ScriptedModel;
 let host: HostProcess | undefined;
 test.beforeAll(async () => {
-  model = await startScriptedModel({ scenarios: loadScenarios('chat-e2e', 'subagents') });
+  model = await startScriptedModel({ scenarios: loadScenarios('chat-e2e', 'subagents', 'workflows') });
 });
 test.afterAll(async () => {
   await model.close();
@@ -91,4 +91,40 @@ test('with every tab closed, the host finishes a background subagent and the lea
   // Each model call was made once: the spawn, the child's task, the woken lead.
   expect(model.chatCalls().filter((c) => c.lastUser === 'subtask slow')).toHaveLength(1);
   expect(model.chatCalls().filter((c) => c.lastUser === 'spawn a slow helper')).toHaveLength(2);
+});
+
+test('with every tab closed, the host finishes a workflow run the tab started', async ({ context, syncServer }) => {
+  test.setTimeout(150_000);
+  host = await startHostProcess(syncServer.url, syncServer.token);
+  const page = await context.newPage();
+  await openApp(page, syncServer);
+  await useScriptedModel(page, syncServer.url, model);
+  const id = await openNewSession(page, syncServer.url, 'chat', 'Run on the host');
+  await waitForHost(page);
+  model.reset();
+  await page.getByRole('tab', { name: 'Workflows' }).click();
+  // multi-review with one reviewer whose answer streams slowly: the run is busy when the tab goes.
+  await page.locator('[data-testid="workflow-pick"][data-name="multi-review"]').click();
+  await page
+    .getByTestId('workflow-args')
+    .fill(JSON.stringify({ diff: '+ x', reviewers: [{ name: 'counter', focus: 'Count slowly to ten' }] }));
+  await page.getByTestId('workflow-run').click();
+  await expect(page.locator('[data-testid="workflow-agent"][data-label="review: counter"]')).toHaveAttribute(
+    'data-status',
+    'running',
+    { timeout: 30_000 },
+  );
+  await page.close();
+
+  // Nobody watches; later, a tab finds the run finished, every agent done, the verdict in.
+  const later = await context.newPage();
+  await later.goto(`${syncServer.url}/s/${id}?pane=workflows`);
+  const run = later.getByTestId('workflow-run-card').first();
+  await expect(run).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+  await expect(run.locator('[data-testid="workflow-agent"][data-status="done"]')).toHaveCount(2);
+  await expect(run.getByTestId('workflow-result')).toContainText('request-changes');
+  // The reviewer's answer was asked for at most twice (once more if its driver changed mid-answer).
+  const reviews = model.chatCalls().filter((c) => c.lastUser.includes('Count slowly to ten')).length;
+  expect(reviews).toBeGreaterThanOrEqual(1);
+  expect(reviews).toBeLessThanOrEqual(2);
 });

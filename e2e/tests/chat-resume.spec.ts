@@ -33,11 +33,17 @@ async function expectFinishedOnce(page: Page) {
 test('reloading mid-turn finishes the turn with no duplicated messages', async ({ page, syncServer }) => {
   await useScriptedModel(page, syncServer.url, model);
   await openNewSession(page, syncServer.url, 'chat', 'Reload mid-turn');
+  const asked = () => model.chatCalls().filter((c) => c.lastUser === 'answer slowly please').length;
+  const before = asked();
   await sendPrompt(page, 'answer slowly please');
   await expect(assistantMessages(page).first()).toContainText(START);
   await expect(page.getByTestId('stop')).toBeVisible();
   await page.reload();
   await expectFinishedOnce(page);
+  // The cut call was made again once by the reloaded page: the model was asked at most twice for this turn.
+  expect(asked() - before).toBeLessThanOrEqual(2);
+  // Not "error": the answer ended whole, and the trace says the partial stream was dropped.
+  await expect(assistantMessages(page).first().locator('.tag')).toHaveCount(0);
 });
 
 test('closing the driving page mid-turn: another page takes over and finishes it', async ({ context, syncServer }) => {

@@ -1,8 +1,10 @@
 // One workflow run: status, progress bars, the tree of phases and agents (status, tokens, elapsed,
 // last activity, a link to the agent's child session), Stop / Stop one agent / Resume, the result
 // and the log. Any tab can stop; the tab holding the run's lock does the work.
+import { getLease } from '@boocode/shared/doc/lease';
 import type { AgentActivity, WorkflowRunView } from '@boocode/shared/doc/workflow-run';
 import { requestAgentStop, setStopRequested } from '@boocode/shared/doc/workflow-run';
+import { isHostDriver } from '@boocode/shared/lease/driver-lease';
 import type { AgentEntry } from '@boocode/shared/workflow/run-record';
 import { Link } from '@tanstack/react-router';
 import type * as Y from 'yjs';
@@ -55,7 +57,12 @@ export function RunCard({ runId, initiallyOpen }: { runId: string; initiallyOpen
           )}{' '}
           tokens · {formatElapsed(elapsed)}
           {run.cacheRule === 'prefix' && ' · reuses the unchanged prefix'}
-          {running && (here ? ' · driven here' : ' · driven by another tab')}
+          {running &&
+            (here
+              ? ' · driven here'
+              : isHostDriver(getLease(doc, 'run')?.holder)
+                ? ' · driven by the agent host'
+                : ' · driven by another tab')}
         </span>
       </summary>
       <Bar value={totals.finished} max={totals.started} label="Agents finished" />

@@ -1,7 +1,7 @@
 // React access to workflows: the catalog (built-in + runner), a session's runs (space index), one
 // run's doc view, whether this tab drives it, and starting / resuming runs. Reads go through the
 // accessors in shared/doc/workflow-run.ts; nothing the user sees lives only in React state.
-import { workflowRunDocName } from '@boocode/shared/doc/names';
+import { sessionDocName, workflowRunDocName } from '@boocode/shared/doc/names';
 import {
   getWorkflowRun,
   initWorkflowRun,
@@ -17,6 +17,7 @@ import type { CacheRule } from '@boocode/shared/workflow/run-record';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
 import { useRunnerPairing } from '../chat/chat-hooks.ts';
+import { recordTurnModel } from '../chat/prepare-turn.ts';
 import { useServices } from '../docs/doc-context.tsx';
 import { useDoc, useDocVersion } from '../docs/doc-hooks.ts';
 import { judgeLease, presentHosts } from '../docs/lease-seat.ts';
@@ -139,6 +140,11 @@ export async function startRun(
   },
 ): Promise<string> {
   const runId = newId('wfr');
+  // With an agent host connected, the host drives the run (it outlives this tab); else this tab does. The host
+  // runs the agents with the session's recorded model, so this tab records its choice first, as a message does.
+  const toHost =
+    presentHosts(deps.store).some((h) => h.drives.includes('workflows')) &&
+    (await recordSessionModel(deps, input.sessionId));
   const handle = deps.store.openDoc(workflowRunDocName(runId));
   try {
     await handle.whenLoaded;
@@ -155,8 +161,21 @@ export async function startRun(
   } finally {
     handle.release();
   }
-  // With an agent host connected, the host drives the run (it outlives this tab); else this tab does.
-  if (!presentHosts(deps.store).some((h) => h.drives.includes('workflows')))
+  if (!toHost)
     void driveRun(deps, runId).catch((error: unknown) => console.error('workflow run failed to start', error));
   return runId;
+}
+
+/** Records this device's model choice on the session; false (this tab drives, and says why) when it cannot. */
+async function recordSessionModel(deps: RunDriverDeps, sessionId: string): Promise<boolean> {
+  const session = deps.store.openDoc(sessionDocName(sessionId));
+  try {
+    await session.whenLoaded;
+    await recordTurnModel(deps.db, session.doc);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    session.release();
+  }
 }
