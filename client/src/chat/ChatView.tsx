@@ -1,5 +1,6 @@
 // The chat of one session: the live conversation from the doc, the composer, the usage counter, and
 // approvals (inline on a waiting tool card; a crash-interrupted call gets its own card at the end).
+import { chooseAlternative } from '@boocode/shared/doc/alternatives';
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
@@ -27,6 +28,8 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
   const busyElsewhere = !state.driving && (view.run.status === 'running' || view.run.status === 'queued');
   const byHost = view.run.driver?.startsWith('host:') ?? false;
   const endRef = useAutoScroll(view);
+  // Retry, Regenerate and flipping between answers only while no turn runs anywhere.
+  const idle = !state.driving && view.run.status === 'idle';
 
   return (
     <div className="chat" data-testid="chat" data-kind={view.meta?.kind ?? 'chat'}>
@@ -59,6 +62,8 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
           spans={view.spans}
           onAnswer={(spanId, a) => driver?.answerApproval(spanId, a)}
           onCancel={state.driving ? () => driver?.stop() : undefined}
+          onAskAgain={idle ? () => void driver?.askAgain() : undefined}
+          onChooseAlternative={idle ? (turn) => chooseAlternative(doc, view.messages, turn) : undefined}
         />
       )}
       <ChildApprovalsNotice sessionId={sessionId} />

@@ -3,6 +3,7 @@
 // on their own: their result is inside the card.
 
 import { parseResultMessage } from '@boocode/shared/agent/subagents/result-message';
+import { alternativeGroups } from '@boocode/shared/doc/alternatives';
 import type { ApprovalAnswer, Message, Span } from '@boocode/shared/doc/session-schema';
 import { useState } from 'react';
 import { SubagentResultCard } from '../agents/SubagentResultCard.tsx';
@@ -10,6 +11,7 @@ import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
 import { FoldedText } from './FoldedText.tsx';
 import { foldText } from './fold-text.ts';
 import { Markdown } from './Markdown.tsx';
+import { AlternativePager, MessageActions } from './MessageActions.tsx';
 import { modelLabel } from './ModelPicker.tsx';
 import { RetryNotice } from './RetryNotice.tsx';
 import { ToolCard } from './ToolCard.tsx';
@@ -50,13 +52,29 @@ export interface MessageListProps {
   onAnswer(spanId: string, answer: ApprovalAnswer): void;
   /** Stops the turn (this tab drives it); absent when another tab does. */
   onCancel?: () => void;
+  /** Set while nothing runs: asks the last prompt again (Retry, Regenerate). */
+  onAskAgain?: () => void;
+  /** Set while nothing runs: makes that turn the current answer of its group. */
+  onChooseAlternative?: (turn: number) => void;
 }
 
-export function MessageList({ messages, spans, onAnswer, onCancel }: MessageListProps) {
+export function MessageList({
+  messages,
+  spans,
+  onAnswer,
+  onCancel,
+  onAskAgain,
+  onChooseAlternative,
+}: MessageListProps) {
   const toolResults = new Map(messages.filter((m) => m.role === 'tool').map((m) => [m.toolCallId, m]));
   // The latest span of a call wins (a call re-run after a crash has an interrupted span and a new one).
   const toolSpans = new Map(spans.filter((s) => s.kind === 'tool').map((s) => [s.toolCallId, s]));
-  const visible = messages.filter((m) => m.role !== 'tool' && m.role !== 'system');
+  // A turn asked again is kept, hidden, until the user flips back to it.
+  const visible = messages.filter((m) => m.role !== 'tool' && m.role !== 'system' && !m.superseded);
+  const groups = alternativeGroups(messages);
+  const groupOf = (m: Message) => (m.role === 'user' ? groups.get(m.alternativeOf ?? m.turn) : undefined);
+  const latestTurn = Math.max(0, ...messages.map((m) => m.turn));
+  const lastAnswer = visible.findLast((m) => m.role === 'assistant');
   return (
     <ol className="messages chat-messages" data-testid="messages">
       {visible.map((m) => (
@@ -89,6 +107,14 @@ export function MessageList({ messages, spans, onAnswer, onCancel }: MessageList
               </span>
             )}
             <time className="muted">{new Date(m.createdAt).toLocaleTimeString()}</time>
+            {groupOf(m) && (
+              <AlternativePager
+                group={groupOf(m)!}
+                turn={m.turn}
+                // Only the last prompt flips: a later turn was answered with this one in its history.
+                onChoose={groupOf(m)!.turns.includes(latestTurn) ? onChooseAlternative : undefined}
+              />
+            )}
           </div>
           {m.reasoning && (
             <details className="reasoning">
@@ -127,6 +153,9 @@ export function MessageList({ messages, spans, onAnswer, onCancel }: MessageList
             <p className="error-text" role="alert">
               {m.error.message}
             </p>
+          )}
+          {(m.role === 'user' || m.role === 'assistant') && m.status !== 'streaming' && (
+            <MessageActions message={m} onAskAgain={m === lastAnswer ? onAskAgain : undefined} />
           )}
         </li>
       ))}

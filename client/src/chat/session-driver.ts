@@ -15,6 +15,7 @@ import { sessionDocName } from '@boocode/shared/doc/names';
 import {
   getRunState,
   getSessionMeta,
+  listMessages,
   observeRunState,
   requestTurnCancel,
   setSessionMeta,
@@ -135,8 +136,8 @@ export class SessionDriver {
   }
 
   /** Sends the user's message: handed to the agent host when one may drive this session, else driven here. */
-  async send(text: string, attachments?: Attachment[]): Promise<void> {
-    const input = { text, attachments: attachments?.length ? attachments : undefined };
+  async send(text: string, attachments?: Attachment[], replaces?: number): Promise<void> {
+    const input = { text, attachments: attachments?.length ? attachments : undefined, replaces };
     if (this.hostForThisSession() && !this.engine && !this.starting) {
       try {
         await this.opts.recordModel();
@@ -154,6 +155,17 @@ export class SessionDriver {
       return;
     }
     await this.drive((engine) => engine.runTurn(input));
+  }
+
+  /**
+   * Asks the last turn's prompt again as a new turn (Retry after a failure, Regenerate after an answer): the
+   * old turn stays as an alternative the user can flip back to, and the model no longer sees it.
+   */
+  async askAgain(): Promise<void> {
+    // The latest prompt that stands (after a flip back, an older turn of the group may be the current one).
+    const prompt = listMessages(this.opts.doc).findLast((m) => m.role === 'user' && !m.superseded);
+    if (!prompt) return;
+    await this.send(prompt.text, prompt.attachments, prompt.turn);
   }
 
   /** Stops the turn: here if this tab drives it, else by asking its driver (host or another tab) in the doc. */

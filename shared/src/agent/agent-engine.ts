@@ -5,6 +5,7 @@
 // host) holds the session's lease through `deps.seat`; a driver that loses it, or whose page unloads, lets go
 // without writing (`abandon`), and the next driver resumes from the doc.
 import type * as Y from 'yjs';
+import { supersedeForReask } from '../doc/alternatives.ts';
 import {
   appendMessage,
   getRunState,
@@ -62,16 +63,14 @@ export class SessionBusyError extends Error {
  * Writes the user's message as a new turn that waits for a driver (run status `queued`): a tab hands the
  * turn to the agent host this way, and any driver takes it up with `resume()`.
  */
-export function queueTurn(
-  doc: AgentDeps['doc'],
-  input: { text: string; attachments?: Attachment[] },
-  deps: Pick<AgentDeps, 'clock' | 'newId'>,
-): number {
+export function queueTurn(doc: AgentDeps['doc'], input: TurnInput, deps: Pick<AgentDeps, 'clock' | 'newId'>): number {
   const turn = getRunState(doc).turn + 1;
   doc.transact(() => {
     declineWaitingReruns(doc, deps);
+    const alternativeOf = reaskGroup(doc, input);
     setRunState(doc, { turn, status: 'queued' });
     appendMessage(doc, {
+      alternativeOf,
       id: deps.newId('msg'),
       role: 'user',
       turn,
@@ -81,6 +80,20 @@ export function queueTurn(
     });
   });
   return turn;
+}
+
+/** A new turn's prompt; with `replaces`, it asks that turn's prompt again (Retry, Regenerate). */
+export interface TurnInput {
+  text: string;
+  attachments?: Attachment[];
+  output?: OutputSpec;
+  /** The turn this one asks again: it is marked superseded (left out of the history), kept to flip back to. */
+  replaces?: number;
+}
+
+/** Leaves the replaced turn out of the history; the group the new turn joins (undefined for a fresh prompt). */
+function reaskGroup(doc: AgentDeps['doc'], input: TurnInput): number | undefined {
+  return input.replaces === undefined ? undefined : supersedeForReask(doc, listMessages(doc), input.replaces);
 }
 
 export interface RunOptions {
@@ -143,18 +156,17 @@ export class AgentEngine {
    * Appends the user's message as a new turn and runs it until the model stops calling tools. With `output`,
    * the answer is asked to match that JSON Schema, the way the provider honours it (config.structuredOutput).
    */
-  runTurn(
-    input: { text: string; attachments?: Attachment[]; output?: OutputSpec },
-    opts: RunOptions = {},
-  ): Promise<TurnResult> {
+  runTurn(input: TurnInput, opts: RunOptions = {}): Promise<TurnResult> {
     return this.withDriver(opts, async (ctx) => {
       const { doc, clock, newId } = this.deps;
       declineWaitingReruns(doc, this.deps);
       const turn = getRunState(doc).turn + 1;
       this.hooks.atTurnBoundary?.(doc, turn);
       doc.transact(() => {
+        const alternativeOf = reaskGroup(doc, input);
         setRunState(doc, { turn });
         appendMessage(doc, {
+          alternativeOf,
           id: newId('msg'),
           role: 'user',
           turn,

@@ -1,7 +1,7 @@
 // Builds the model request from the session doc's messages, so the history the provider sees is honest and
 // valid: a partial answer (cut, cancelled, stopped at its length limit) is sent marked as incomplete, one whose
 // call is being re-issued (interrupted) or that has nothing to send is left out (historyNotes says which, for
-// the trace); notices are left out; an assistant's tool calls are sent only together with their results.
+// the trace); notices and superseded turns (asked again) are left out; an assistant's tool calls are sent only together with their results.
 import { incompleteOf } from '../doc/session.ts';
 import type { IncompleteReason, Message, OutputSpec } from '../doc/session-schema.ts';
 import type { ChatMessage, ChatRequest, ChatToolSpec } from '../model/model-client.ts';
@@ -61,7 +61,7 @@ function partialReason(m: Message): IncompleteReason | undefined {
 export function historyNotes(messages: Message[]): HistoryNote[] {
   const notes: HistoryNote[] = [];
   for (const m of messages) {
-    if (m.role !== 'assistant' || m.status === 'streaming') continue;
+    if (m.role !== 'assistant' || m.status === 'streaming' || m.superseded) continue;
     const reason = partialReason(m);
     if (!reason) continue;
     notes.push({ messageId: m.id, reason, sent: reason !== 'interrupted' && m.text ? 'marked' : 'left-out' });
@@ -75,6 +75,8 @@ export function buildChatRequest(messages: Message[], opts: RequestOptions): Cha
   const out: ChatMessage[] = [];
   if (opts.systemPrompt) out.push({ role: 'system', content: opts.systemPrompt });
   for (const m of messages) {
+    // Another answer to the same prompt stands in for it (Retry, Regenerate): its whole turn is left out.
+    if (m.superseded) continue;
     const msg = toChatMessage(m, answered, sent, opts);
     if (msg) out.push(msg);
   }

@@ -120,6 +120,13 @@ export const MessageFieldsSchema = z.object({
   retry: RetryWaitSchema.optional(),
   /** User messages only: the JSON Schema the turn's answer must match. */
   output: OutputSpecSchema.optional(),
+  /**
+   * Set on every message of a turn that was asked again (Retry, Regenerate): the newer turn stands in for it,
+   * so the model never sees it, and the chat shows it only when the user flips back to it (which moves the mark).
+   */
+  superseded: z.boolean().optional(),
+  /** User messages only: the first turn of the group of alternatives this turn re-asks (the "2/2" pager). */
+  alternativeOf: z.number().optional(),
 });
 export type MessageFields = z.infer<typeof MessageFieldsSchema>;
 export type Message = MessageFields & { text: string; reasoning: string };

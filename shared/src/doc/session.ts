@@ -152,6 +152,17 @@ export function incompleteOf(message: Pick<Message, 'role' | 'incomplete'>): Inc
   return message.role === 'assistant' ? message.incomplete : undefined;
 }
 
+/** Marks (or unmarks) every message of a turn as superseded by another answer to the same prompt. */
+export function setTurnSuperseded(doc: Y.Doc, turn: number, superseded: boolean): void {
+  doc.transact(() => {
+    for (const map of messagesArray(doc)) {
+      if (map.get('turn') !== turn) continue;
+      if (superseded) map.set('superseded', true);
+      else map.delete('superseded');
+    }
+  });
+}
+
 /** Removes messages after index `keep - 1` (used when forking a session at a turn boundary). */
 export function truncateMessages(doc: Y.Doc, keep: number): void {
   const arr = messagesArray(doc);

@@ -32,7 +32,11 @@ export function resolveResponse(
   idSeed: number,
   ask: StructuredAsk = 'words',
 ): ResolvedResponse {
-  const fill = (s: string) => s.replaceAll('{{lastUser}}', facts.lastUser).replaceAll('{{lastTool}}', facts.lastTool);
+  const fill = (s: string) =>
+    s
+      .replaceAll('{{lastUser}}', facts.lastUser)
+      .replaceAll('{{lastTool}}', facts.lastTool)
+      .replaceAll('{{seq}}', String(idSeed));
   const toolCalls: ScriptedToolCall[] = (script.toolCalls ?? []).map((tc, i) => ({
     id: tc.id ?? `call_${idSeed}_${i}`,
     name: tc.name,

@@ -18,7 +18,10 @@ export const ScriptedToolCallSchema = z.object({
 
 export const ResponseScriptSchema = z.object({
   reasoning: z.string().optional(),
-  /** `{{lastUser}}` and `{{lastTool}}` are replaced by the request's last user / tool message. */
+  /**
+   * `{{lastUser}}` and `{{lastTool}}` are replaced by the request's last user / tool message, `{{seq}}` by a
+   * number that grows with every answer (two answers to the same prompt differ).
+   */
   text: z.string().optional(),
   /**
    * The structured answer, sent the way the request asks: as the content under `response_format: json_schema`,
