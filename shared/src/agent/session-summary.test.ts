@@ -42,6 +42,15 @@ describe('sessionSummaryOf', () => {
     });
   });
 
+  it('previews the answer the user flipped to, not a newer one the pager set aside', () => {
+    const doc = new Y.Doc();
+    appendMessage(doc, { id: 'msg_1', role: 'user', turn: 1, createdAt: 1, text: 'name it' });
+    appendMessage(doc, { id: 'msg_2', role: 'assistant', turn: 1, createdAt: 2, text: 'First answer' });
+    appendMessage(doc, { id: 'msg_3', role: 'user', turn: 2, createdAt: 3, text: 'name it', superseded: true });
+    appendMessage(doc, { id: 'msg_4', role: 'assistant', turn: 2, createdAt: 4, text: 'Second', superseded: true });
+    expect(sessionSummaryOf(doc).preview).toBe('First answer');
+  });
+
   it('says nothing of cost when no call had a price, and has no preview before the first message', () => {
     const doc = new Y.Doc();
     expect(sessionSummaryOf(doc)).toEqual({ tokens: 0 });

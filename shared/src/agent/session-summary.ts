@@ -11,7 +11,9 @@ export const PREVIEW_CHARS = 120;
 export type SessionSummary = Pick<SessionIndexEntry, 'preview' | 'model' | 'tokens' | 'cost'>;
 
 export function sessionSummaryOf(doc: Y.Doc): SessionSummary {
-  const last = listMessages(doc).findLast((m) => (m.role === 'user' || m.role === 'assistant') && m.text.trim());
+  const last = listMessages(doc).findLast(
+    (m) => (m.role === 'user' || m.role === 'assistant') && !m.superseded && m.text.trim(),
+  );
   let tokens = 0;
   let cost: number | undefined;
   for (const s of listSpans(doc)) {
