@@ -37,7 +37,13 @@ interface Screen {
   ready: (page: Page) => Promise<void>;
 }
 
-const PANE_LABELS = { traces: 'Traces', timeline: 'Timeline', cache: 'Cache', agents: 'Agents', workflows: 'Workflows' };
+const PANE_LABELS = {
+  traces: 'Traces',
+  timeline: 'Timeline',
+  cache: 'Cache',
+  agents: 'Agents',
+  workflows: 'Workflows',
+};
 
 function mainScreens(id: string): Screen[] {
   const chatShown = (page: Page) => expect(assistantMessages(page).last()).toContainText('You said');
@@ -71,7 +77,9 @@ async function seriousFindings(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${n.any[0]?.message ?? n.failureSummary}`));
+    .flatMap((v) =>
+      v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${n.any[0]?.message ?? n.failureSummary}`),
+    );
 }
 
 test('axe finds nothing serious or critical on any main screen, light or dark', async ({ page, syncServer }) => {
@@ -98,10 +106,10 @@ function offscreenElements(page: Page): Promise<{ scrollWidth: number; innerWidt
   return page.evaluate(() => {
     const describe = (el: Element) =>
       `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[data-testid=${el.getAttribute('data-testid')}]` : ''}${
-        el.classList.length ? `.${[...el.classList].join('.')}` : ''
+        el.classList.length ? `.${Array.from(el.classList).join('.')}` : ''
       } "${(el.textContent ?? '').trim().slice(0, 30)}"`;
     const offenders: string[] = [];
-    for (const el of document.body.querySelectorAll('*')) {
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const style = getComputedStyle(el);
       if (style.visibility === 'hidden' || style.display === 'none') continue;
       const rect = el.getBoundingClientRect();

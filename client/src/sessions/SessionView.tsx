@@ -2,7 +2,7 @@
 // and the side panes (traces, timeline, cache, agents, workflows).
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { type KeyboardEvent as ReactKeyboardEvent, lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, type KeyboardEvent as ReactKeyboardEvent, Suspense, useEffect, useState } from 'react';
 import { AgentsPane } from '../agents/AgentsPane.tsx';
 import { NARROW_SESSION, useMediaQuery } from '../app/use-media-query.ts';
 import { ChatView } from '../chat/ChatView.tsx';
