@@ -190,9 +190,19 @@ test('under 700 px the chat and the side panes are tabs of one list, by mouse an
   await expect(page.getByRole('tab', { name: 'Chat' })).toBeFocused();
   await expect(page.getByTestId('composer-input')).toHaveValue('a draft');
 
+  // A timeline turn jumps to its message: on a narrow screen that opens the Chat tab.
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await page
+    .getByTestId('timeline-turn')
+    .getByRole('button', { name: /Turn 1/ })
+    .click();
+  await expect(page.getByRole('tab', { name: 'Chat' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('message').first()).toHaveClass(/jump-target/);
+  await expect(page.getByTestId('message').first()).toBeInViewport();
+
   // Wide again: chat and panes side by side, the panes' own list without a Chat tab.
   await page.setViewportSize({ width: 1280, height: 760 });
   await expect(page.getByTestId('composer-input')).toBeVisible();
-  await expect(page.getByRole('tabpanel', { name: 'Workflows' })).toBeVisible();
+  await expect(page.getByRole('tabpanel', { name: 'Timeline' })).toBeVisible();
   await expect(page.getByRole('tab', { name: 'Chat' })).toHaveCount(0);
 });

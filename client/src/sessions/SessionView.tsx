@@ -3,10 +3,12 @@
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { lazy, type KeyboardEvent as ReactKeyboardEvent, Suspense, useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { AgentsPane } from '../agents/AgentsPane.tsx';
 import { NARROW_SESSION, useMediaQuery } from '../app/use-media-query.ts';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
+import { SHOW_CHAT_EVENT } from '../traces/chat-jump.ts';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
 import { WorkflowResumer } from '../workflows/WorkflowResumer.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
@@ -36,6 +38,13 @@ export function SessionView() {
   // Under 700 px the chat is one more tab; it is the first thing a phone shows. The chat stays mounted
   // (hidden) behind a pane, so a draft in the composer survives a look at the traces.
   const [chatShown, setChatShown] = useState(true);
+  // A pane's jump to a message (timeline turn, cache row) shows the chat first: synchronously, so the
+  // message is laid out when the pane scrolls to it.
+  useEffect(() => {
+    const onShowChat = () => flushSync(() => setChatShown(true));
+    window.addEventListener(SHOW_CHAT_EVENT, onShowChat);
+    return () => window.removeEventListener(SHOW_CHAT_EVENT, onShowChat);
+  }, []);
   const showChat = narrow && chatShown;
   const showPane = !narrow || !chatShown;
 
