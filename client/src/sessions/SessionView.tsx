@@ -2,14 +2,17 @@
 // and the side panes (traces, timeline, cache, agents, workflows).
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, type KeyboardEvent as ReactKeyboardEvent, Suspense, useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { AgentsPane } from '../agents/AgentsPane.tsx';
+import { NARROW_SESSION, useMediaQuery } from '../app/use-media-query.ts';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
+import { SHOW_CHAT_EVENT } from '../traces/chat-jump.ts';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
 import { WorkflowResumer } from '../workflows/WorkflowResumer.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
-import { SESSION_PANES } from './session-panes.ts';
+import { SESSION_PANES, type SessionPane } from './session-panes.ts';
 
 const sessionRoute = getRouteApi('/s/$sessionId');
 // Its own chunk: the workflow engine's page side loads only when the pane opens.
@@ -31,21 +34,55 @@ export function SessionView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate]);
 
+  const narrow = useMediaQuery(NARROW_SESSION);
+  // Under 700 px the chat is one more tab; it is the first thing a phone shows. The chat stays mounted
+  // (hidden) behind a pane, so a draft in the composer survives a look at the traces.
+  const [chatShown, setChatShown] = useState(true);
+  // A pane's jump to a message (timeline turn, cache row) shows the chat first: synchronously, so the
+  // message is laid out when the pane scrolls to it.
+  useEffect(() => {
+    const onShowChat = () => flushSync(() => setChatShown(true));
+    window.addEventListener(SHOW_CHAT_EVENT, onShowChat);
+    return () => window.removeEventListener(SHOW_CHAT_EVENT, onShowChat);
+  }, []);
+  const showChat = narrow && chatShown;
+  const showPane = !narrow || !chatShown;
+
   const unknown = loaded && !entry && !meta;
+  const head = (
+    <header className="session-head">
+      <Link to="/" className="back" title="Back to sessions (Esc)" aria-label="Back to sessions">
+        ←
+      </Link>
+      <h1 data-testid="session-title">{title ?? (loaded ? 'Unknown session' : '…')}</h1>
+      {entry?.parentId && <ParentLink parentId={entry.parentId} />}
+      {entry?.deletedAt !== undefined && <span className="tag danger">deleted</span>}
+      {entry?.archivedAt !== undefined && <span className="tag">archived</span>}
+      <span className="spacer" />
+      <SyncBadge docName={sessionDocName(sessionId)} testId="session-sync-status" />
+    </header>
+  );
+  const tabs = (
+    <SessionTabs
+      sessionId={sessionId}
+      pane={pane}
+      chatTab={narrow}
+      chatSelected={showChat}
+      onSelectChat={setChatShown}
+    />
+  );
   return (
-    <main className="page session-view">
-      <section className="conversation" aria-label="Conversation">
-        <header className="session-head">
-          <Link to="/" className="back" title="Back to sessions (Esc)">
-            ←
-          </Link>
-          <h1 data-testid="session-title">{title ?? (loaded ? 'Unknown session' : '…')}</h1>
-          {entry?.parentId && <ParentLink parentId={entry.parentId} />}
-          {entry?.deletedAt !== undefined && <span className="tag danger">deleted</span>}
-          {entry?.archivedAt !== undefined && <span className="tag">archived</span>}
-          <span className="spacer" />
-          <SyncBadge docName={sessionDocName(sessionId)} testId="session-sync-status" />
-        </header>
+    <main className={narrow ? 'page session-view narrow' : 'page session-view'}>
+      {narrow && head}
+      {narrow && tabs}
+      <section
+        className="conversation"
+        id="session-chat"
+        aria-label="Conversation"
+        hidden={narrow && !showChat}
+        role={narrow ? 'tabpanel' : undefined}
+      >
+        {!narrow && head}
         {unknown ? (
           <p className="empty-state">
             This session is not on this device yet. If it was made on another device, it appears once sync reaches it.
@@ -56,38 +93,29 @@ export function SessionView() {
           <p className="empty-state muted">Loading…</p>
         )}
       </section>
-      <aside className="side-pane" aria-label="Session details">
-        <div className="tabs" role="tablist">
-          {SESSION_PANES.map((p) => (
-            <Link
-              key={p.id}
-              to="/s/$sessionId"
-              params={{ sessionId }}
-              search={{ pane: p.id }}
-              role="tab"
-              aria-selected={p.id === pane}
-              className={p.id === pane ? 'tab active' : 'tab'}
-            >
-              {p.label}
-            </Link>
-          ))}
-        </div>
+      <aside className="side-pane" aria-label="Session details" hidden={!showPane}>
+        {!narrow && tabs}
         {isObservabilityPane(pane) ? (
-          <div className="pane-body" role="tabpanel">
+          <div className="pane-body" role="tabpanel" id="session-pane" aria-labelledby={`session-tab-${pane}`}>
             <ObservabilityPane pane={pane} sessionId={sessionId} doc={doc} meta={meta} />
           </div>
         ) : pane === 'agents' ? (
-          <div className="pane-body" role="tabpanel">
+          <div className="pane-body" role="tabpanel" id="session-pane" aria-labelledby={`session-tab-${pane}`}>
             <AgentsPane sessionId={sessionId} doc={doc} />
           </div>
         ) : pane === 'workflows' ? (
-          <div className="pane-body" role="tabpanel">
+          <div className="pane-body" role="tabpanel" id="session-pane" aria-labelledby={`session-tab-${pane}`}>
             <Suspense fallback={<p className="empty-state muted">Loading workflows…</p>}>
               <WorkflowsPane sessionId={sessionId} />
             </Suspense>
           </div>
         ) : (
-          <div className="pane-body empty-state" role="tabpanel">
+          <div
+            className="pane-body empty-state"
+            role="tabpanel"
+            id="session-pane"
+            aria-labelledby={`session-tab-${pane}`}
+          >
             {SESSION_PANES.find((p) => p.id === pane)?.empty}
           </div>
         )}
@@ -95,6 +123,75 @@ export function SessionView() {
       <WorkflowResumer sessionId={sessionId} />
     </main>
   );
+}
+
+/**
+ * The session's tab list: the side panes, and under 700 px the chat first. Tabs follow the ARIA tabs
+ * pattern: one tab stop (the selected tab); arrows, Home and End move along and open the tab.
+ */
+function SessionTabs(props: {
+  sessionId: string;
+  pane: SessionPane;
+  chatTab: boolean;
+  chatSelected: boolean;
+  onSelectChat: (chat: boolean) => void;
+}) {
+  const { sessionId, pane, chatTab, chatSelected, onSelectChat } = props;
+  const paneSelected = (id: SessionPane) => !chatSelected && id === pane;
+  return (
+    <div className="tabs" role="tablist" aria-label="Session views" onKeyDown={moveAlongTabs}>
+      {chatTab && (
+        <button
+          type="button"
+          role="tab"
+          id="session-tab-chat"
+          aria-controls="session-chat"
+          aria-selected={chatSelected}
+          tabIndex={chatSelected ? 0 : -1}
+          className={chatSelected ? 'tab active' : 'tab'}
+          onClick={() => onSelectChat(true)}
+        >
+          Chat
+        </button>
+      )}
+      {SESSION_PANES.map((p) => (
+        <Link
+          key={p.id}
+          to="/s/$sessionId"
+          params={{ sessionId }}
+          search={{ pane: p.id }}
+          role="tab"
+          id={`session-tab-${p.id}`}
+          aria-controls="session-pane"
+          aria-selected={paneSelected(p.id)}
+          tabIndex={paneSelected(p.id) ? 0 : -1}
+          className={paneSelected(p.id) ? 'tab active' : 'tab'}
+          onClick={() => onSelectChat(false)}
+        >
+          {p.label}
+        </Link>
+      ))}
+    </div>
+  );
+}
+
+const TAB_KEYS: Record<string, (i: number, n: number) => number> = {
+  ArrowRight: (i, n) => (i + 1) % n,
+  ArrowLeft: (i, n) => (i - 1 + n) % n,
+  Home: () => 0,
+  End: (_i, n) => n - 1,
+};
+
+function moveAlongTabs(e: ReactKeyboardEvent<HTMLElement>) {
+  const move = TAB_KEYS[e.key];
+  if (!move) return;
+  const tabs = [...e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')];
+  const at = tabs.indexOf(e.target as HTMLElement);
+  if (at < 0) return;
+  e.preventDefault();
+  const next = tabs[move(at, tabs.length)];
+  next?.focus();
+  next?.click();
 }
 
 /** A child session (subagent, workflow agent) says whose it is, one click away. */

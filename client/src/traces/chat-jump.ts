@@ -4,6 +4,8 @@
 
 const FLASH_CLASS = 'jump-target';
 export const SHOW_SPAN_EVENT = 'boocode:show-span';
+/** Asks the session view to show its chat (on a narrow screen the chat is a tab, hidden behind a pane). */
+export const SHOW_CHAT_EVENT = 'boocode:show-chat';
 
 export interface ShowSpanDetail {
   spanId?: string;
@@ -12,6 +14,7 @@ export interface ShowSpanDetail {
 
 /** Scrolls the chat to a message and flashes it; false when the message is not rendered. */
 export function scrollChatToMessage(messageId: string): boolean {
+  window.dispatchEvent(new Event(SHOW_CHAT_EVENT));
   const el = document.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(messageId)}"]`);
   if (!el) return false;
   el.scrollIntoView({ block: 'center', behavior: 'smooth' });
