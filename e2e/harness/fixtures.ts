@@ -38,7 +38,8 @@ export async function openApp(page: Page, server: TestServer): Promise<void> {
  */
 export async function createSessionInUi(page: Page, title: string, kind: 'chat' | 'coder' = 'chat'): Promise<string> {
   await page.getByTestId(kind === 'coder' ? 'new-coder-session' : 'new-session').click();
-  await expect(page.getByTestId('composer-input')).toBeFocused();
+  // Opening the new session loads its view's chunk and doc; under load (or offline) that takes a few seconds.
+  await expect(page.getByTestId('composer-input')).toBeFocused({ timeout: 15_000 });
   const id = new URL(page.url()).pathname.split('/').pop();
   if (!id?.startsWith('ses_')) throw new Error(`a new session did not open: ${page.url()}`);
   await page.getByTitle('Back to sessions (Esc)').click();
