@@ -54,10 +54,15 @@ export async function createSessionInUi(page: Page, title: string, kind: 'chat' 
   return id;
 }
 
-/** Waits until the service worker controls the page (the app shell is then precached). */
+/**
+ * Waits until the service worker controls the page (the app shell is then precached). Installing precaches
+ * every chunk (the workflow editor's and QuickJS's too), which under load takes longer than 15 s.
+ */
 export async function waitForServiceWorker(page: Page): Promise<void> {
+  const info = base.info();
+  info.setTimeout(info.timeout + 30_000);
   await expect
-    .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none'), { timeout: 15_000 })
+    .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.state ?? 'none'), { timeout: 45_000 })
     .toBe('activated');
 }
 
