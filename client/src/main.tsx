@@ -98,7 +98,14 @@ document.documentElement.dataset.buildId = __BOOCODE_BUILD_ID__;
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
 const root = createRoot(container);
-const fail = (err: unknown) => root.render(<StorageErrorScreen error={toStorageError(err)} />);
+/** The first failure is the cause; later ones are its consequences (after a newer tab's upgrade closes the
+ * database, every write fails with DatabaseClosedError) and must not replace the explanation on screen. */
+let shownFailure: StorageError | null = null;
+const fail = (err: unknown) => {
+  if (shownFailure) return;
+  shownFailure = toStorageError(err);
+  root.render(<StorageErrorScreen error={shownFailure} />);
+};
 
 // A write that fails later (quota, the database deleted under us) must not leave a silently stale app.
 onStorageFailure(fail);

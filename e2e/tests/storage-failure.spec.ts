@@ -70,4 +70,21 @@ test('a schema upgrade from a newer tab asks this tab to reload', async ({ conte
       }),
   );
   await expect(old.getByTestId('storage-error')).toContainText('updated in another tab');
+  // The closed database makes this tab's background writes (uploads, list summaries) fail from now on, each
+  // with DatabaseClosedError: a consequence, which must not replace the cause on screen (fresh-clone CI saw
+  // "could not open its local database" there). One such failure, as a background write reports it:
+  await old.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        // The app's own handler was added first, so it has run when this one does; two frames let React commit.
+        window.addEventListener('unhandledrejection', () =>
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+        );
+        const closed = new Error('Database has been closed');
+        closed.name = 'DatabaseClosedError';
+        void Promise.reject(closed);
+      }),
+  );
+  await expect(old.getByTestId('storage-error')).not.toContainText('could not open');
+  await expect(old.getByTestId('storage-error')).toContainText('updated in another tab');
 });
