@@ -9,7 +9,11 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 45_000,
   expect: { timeout: 5_000 },
-  retries: 0,
+  // CI (and `.ci/run`) retries a failed test once: on this 2-core machine a browser under load has missed a
+  // wait by a few seconds in about one of 104 tests per full run, a different one each time. A test that passes
+  // only on its retry is listed as "flaky" in the report, so it is seen and fixed, not hidden; one that fails
+  // twice fails the run. Locally nothing is retried.
+  retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   // Its own folder: other tools in this repo write (and clean) the root test-results/.
   outputDir: process.env.BOOCODE_E2E_OUTPUT ?? './test-results',
