@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { expect, test } from '../harness/chat-fixtures.ts';
 import { assistantMessages, openNewSession, pairRunner, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
-test('a write tool waits for Approve and runs only after it', async ({ page, syncServer, model, startRunner }) => {
-  const runner = await startRunner(syncServer.url);
+test('a write tool waits for Approve and runs only after it', async ({ page, syncServer, pairedRunner }) => {
+  const runner = await pairedRunner();
   const note = join(runner.workspace, 'note.txt');
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
   await openNewSession(page, syncServer.url, 'coder', 'Write with approval');
   await sendPrompt(page, 'please write a note');
 
@@ -32,10 +30,8 @@ test('a write tool waits for Approve and runs only after it', async ({ page, syn
   await expect(assistantMessages(page).last()).toContainText('The write tool said');
 });
 
-test('Deny answers the model without touching the workspace', async ({ page, syncServer, model, startRunner }) => {
-  const runner = await startRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('Deny answers the model without touching the workspace', async ({ page, syncServer, pairedRunner }) => {
+  const runner = await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Write denied');
   await sendPrompt(page, 'please write a note');
   const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
@@ -82,12 +78,9 @@ test('a write left waiting by a closed page is asked again in the next page (it 
 test('Always allow adds a runner rule, so the next write runs without asking', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+  const runner = await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Always allow writes');
   await sendPrompt(page, 'please write a note');
   const firstCard = page.getByTestId('tool-card').first();
@@ -140,12 +133,9 @@ test('a write into .git/ asks even under "always allow write_file", says why, an
 test('an approved command streams its output into the card while it runs', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+  await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Streamed command');
   await sendPrompt(page, 'please run the slow command');
   const card = page.getByTestId('tool-card').filter({ hasText: 'run_command' });

@@ -5,35 +5,24 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../harness/chat-fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
+import { assistantMessages, openNewSession, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
 /** Every tool call allowed, so the cards show results without an approval step. */
 const ALLOW_ALL = { rules: [{ effect: 'allow' as const, tool: '*' as const }] };
 const SHOTS = join(tmpdir(), 'boocode-chat-output-shots');
 
 /**
- * A coder session whose prompt runs one command, approved (shell syntax always asks: no allow rule covers it);
- * returns the command's card once the turn has answered `answer`.
+ * With the model chosen and a runner paired (pairedRunner): a coder session whose prompt runs one command,
+ * approved (shell syntax always asks: no allow rule covers it); returns the command's card once the turn has
+ * answered `answer`.
  */
 async function runApprovedCommand(
   page: Page,
   appUrl: string,
-  model: ScriptedModel,
-  runner: TestRunner,
   turn: { title: string; prompt: string; answer: string },
 ): Promise<Locator> {
-  await useScriptedModel(page, appUrl, model);
-  await pairRunner(page, appUrl, runner);
   await openNewSession(page, appUrl, 'coder', turn.title);
   await sendPrompt(page, turn.prompt);
   await page.getByTestId('tool-card').getByRole('button', { name: 'Approve' }).click();
@@ -53,11 +42,10 @@ async function shootAtWidths(page: Page, target: Locator, name: string): Promise
 test('a command printing past the cap shows its output folded, its exit code and what was dropped', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url, {}, ALLOW_ALL);
-  const card = await runApprovedCommand(page, syncServer.url, model, runner, {
+  await pairedRunner({}, ALLOW_ALL);
+  const card = await runApprovedCommand(page, syncServer.url, {
     title: 'Flood',
     prompt: 'please print a flood',
     answer: 'The flood is over.',
@@ -82,11 +70,10 @@ test('a command printing past the cap shows its output folded, its exit code and
 test('a command that hits its timeout shows "timed out", not done, with stdout and stderr apart', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url, {}, ALLOW_ALL);
-  const card = await runApprovedCommand(page, syncServer.url, model, runner, {
+  await pairedRunner({}, ALLOW_ALL);
+  const card = await runApprovedCommand(page, syncServer.url, {
     title: 'Timeout',
     prompt: 'please outlast the timeout',
     answer: 'It timed out.',
@@ -102,19 +89,8 @@ test('a command that hits its timeout shows "timed out", not done, with stdout a
   await shootAtWidths(page, card, 'timeout');
 });
 
-test('an edit and an overwrite show as diffs against what was there', async ({
-  page,
-  syncServer,
-  model,
-  startRunner,
-}) => {
-  const runner = await startRunner(
-    syncServer.url,
-    { 'hello.txt': 'Hello, world\n', 'notes.txt': 'one\ntwo\nthree\n' },
-    ALLOW_ALL,
-  );
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('an edit and an overwrite show as diffs against what was there', async ({ page, syncServer, pairedRunner }) => {
+  await pairedRunner({ 'hello.txt': 'Hello, world\n', 'notes.txt': 'one\ntwo\nthree\n' }, ALLOW_ALL);
   await openNewSession(page, syncServer.url, 'coder', 'Diffs');
   await sendPrompt(page, 'please change the greeting');
   await expect(assistantMessages(page).last()).toContainText('Both changed.', { timeout: 15_000 });

@@ -7,12 +7,9 @@ import { assistantMessages, openNewSession, pairRunner, sendPrompt, useScriptedM
 test('a prompt streams an answer and a runner tool call shows as a card', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url, { 'hello.txt': 'hi\n', 'README.md': '# demo\n' });
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+  await pairedRunner({ 'hello.txt': 'hi\n', 'README.md': '# demo\n' });
   await openNewSession(page, syncServer.url, 'coder', 'List the workspace');
   await expect(page.getByTestId('chat-empty')).toContainText('Ask something…');
   await expect(page.getByTestId('scripted-label')).toBeVisible();

@@ -3,14 +3,7 @@
 // auto-fix rounds; a provider API key that reaches the runner and no page storage, and is removed from it.
 
 import { expect, test } from '../harness/chat-fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
+import { assistantMessages, openNewSession, pairRunner, sendPrompt, type TestRunner } from '../harness/model.ts';
 
 async function runnerGet(r: TestRunner, path: string): Promise<unknown> {
   const res = await fetch(`${r.url}${path}`, { headers: { authorization: `Bearer ${r.token}` } });
@@ -21,12 +14,9 @@ async function runnerGet(r: TestRunner, path: string): Promise<unknown> {
 test('a deny rule from settings refuses a command without asking; deleting it brings the question back', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+  const runner = await pairedRunner();
   const rules = page.getByTestId('approval-rules');
   await expect(rules).toContainText('No rules yet');
 
@@ -136,14 +126,11 @@ test('the build command is set on the runner and the auto-fix rounds on this dev
 test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check off', async ({
   page,
   syncServer,
-  model,
-  startRunner,
+  pairedRunner,
 }) => {
-  const runner = await startRunner(syncServer.url, {
+  await pairedRunner({
     'package.json': JSON.stringify({ name: 'ws', scripts: { typecheck: 'node -e "process.exit(1)"' } }),
   });
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
   await page.getByTestId('rule-effect').selectOption('allow');
   await page.getByTestId('rule-tool').selectOption('write_file');
   await page.getByTestId('rule-add').click();
