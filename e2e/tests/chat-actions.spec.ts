@@ -130,6 +130,8 @@ test('edit the last prompt: a fork asks the edited text, the original keeps the 
   const box = page.getByRole('textbox', { name: 'Edit your message' });
   await expect(box).toBeFocused();
   await box.fill('second words, edited');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: 'e2e/screenshots/chat-edit-open-1280.png' });
   await box.press('Escape');
   await expect(box).toHaveCount(0);
   await expect(editButton).toBeFocused();
@@ -149,6 +151,8 @@ test('edit the last prompt: a fork asks the edited text, the original keeps the 
   await expect(page.getByTestId('message').filter({ hasText: 'Forked from “Edit” to ask turn 2 again' })).toBeVisible();
   await expect(prompts).toHaveCount(2);
   await expect(prompts.last()).toContainText('second words, edited');
+  // The fork opens as a session of its own: no edit left open from the original.
+  await expect(page.getByTestId('prompt-editor')).toHaveCount(0);
 
   // The model got the edited prompt on top of the first turn only: the old wording and its answer are gone.
   const sent = model
