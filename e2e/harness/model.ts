@@ -46,14 +46,19 @@ export async function startTestRunner(
     ...extra,
   });
   const { url } = await runner.listen();
+  let closed: Promise<void> | undefined;
   return {
     url,
     token,
     workspace,
-    async close() {
-      await runner.close();
-      await rm(workspace, { recursive: true, force: true });
-      await rm(dataDir, { recursive: true, force: true });
+    // Once only: a test may close its runner itself (to see it gone) before the fixture closes it again.
+    close() {
+      closed ??= (async () => {
+        await runner.close();
+        await rm(workspace, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
     },
   };
 }

@@ -110,3 +110,70 @@ test('a message copies as its Markdown source', async ({ page, syncServer }) => 
   await prompt.getByRole('button', { name: /Copy this user message/ }).click();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('say **bold** and `code`');
 });
+
+test('edit the last prompt: a fork asks the edited text, the original keeps the old one', async ({
+  page,
+  syncServer,
+}) => {
+  await useScriptedModel(page, syncServer.url, model);
+  const original = await openNewSession(page, syncServer.url, 'chat', 'Edit');
+  await sendPrompt(page, 'first words');
+  await expect(assistantMessages(page)).toHaveCount(1);
+  await sendPrompt(page, 'second wrods');
+  await expect(assistantMessages(page).last()).toContainText('You said: second wrods');
+  const prompts = page.locator('[data-testid="message"][data-role="user"]');
+
+  // Only the last prompt offers Edit; Escape cancels and leaves the session as it was (and open).
+  await expect(prompts.first().getByTestId('edit-prompt')).toHaveCount(0);
+  const editButton = prompts.last().getByRole('button', { name: 'Edit this message and send it again' });
+  await editButton.click();
+  const box = page.getByRole('textbox', { name: 'Edit your message' });
+  await expect(box).toBeFocused();
+  await box.fill('second words, edited');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: 'e2e/screenshots/chat-edit-open-1280.png' });
+  await box.press('Escape');
+  await expect(box).toHaveCount(0);
+  await expect(editButton).toBeFocused();
+  await expect(page).toHaveURL(new RegExp(`/s/${original}$`));
+  await expect(prompts.last()).toContainText('second wrods');
+
+  // From the keyboard: Enter on Edit opens the box, Enter sends.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await editButton.press('Enter');
+  await box.fill('second words, edited');
+  await page.screenshot({ path: 'e2e/screenshots/chat-edit-open-360.png' });
+  const asked = model.requests().length;
+  await box.press('Enter');
+  await expect(page).not.toHaveURL(new RegExp(`/s/${original}`));
+  await expect(page.getByTestId('session-title')).toHaveText('Edit (edited at turn 2)');
+  await expect(assistantMessages(page).last()).toContainText('You said: second words, edited');
+  await expect(page.getByTestId('message').filter({ hasText: 'Forked from “Edit” to ask turn 2 again' })).toBeVisible();
+  await expect(prompts).toHaveCount(2);
+  await expect(prompts.last()).toContainText('second words, edited');
+  // The fork opens as a session of its own: no edit left open from the original.
+  await expect(page.getByTestId('prompt-editor')).toHaveCount(0);
+
+  // The model got the edited prompt on top of the first turn only: the old wording and its answer are gone.
+  const sent = model
+    .requests()
+    .slice(asked)
+    .filter((r) => r.path.endsWith('/chat/completions'))
+    .map((r) => r.body as { messages: Array<{ role: string; content: unknown }> });
+  expect(sent).toHaveLength(1);
+  const history = sent[0]!.messages.filter((m) => m.role !== 'system').map((m) => [m.role, String(m.content)]);
+  expect(history.map(([role]) => role)).toEqual(['user', 'assistant', 'user']);
+  expect(history[0]![1]).toBe('first words');
+  expect(history[2]![1]).toBe('second words, edited');
+  expect(JSON.stringify(history)).not.toContain('wrods');
+  await page.screenshot({ path: 'e2e/screenshots/chat-edit-fork-360.png' });
+
+  // The original still has the old prompt and its answer, and a notice pointing to the fork.
+  await page.goto(`${syncServer.url}/s/${original}`);
+  await expect(prompts).toHaveCount(2);
+  await expect(prompts.last()).toContainText('second wrods');
+  await expect(assistantMessages(page).last()).toContainText('You said: second wrods');
+  await expect(page.getByTestId('message').last()).toContainText(
+    'Turn 2 was asked again with an edited message in “Edit (edited at turn 2)”',
+  );
+});

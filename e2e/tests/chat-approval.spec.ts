@@ -3,37 +3,12 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
-import { expect, test } from '../harness/fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  startChatModel,
-  startTestRunner,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
+import { expect, test } from '../harness/chat-fixtures.ts';
+import { assistantMessages, openNewSession, pairRunner, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
-let model: ScriptedModel;
-let runner: TestRunner | undefined;
-test.beforeAll(async () => {
-  model = await startChatModel();
-});
-test.afterAll(async () => {
-  await model.close();
-});
-test.afterEach(async () => {
-  await runner?.close();
-  runner = undefined;
-});
-
-test('a write tool waits for Approve and runs only after it', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
+test('a write tool waits for Approve and runs only after it', async ({ page, syncServer, pairedRunner }) => {
+  const runner = await pairedRunner();
   const note = join(runner.workspace, 'note.txt');
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
   await openNewSession(page, syncServer.url, 'coder', 'Write with approval');
   await sendPrompt(page, 'please write a note');
 
@@ -55,10 +30,8 @@ test('a write tool waits for Approve and runs only after it', async ({ page, syn
   await expect(assistantMessages(page).last()).toContainText('The write tool said');
 });
 
-test('Deny answers the model without touching the workspace', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('Deny answers the model without touching the workspace', async ({ page, syncServer, pairedRunner }) => {
+  const runner = await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Write denied');
   await sendPrompt(page, 'please write a note');
   const card = page.getByTestId('tool-card').filter({ hasText: 'write_file' });
@@ -72,8 +45,10 @@ test('Deny answers the model without touching the workspace', async ({ page, syn
 test('a write left waiting by a closed page is asked again in the next page (it never ran), and runs once approved', async ({
   context,
   syncServer,
+  model,
+  startRunner,
 }) => {
-  runner = await startTestRunner(syncServer.url);
+  const runner = await startRunner(syncServer.url);
   const note = join(runner.workspace, 'note.txt');
   const first = await context.newPage();
   await useScriptedModel(first, syncServer.url, model);
@@ -100,10 +75,12 @@ test('a write left waiting by a closed page is asked again in the next page (it 
   expect(await readFile(note, 'utf8')).toBe('written by the agent\n');
 });
 
-test('Always allow adds a runner rule, so the next write runs without asking', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('Always allow adds a runner rule, so the next write runs without asking', async ({
+  page,
+  syncServer,
+  pairedRunner,
+}) => {
+  const runner = await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Always allow writes');
   await sendPrompt(page, 'please write a note');
   const firstCard = page.getByTestId('tool-card').first();
@@ -125,8 +102,10 @@ test('Always allow adds a runner rule, so the next write runs without asking', a
 test('a write into .git/ asks even under "always allow write_file", says why, and offers no Always allow', async ({
   page,
   syncServer,
+  model,
+  startRunner,
 }) => {
-  runner = await startTestRunner(syncServer.url);
+  const runner = await startRunner(syncServer.url);
   const put = await fetch(`${runner.url}/approval/rules`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${runner.token}`, 'content-type': 'application/json' },
@@ -151,10 +130,12 @@ test('a write into .git/ asks even under "always allow write_file", says why, an
   expect(await readFile(join(runner.workspace, '.git/config'), 'utf8')).toContain('fsmonitor');
 });
 
-test('an approved command streams its output into the card while it runs', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('an approved command streams its output into the card while it runs', async ({
+  page,
+  syncServer,
+  pairedRunner,
+}) => {
+  await pairedRunner();
   await openNewSession(page, syncServer.url, 'coder', 'Streamed command');
   await sendPrompt(page, 'please run the slow command');
   const card = page.getByTestId('tool-card').filter({ hasText: 'run_command' });
@@ -168,8 +149,13 @@ test('an approved command streams its output into the card while it runs', async
   await expect(assistantMessages(page).last()).toContainText('The command finished.');
 });
 
-test('another tab of the device shows the waiting call and can approve it', async ({ context, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
+test('another tab of the device shows the waiting call and can approve it', async ({
+  context,
+  syncServer,
+  model,
+  startRunner,
+}) => {
+  const runner = await startRunner(syncServer.url);
   const note = join(runner.workspace, 'note.txt');
   const driver = await context.newPage();
   await useScriptedModel(driver, syncServer.url, model);

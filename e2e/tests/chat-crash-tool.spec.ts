@@ -4,31 +4,8 @@
 // ends with one answer and one card for the call.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
-import { expect, test } from '../harness/fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  startChatModel,
-  startTestRunner,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
-
-let model: ScriptedModel;
-let runner: TestRunner | undefined;
-test.beforeAll(async () => {
-  model = await startChatModel();
-});
-test.afterAll(async () => {
-  await model.close();
-});
-test.afterEach(async () => {
-  await runner?.close();
-  runner = undefined;
-});
+import { expect, test } from '../harness/chat-fixtures.ts';
+import { assistantMessages, openNewSession, pairRunner, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
 // The scripted command (chat-e2e.json) appends `started` to runs.log, prints first-line, then runs
 // until the test creates `release` (at most 30 s), so the page closes while it is surely running.
@@ -42,10 +19,12 @@ async function commandStarts(workspace: string): Promise<number> {
 test('closing the page while an approved command runs: the next page asks before re-running it, and runs it once', async ({
   context,
   syncServer,
+  model,
+  startRunner,
 }) => {
   // The takeover waits until the dead driver's heartbeat is stale (10 s) and checks twice.
   test.setTimeout(90_000);
-  runner = await startTestRunner(syncServer.url);
+  const runner = await startRunner(syncServer.url);
   const { workspace } = runner;
   const driver = await context.newPage();
   await useScriptedModel(driver, syncServer.url, model);

@@ -5,50 +5,51 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
-import { expect, test } from '../harness/fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  startChatModel,
-  startTestRunner,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
-
-let model: ScriptedModel;
-let runner: TestRunner | undefined;
-test.beforeAll(async () => {
-  model = await startChatModel();
-});
-test.afterAll(async () => {
-  await model.close();
-});
-test.afterEach(async () => {
-  await runner?.close();
-  runner = undefined;
-});
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '../harness/chat-fixtures.ts';
+import { assistantMessages, openNewSession, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
 /** Every tool call allowed, so the cards show results without an approval step. */
 const ALLOW_ALL = { rules: [{ effect: 'allow' as const, tool: '*' as const }] };
 const SHOTS = join(tmpdir(), 'boocode-chat-output-shots');
 
+/**
+ * With the model chosen and a runner paired (pairedRunner): a coder session whose prompt runs one command,
+ * approved (shell syntax always asks: no allow rule covers it); returns the command's card once the turn has
+ * answered `answer`.
+ */
+async function runApprovedCommand(
+  page: Page,
+  appUrl: string,
+  turn: { title: string; prompt: string; answer: string },
+): Promise<Locator> {
+  await openNewSession(page, appUrl, 'coder', turn.title);
+  await sendPrompt(page, turn.prompt);
+  await page.getByTestId('tool-card').getByRole('button', { name: 'Approve' }).click();
+  await expect(assistantMessages(page).last()).toContainText(turn.answer, { timeout: 15_000 });
+  return page.getByTestId('tool-card').filter({ hasText: 'run_command' });
+}
+
+/** Screenshots of `target` at 1280 and 360 px wide, for a person to look at. */
+async function shootAtWidths(page: Page, target: Locator, name: string): Promise<void> {
+  await mkdir(SHOTS, { recursive: true });
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await target.screenshot({ path: join(SHOTS, `${name}-${width}.png`) });
+  }
+}
+
 test('a command printing past the cap shows its output folded, its exit code and what was dropped', async ({
   page,
   syncServer,
+  pairedRunner,
 }) => {
-  runner = await startTestRunner(syncServer.url, {}, ALLOW_ALL);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
-  await openNewSession(page, syncServer.url, 'coder', 'Flood');
-  await sendPrompt(page, 'please print a flood');
-  // Shell syntax always asks (no allow rule can cover it).
-  await page.getByTestId('tool-card').getByRole('button', { name: 'Approve' }).click();
-  await expect(assistantMessages(page).last()).toContainText('The flood is over.', { timeout: 15_000 });
-
-  const card = page.getByTestId('tool-card').filter({ hasText: 'run_command' });
+  await pairedRunner({}, ALLOW_ALL);
+  const card = await runApprovedCommand(page, syncServer.url, {
+    title: 'Flood',
+    prompt: 'please print a flood',
+    answer: 'The flood is over.',
+  });
   // Exit 3 is not "done": the tag says how it ended.
   await expect(card.getByTestId('tool-status')).toHaveText('exit 3');
   await card.locator('summary').click();
@@ -61,28 +62,22 @@ test('a command printing past the cap shows its output folded, its exit code and
   await terminal.getByRole('button', { name: /Show all/ }).click();
   await expect(terminal.getByRole('button', { name: 'Show less' })).toBeVisible();
 
-  await mkdir(SHOTS, { recursive: true });
   await terminal.getByRole('button', { name: 'Show less' }).click();
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: 900 });
-    await card.screenshot({ path: join(SHOTS, `terminal-${width}.png`) });
-  }
+  await shootAtWidths(page, card, 'terminal');
   console.log(`screenshots in ${SHOTS}`);
 });
 
 test('a command that hits its timeout shows "timed out", not done, with stdout and stderr apart', async ({
   page,
   syncServer,
+  pairedRunner,
 }) => {
-  runner = await startTestRunner(syncServer.url, {}, ALLOW_ALL);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
-  await openNewSession(page, syncServer.url, 'coder', 'Timeout');
-  await sendPrompt(page, 'please outlast the timeout');
-  await page.getByTestId('tool-card').getByRole('button', { name: 'Approve' }).click();
-  await expect(assistantMessages(page).last()).toContainText('It timed out.', { timeout: 15_000 });
-
-  const card = page.getByTestId('tool-card').filter({ hasText: 'run_command' });
+  await pairedRunner({}, ALLOW_ALL);
+  const card = await runApprovedCommand(page, syncServer.url, {
+    title: 'Timeout',
+    prompt: 'please outlast the timeout',
+    answer: 'It timed out.',
+  });
   await expect(card.getByTestId('tool-status')).toHaveText('timed out');
   await expect(card).toHaveClass(/status-timed-out/);
   await card.locator('summary').click();
@@ -91,20 +86,11 @@ test('a command that hits its timeout shows "timed out", not done, with stdout a
   // stdout and stderr apart (small outputs: both are kept whole; past the cap the streams race for room).
   await expect(card.getByTestId('terminal-stdout')).toHaveText('going-to-sleep\n');
   await expect(card.getByTestId('terminal-stderr')).toHaveText('sleepy-on-stderr\n');
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: 900 });
-    await card.screenshot({ path: join(SHOTS, `timeout-${width}.png`) });
-  }
+  await shootAtWidths(page, card, 'timeout');
 });
 
-test('an edit and an overwrite show as diffs against what was there', async ({ page, syncServer }) => {
-  runner = await startTestRunner(
-    syncServer.url,
-    { 'hello.txt': 'Hello, world\n', 'notes.txt': 'one\ntwo\nthree\n' },
-    ALLOW_ALL,
-  );
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('an edit and an overwrite show as diffs against what was there', async ({ page, syncServer, pairedRunner }) => {
+  await pairedRunner({ 'hello.txt': 'Hello, world\n', 'notes.txt': 'one\ntwo\nthree\n' }, ALLOW_ALL);
   await openNewSession(page, syncServer.url, 'coder', 'Diffs');
   await sendPrompt(page, 'please change the greeting');
   await expect(assistantMessages(page).last()).toContainText('Both changed.', { timeout: 15_000 });
@@ -120,14 +106,14 @@ test('an edit and an overwrite show as diffs against what was there', async ({ p
   await expect(write.getByTestId('diff-add')).toHaveText(['+2']);
   await expect(write.getByTestId('diff-context')).toHaveText([' one', ' three']);
 
-  await mkdir(SHOTS, { recursive: true });
-  for (const width of [1280, 360]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.getByTestId('messages').screenshot({ path: join(SHOTS, `diffs-${width}.png`) });
-  }
+  await shootAtWidths(page, page.getByTestId('messages'), 'diffs');
 });
 
-test('a message over 100 KB asks before it is sent, and shows folded once sent', async ({ page, syncServer }) => {
+test('a message over 100 KB asks before it is sent, and shows folded once sent', async ({
+  page,
+  syncServer,
+  model,
+}) => {
   await useScriptedModel(page, syncServer.url, model);
   await openNewSession(page, syncServer.url, 'chat', 'Big paste');
   const big = `${'log line with some words in it\n'.repeat(4000)}the end`;

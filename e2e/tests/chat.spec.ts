@@ -1,37 +1,15 @@
 // The chat drives the agent from the browser: a prompt streams an answer, and a coder session's tool
 // call to the real local runner shows as a card with its arguments, result and duration.
 
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
-import { expect, test } from '../harness/fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  startChatModel,
-  startTestRunner,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
+import { expect, test } from '../harness/chat-fixtures.ts';
+import { assistantMessages, openNewSession, pairRunner, sendPrompt, useScriptedModel } from '../harness/model.ts';
 
-let model: ScriptedModel;
-let runner: TestRunner | undefined;
-
-test.beforeAll(async () => {
-  model = await startChatModel();
-});
-test.afterAll(async () => {
-  await model.close();
-});
-test.afterEach(async () => {
-  await runner?.close();
-  runner = undefined;
-});
-
-test('a prompt streams an answer and a runner tool call shows as a card', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url, { 'hello.txt': 'hi\n', 'README.md': '# demo\n' });
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+test('a prompt streams an answer and a runner tool call shows as a card', async ({
+  page,
+  syncServer,
+  pairedRunner,
+}) => {
+  await pairedRunner({ 'hello.txt': 'hi\n', 'README.md': '# demo\n' });
   await openNewSession(page, syncServer.url, 'coder', 'List the workspace');
   await expect(page.getByTestId('chat-empty')).toContainText('Ask something…');
   await expect(page.getByTestId('scripted-label')).toBeVisible();
@@ -54,7 +32,11 @@ test('a prompt streams an answer and a runner tool call shows as a card', async 
   await page.screenshot({ path: 'e2e/screenshots/chat-tool-card-dark.png' });
 });
 
-test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn', async ({ page, syncServer }) => {
+test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn', async ({
+  page,
+  syncServer,
+  model,
+}) => {
   await useScriptedModel(page, syncServer.url, model);
   await openNewSession(page, syncServer.url, 'chat', 'Stop a turn');
   const box = page.getByTestId('composer-input');
@@ -77,10 +59,15 @@ test('Shift+Enter makes a new line, Enter sends, Stop cancels the running turn',
   await expect(answer).not.toContainText('without repeating a word.');
 });
 
-test('a real provider is called through the runner, whose key never reaches the page', async ({ page, syncServer }) => {
+test('a real provider is called through the runner, whose key never reaches the page', async ({
+  page,
+  syncServer,
+  model,
+  startRunner,
+}) => {
   const secret = 'sk-e2e-secret-key';
   // The runner's "deepseek" provider points at the scripted model, so the proxy path runs for real.
-  runner = await startTestRunner(
+  const runner = await startRunner(
     syncServer.url,
     {},
     {
@@ -106,7 +93,7 @@ test('a real provider is called through the runner, whose key never reaches the 
   expect(seen.filter((s) => s.includes(secret))).toEqual([]);
 });
 
-test('a coder session without a paired runner says so in words', async ({ page, syncServer }) => {
+test('a coder session without a paired runner says so in words', async ({ page, syncServer, model }) => {
   await useScriptedModel(page, syncServer.url, model);
   await openNewSession(page, syncServer.url, 'coder', 'No runner');
   await sendPrompt(page, 'please list files');
@@ -116,6 +103,7 @@ test('a coder session without a paired runner says so in words', async ({ page, 
 test('a provider error is shown in words on the answer, and the next prompt can be sent', async ({
   page,
   syncServer,
+  model,
 }) => {
   await useScriptedModel(page, syncServer.url, model);
   await openNewSession(page, syncServer.url, 'chat', 'Provider error');
@@ -130,7 +118,7 @@ test('a provider error is shown in words on the answer, and the next prompt can 
   await expect(page.getByTestId('session-row').filter({ hasText: 'Provider error' })).toContainText('failed');
 });
 
-test('an untitled session takes its title from the first prompt', async ({ page, syncServer }) => {
+test('an untitled session takes its title from the first prompt', async ({ page, syncServer, model }) => {
   await useScriptedModel(page, syncServer.url, model);
   await page.goto(`${syncServer.url}/`);
   await page.getByTestId('new-session').click();

@@ -49,20 +49,33 @@ async function addOwnServer(page: Page, baseUrl: string) {
   await page.getByTestId('custom-save').click();
 }
 
+/** A runner paired with this browser (closed after the test), and Settings open. */
+async function pairedSettings(page: Page, appUrl: string): Promise<TestRunner> {
+  runner = await startTestRunner(appUrl);
+  await pairRunner(page, appUrl, runner);
+  await page.goto(`${appUrl}/settings`);
+  return runner;
+}
+
+/** Paired, with My Server (the scripted model, with its key) added in Settings: it becomes the model in use. */
+async function withOwnServer(page: Page, appUrl: string): Promise<void> {
+  await pairedSettings(page, appUrl);
+  await addOwnServer(page, model.baseUrl);
+  await expect(page.getByTestId('custom-note')).toContainText('Added My Server');
+}
+
 test('add a custom provider with its key in Settings, refuse “not a url” in words, test it, and chat with it', async ({
   page,
   syncServer,
 }) => {
-  runner = await startTestRunner(syncServer.url);
-  await pairRunner(page, syncServer.url, runner);
-  await page.goto(`${syncServer.url}/settings`);
+  const paired = await pairedSettings(page, syncServer.url);
 
   await addOwnServer(page, 'not a url');
   await expect(page.getByTestId('custom-error')).toHaveText(
     '“not a url” is not a URL: write the whole address with http:// or https://, for example http://127.0.0.1:11434/v1.',
   );
   expect(
-    await (await fetch(`${runner.url}/providers`, { headers: { authorization: `Bearer ${runner.token}` } })).text(),
+    await (await fetch(`${paired.url}/providers`, { headers: { authorization: `Bearer ${paired.token}` } })).text(),
   ).not.toContain('My Server');
 
   await page.getByTestId('custom-base-url').fill(model.baseUrl);
@@ -110,11 +123,7 @@ test('a rate limit shows the wait the server asked for, with a Cancel that stops
   page,
   syncServer,
 }) => {
-  runner = await startTestRunner(syncServer.url);
-  await pairRunner(page, syncServer.url, runner);
-  await page.goto(`${syncServer.url}/settings`);
-  await addOwnServer(page, model.baseUrl);
-  await expect(page.getByTestId('custom-note')).toContainText('Added My Server');
+  await withOwnServer(page, syncServer.url);
 
   await openNewSession(page, syncServer.url, 'chat', 'Rate limited');
   await sendPrompt(page, 'busy right now?');
@@ -134,11 +143,7 @@ test('a chat session offers subagent tools only when they are on; tools and syst
   page,
   syncServer,
 }) => {
-  runner = await startTestRunner(syncServer.url);
-  await pairRunner(page, syncServer.url, runner);
-  await page.goto(`${syncServer.url}/settings`);
-  await addOwnServer(page, model.baseUrl);
-  await expect(page.getByTestId('custom-note')).toContainText('Added My Server');
+  await withOwnServer(page, syncServer.url);
 
   await openNewSession(page, syncServer.url, 'chat', 'Plain chat');
   await expect(page.getByTestId('subagents-toggle')).not.toBeChecked();

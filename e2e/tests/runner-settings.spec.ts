@@ -2,31 +2,8 @@
 // there is enforced in a coder turn and deleting it brings the question back; the build command and the
 // auto-fix rounds; a provider API key that reaches the runner and no page storage, and is removed from it.
 
-import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
-import { expect, test } from '../harness/fixtures.ts';
-import {
-  assistantMessages,
-  openNewSession,
-  pairRunner,
-  sendPrompt,
-  startChatModel,
-  startTestRunner,
-  type TestRunner,
-  useScriptedModel,
-} from '../harness/model.ts';
-
-let model: ScriptedModel;
-let runner: TestRunner | undefined;
-test.beforeAll(async () => {
-  model = await startChatModel();
-});
-test.afterAll(async () => {
-  await model.close();
-});
-test.afterEach(async () => {
-  await runner?.close();
-  runner = undefined;
-});
+import { expect, test } from '../harness/chat-fixtures.ts';
+import { assistantMessages, openNewSession, pairRunner, sendPrompt, type TestRunner } from '../harness/model.ts';
 
 async function runnerGet(r: TestRunner, path: string): Promise<unknown> {
   const res = await fetch(`${r.url}${path}`, { headers: { authorization: `Bearer ${r.token}` } });
@@ -37,10 +14,9 @@ async function runnerGet(r: TestRunner, path: string): Promise<unknown> {
 test('a deny rule from settings refuses a command without asking; deleting it brings the question back', async ({
   page,
   syncServer,
+  pairedRunner,
 }) => {
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
+  const runner = await pairedRunner();
   const rules = page.getByTestId('approval-rules');
   await expect(rules).toContainText('No rules yet');
 
@@ -89,8 +65,12 @@ test('a deny rule from settings refuses a command without asking; deleting it br
   await expect(asked.getByTestId('tool-status')).toHaveText('error');
 });
 
-test('the build command is set on the runner and the auto-fix rounds on this device', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url, {
+test('the build command is set on the runner and the auto-fix rounds on this device', async ({
+  page,
+  syncServer,
+  startRunner,
+}) => {
+  const runner = await startRunner(syncServer.url, {
     'package.json': JSON.stringify({ name: 'ws', scripts: { typecheck: 'tsc --noEmit' } }),
   });
   await pairRunner(page, syncServer.url, runner);
@@ -143,12 +123,14 @@ test('the build command is set on the runner and the auto-fix rounds on this dev
   expect(await runnerGet(runner, '/build')).toMatchObject({ source: 'package.json' });
 });
 
-test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check off', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url, {
+test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check off', async ({
+  page,
+  syncServer,
+  pairedRunner,
+}) => {
+  await pairedRunner({
     'package.json': JSON.stringify({ name: 'ws', scripts: { typecheck: 'node -e "process.exit(1)"' } }),
   });
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
   await page.getByTestId('rule-effect').selectOption('allow');
   await page.getByTestId('rule-tool').selectOption('write_file');
   await page.getByTestId('rule-add').click();
@@ -180,6 +162,7 @@ test('the auto-fix rounds set here are what a coder turn uses; 0 turns the check
 test('a provider API key goes to the runner only: it says a key is set, no page storage holds it, and Remove key takes it away', async ({
   page,
   syncServer,
+  startRunner,
 }) => {
   await page.goto(`${syncServer.url}/settings`);
   await page.getByTestId('model-provider').selectOption('deepseek');
@@ -187,7 +170,7 @@ test('a provider API key goes to the runner only: it says a key is set, no page 
   await expect(page.getByTestId('rules-unpaired')).toContainText('Pair the runner first');
   await expect(page.getByTestId('build-unpaired')).toContainText('Pair the runner first');
 
-  runner = await startTestRunner(syncServer.url);
+  const runner = await startRunner(syncServer.url);
   await pairRunner(page, syncServer.url, runner);
   await page.getByTestId('model-provider').selectOption('deepseek');
   await page.getByTestId('model-save').click();
@@ -228,12 +211,11 @@ test('a provider API key goes to the runner only: it says a key is set, no page 
   expect(after.providers.find((p) => p.id === 'deepseek')?.hasKey).toBe(false);
 });
 
-test('a paired runner that is not running is said in words', async ({ page, syncServer }) => {
-  runner = await startTestRunner(syncServer.url);
+test('a paired runner that is not running is said in words', async ({ page, syncServer, startRunner }) => {
+  const runner = await startRunner(syncServer.url);
   await pairRunner(page, syncServer.url, runner);
   await expect(page.getByTestId('approval-rules')).toContainText('No rules yet');
   await runner.close();
-  runner = undefined;
   await page.reload();
   await expect(page.getByTestId('approval-rules').getByRole('alert')).toContainText(
     'Could not read the rules: Could not reach the runner at http://127.0.0.1:',

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, randomDocName, type TestClient, waitFor, waitSynced } from './support/clients.ts';
+import { PLAIN_EDITS, randomEdit } from './support/random-updates.ts';
 import { testSeed, withSeed } from './support/seed.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
 
@@ -17,34 +18,6 @@ function content(doc: Y.Doc): string {
     // Map key order is insertion order, which differs between replicas: compare sorted.
     m: Object.entries(doc.getMap('m').toJSON()).sort(([a], [b]) => a.localeCompare(b)),
   });
-}
-
-function randomEdit(rng: prng.PRNG, doc: Y.Doc, tag: string): void {
-  const text = doc.getText('t');
-  const arr = doc.getArray<string>('a');
-  const map = doc.getMap<string>('m');
-  switch (prng.int32(rng, 0, 5)) {
-    case 0:
-      text.insert(prng.int32(rng, 0, text.length), prng.word(rng, 1, 6));
-      break;
-    case 1:
-      if (text.length > 0) {
-        const at = prng.int32(rng, 0, text.length - 1);
-        text.delete(at, prng.int32(rng, 1, Math.min(4, text.length - at)));
-      }
-      break;
-    case 2:
-      arr.insert(prng.int32(rng, 0, arr.length), [tag]);
-      break;
-    case 3:
-      if (arr.length > 0) arr.delete(prng.int32(rng, 0, arr.length - 1), 1);
-      break;
-    case 4:
-      map.set(prng.oneOf(rng, ['x', 'y', 'z']), tag);
-      break;
-    default:
-      map.delete(prng.oneOf(rng, ['x', 'y', 'z']));
-  }
 }
 
 describe.each(storageBackends)('seeded random run on $name storage', (backend) => {
@@ -74,7 +47,7 @@ describe.each(storageBackends)('seeded random run on $name storage', (backend) =
         const roll = prng.int32(rng, 0, 99);
         if (roll < 60) {
           // Edits happen online and offline alike.
-          randomEdit(rng, c.doc, `s${step}`);
+          randomEdit(rng, c.doc, `s${step}`, PLAIN_EDITS);
         } else if (roll < 70) {
           if (c.provider.shouldConnect) c.provider.disconnect();
         } else if (roll < 80) {

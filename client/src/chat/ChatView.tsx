@@ -1,7 +1,8 @@
 // The chat of one session: the live conversation from the doc, the composer, the usage counter, and
 // approvals (inline on a waiting tool card; a crash-interrupted call gets its own card at the end).
 import { chooseAlternative } from '@boocode/shared/doc/alternatives';
-import type { Span } from '@boocode/shared/doc/session-schema';
+import type { Message, Span } from '@boocode/shared/doc/session-schema';
+import { useNavigate } from '@tanstack/react-router';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
 import { useServices } from '../docs/doc-context.tsx';
@@ -9,6 +10,7 @@ import { renameSession } from '../sessions/session-actions.ts';
 import { ChildApprovalsNotice } from './ChildApprovalsNotice.tsx';
 import { Composer } from './Composer.tsx';
 import { type ChatDocView, useChatDoc, useSessionDriver } from './chat-hooks.ts';
+import { editAndResend } from './edit-resend.ts';
 import { MessageList } from './MessageList.tsx';
 import { SubagentsToggle, WakeOnResultsToggle } from './SubagentsToggle.tsx';
 import { UsageCounter } from './UsageCounter.tsx';
@@ -22,7 +24,9 @@ function titleFrom(text: string): string {
 }
 
 export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) {
-  const { store, space } = useServices();
+  const services = useServices();
+  const { store, space } = services;
+  const navigate = useNavigate();
   const view = useChatDoc(doc);
   const { driver, state } = useSessionDriver(sessionId);
   const busyElsewhere = !state.driving && (view.run.status === 'running' || view.run.status === 'queued');
@@ -30,6 +34,16 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
   const endRef = useAutoScroll(view);
   // Retry, Regenerate and flipping between answers only while no turn runs anywhere.
   const idle = !state.driving && view.run.status === 'idle';
+
+  const editPrompt = async (prompt: Message, text: string): Promise<string | undefined> => {
+    try {
+      const open = (id: string) => navigate({ to: '/s/$sessionId', params: { sessionId: id } });
+      const res = await editAndResend(services, doc, view.messages, prompt, text, open);
+      return res.ok ? undefined : res.message;
+    } catch (e) {
+      return `Could not fork: ${(e as Error).message}`;
+    }
+  };
 
   return (
     <div className="chat" data-testid="chat" data-kind={view.meta?.kind ?? 'chat'}>
@@ -64,6 +78,7 @@ export function ChatView({ sessionId, doc }: { sessionId: string; doc: Y.Doc }) 
           onCancel={state.driving ? () => driver?.stop() : undefined}
           onAskAgain={idle ? () => void driver?.askAgain() : undefined}
           onChooseAlternative={idle ? (turn) => chooseAlternative(doc, view.messages, turn) : undefined}
+          onEditPrompt={idle ? editPrompt : undefined}
         />
       )}
       <ChildApprovalsNotice sessionId={sessionId} />

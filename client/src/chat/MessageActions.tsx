@@ -1,17 +1,22 @@
 // What a user can do with one message: copy it as Markdown; on the last answer, ask its prompt again (Retry
-// after a failure, Regenerate otherwise); on a prompt asked more than once, flip between its answers ("2/3").
+// after a failure, Regenerate otherwise); on the last prompt, edit it and send it again (in a fork); on a
+// prompt asked more than once, flip between its answers ("2/3").
 import type { AlternativeGroup } from '@boocode/shared/doc/alternatives';
 import type { Message } from '@boocode/shared/doc/session-schema';
-import { useState } from 'react';
+import { type Ref, useState } from 'react';
 import './message-actions.css';
 
 export interface MessageActionsProps {
   message: Message;
   /** Set on the last answer while nothing runs: asks its prompt again. */
   onAskAgain?: () => void;
+  /** Set on the last prompt while nothing runs: opens it for editing. */
+  onEdit?: () => void;
+  /** The Edit button, so focus comes back to it when an edit is cancelled. */
+  editRef?: Ref<HTMLButtonElement>;
 }
 
-export function MessageActions({ message, onAskAgain }: MessageActionsProps) {
+export function MessageActions({ message, onAskAgain, onEdit, editRef }: MessageActionsProps) {
   const [copied, setCopied] = useState<'copied' | 'failed'>();
   const copy = () => {
     navigator.clipboard.writeText(message.text).then(
@@ -19,7 +24,7 @@ export function MessageActions({ message, onAskAgain }: MessageActionsProps) {
       () => setCopied('failed'),
     );
   };
-  if (!message.text && !onAskAgain) return null;
+  if (!message.text && !onAskAgain && !onEdit) return null;
   return (
     <div className="message-actions">
       {message.text && (
@@ -40,6 +45,18 @@ export function MessageActions({ message, onAskAgain }: MessageActionsProps) {
       {onAskAgain && (
         <button type="button" className="link-button" onClick={onAskAgain}>
           {message.status === 'error' ? 'Retry' : 'Regenerate'}
+        </button>
+      )}
+      {onEdit && (
+        <button
+          ref={editRef}
+          type="button"
+          className="link-button"
+          onClick={onEdit}
+          aria-label="Edit this message and send it again"
+          data-testid="edit-prompt"
+        >
+          Edit
         </button>
       )}
     </div>

@@ -5,14 +5,16 @@
 import { parseResultMessage } from '@boocode/shared/agent/subagents/result-message';
 import { alternativeGroups } from '@boocode/shared/doc/alternatives';
 import type { ApprovalAnswer, Message, Span } from '@boocode/shared/doc/session-schema';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { SubagentResultCard } from '../agents/SubagentResultCard.tsx';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
+import { editablePrompt } from './edit-prompt.ts';
 import { FoldedText } from './FoldedText.tsx';
 import { foldText } from './fold-text.ts';
 import { Markdown } from './Markdown.tsx';
 import { AlternativePager, MessageActions } from './MessageActions.tsx';
 import { modelLabel } from './ModelPicker.tsx';
+import { PromptEditor } from './PromptEditor.tsx';
 import { RetryNotice } from './RetryNotice.tsx';
 import { ToolCard } from './ToolCard.tsx';
 
@@ -56,6 +58,8 @@ export interface MessageListProps {
   onAskAgain?: () => void;
   /** Set while nothing runs: makes that turn the current answer of its group. */
   onChooseAlternative?: (turn: number) => void;
+  /** Set while nothing runs: sends an edited last prompt (in a fork); resolves with a failure in words. */
+  onEditPrompt?: (prompt: Message, text: string) => Promise<string | undefined>;
 }
 
 export function MessageList({
@@ -65,7 +69,9 @@ export function MessageList({
   onCancel,
   onAskAgain,
   onChooseAlternative,
+  onEditPrompt,
 }: MessageListProps) {
+  const edit = usePromptEditing(!!onEditPrompt);
   const toolResults = new Map(messages.filter((m) => m.role === 'tool').map((m) => [m.toolCallId, m]));
   // The latest span of a call wins (a call re-run after a crash has an interrupted span and a new one).
   const toolSpans = new Map(spans.filter((s) => s.kind === 'tool').map((s) => [s.toolCallId, s]));
@@ -75,6 +81,7 @@ export function MessageList({
   const groupOf = (m: Message) => (m.role === 'user' ? groups.get(m.alternativeOf ?? m.turn) : undefined);
   const latestTurn = Math.max(0, ...messages.map((m) => m.turn));
   const lastAnswer = visible.findLast((m) => m.role === 'assistant');
+  const lastPrompt = onEditPrompt ? editablePrompt(messages) : undefined;
   return (
     <ol className="messages chat-messages" data-testid="messages">
       {visible.map((m) => (
@@ -122,7 +129,9 @@ export function MessageList({
               <div className="text">{m.reasoning}</div>
             </details>
           )}
-          {m.role === 'user' && parseResultMessage(m.text) ? (
+          {m === lastPrompt && edit.editing && onEditPrompt ? (
+            <PromptEditor text={m.text} onSend={(text) => onEditPrompt(m, text)} onCancel={edit.cancel} />
+          ) : m.role === 'user' && parseResultMessage(m.text) ? (
             <SubagentResultCard result={parseResultMessage(m.text)!} />
           ) : m.role === 'user' || m.role === 'notice' ? (
             <FoldedText
@@ -154,11 +163,40 @@ export function MessageList({
               {m.error.message}
             </p>
           )}
-          {(m.role === 'user' || m.role === 'assistant') && m.status !== 'streaming' && (
-            <MessageActions message={m} onAskAgain={m === lastAnswer ? onAskAgain : undefined} />
-          )}
+          {(m.role === 'user' || m.role === 'assistant') &&
+            m.status !== 'streaming' &&
+            !(m === lastPrompt && edit.editing) && (
+              <MessageActions
+                message={m}
+                onAskAgain={m === lastAnswer ? onAskAgain : undefined}
+                onEdit={m === lastPrompt ? edit.start : undefined}
+                editRef={m === lastPrompt ? edit.buttonRef : undefined}
+              />
+            )}
         </li>
       ))}
     </ol>
   );
+}
+
+/** Whether the last prompt is open for editing; a cancelled edit gives focus back to its Edit button. */
+function usePromptEditing(allowed: boolean) {
+  const [editing, setEditing] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (editing || !refocus.current) return;
+    refocus.current = false;
+    buttonRef.current?.focus();
+  }, [editing]);
+  return {
+    // A turn that starts (here or elsewhere) closes the editor: the prompt it would fork from has moved on.
+    editing: editing && allowed,
+    buttonRef,
+    start: () => setEditing(true),
+    cancel: () => {
+      refocus.current = true;
+      setEditing(false);
+    },
+  };
 }

@@ -88,7 +88,8 @@ export function SessionView() {
             This session is not on this device yet. If it was made on another device, it appears once sync reaches it.
           </p>
         ) : loaded && doc ? (
-          <ChatView sessionId={sessionId} doc={doc} />
+          // Keyed by session: moving to another one (a fork just made) starts with no draft or open edit.
+          <ChatView key={sessionId} sessionId={sessionId} doc={doc} />
         ) : (
           <p className="empty-state muted">Loading…</p>
         )}

@@ -9,7 +9,7 @@ import { useServices } from '../docs/doc-context.tsx';
 import { scrollChatToMessage } from '../traces/chat-jump.ts';
 import { formatClock, formatCost, formatDuration, formatTokens } from '../traces/span-format.ts';
 import { useSnapshots } from '../traces/span-hooks.ts';
-import { forkFromSnapshot } from './fork-action.ts';
+import { forkSessionAt } from './fork-action.ts';
 
 export function TimelinePane({
   doc,
@@ -40,7 +40,7 @@ export function TimelinePane({
     setForking(snap.turn);
     setError(undefined);
     try {
-      const res = await forkFromSnapshot(store, space, doc, snap);
+      const res = await forkSessionAt(store, space, doc, snap);
       if (!res.ok) setError(res.message);
       else await navigate({ to: '/s/$sessionId', params: { sessionId: res.sessionId }, search: { pane: 'timeline' } });
     } catch (e) {

@@ -1,17 +1,18 @@
-// The "Fork from here" action: opens a doc for the new session, waits until the device's stored state is
-// loaded (y-dexie persists only after that), and runs the pure fork over it.
+// Forking from the UI ("Fork from here" on the timeline, Edit on the last prompt): opens a doc for the new
+// session, waits until the device's stored state is loaded (y-dexie persists only after that), and runs the
+// pure fork over it.
 import { sessionDocName } from '@boocode/shared/doc/names';
-import type { Snapshot } from '@boocode/shared/doc/session-schema';
 import { newId } from '@boocode/shared/ids';
 import type * as Y from 'yjs';
 import type { DocStore } from '../docs/doc-store.ts';
-import { type ForkResult, forkSession } from './fork-session.ts';
+import { type ForkPoint, type ForkReason, type ForkResult, forkSession } from './fork-session.ts';
 
-export async function forkFromSnapshot(
+export async function forkSessionAt(
   store: DocStore,
   space: Y.Doc,
   source: Y.Doc,
-  snapshot: Snapshot,
+  at: ForkPoint,
+  reason: ForkReason = 'timeline',
 ): Promise<ForkResult> {
   const now = Date.now();
   const id = newId('ses', now);
@@ -23,7 +24,8 @@ export async function forkFromSnapshot(
       source,
       target: handle.doc,
       space,
-      snapshot,
+      at,
+      reason,
       newSessionId: id,
       now,
       newMessageId: () => newId('msg', now + n++),

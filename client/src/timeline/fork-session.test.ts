@@ -39,7 +39,7 @@ describe('forkSession', () => {
       source,
       target,
       space,
-      snapshot: snaps[1]!,
+      at: snaps[1]!,
       newSessionId: 'ses_b',
       now: 99,
       newMessageId: () => `msg_n${n++}`,
@@ -78,12 +78,38 @@ describe('forkSession', () => {
       source,
       target: new Y.Doc(),
       space,
-      snapshot: { ...snaps[0]!, messageCount: 50 },
+      at: { ...snaps[0]!, messageCount: 50 },
       newSessionId: 'ses_b',
       now: 1,
       newMessageId: () => 'msg_x',
     });
     expect(res).toMatchObject({ ok: false, code: 'FORK_BAD_SNAPSHOT' });
     expect(listMessages(source)).toHaveLength(6);
+  });
+
+  it('an edit fork cuts before the prompt and says it asks that turn again; the original keeps its text', () => {
+    const { source, space } = sourceSession();
+    const before = listMessages(source).map((m) => m.text);
+    const target = new Y.Doc();
+    const res = forkSession({
+      source,
+      target,
+      space,
+      at: { turn: 2, messageCount: 4 },
+      reason: 'edit',
+      newSessionId: 'ses_b',
+      now: 99,
+      newMessageId: () => 'msg_n',
+    });
+    expect(res).toMatchObject({ ok: true, title: 'Original (edited at turn 3)' });
+    expect(listMessages(target).map((m) => m.text)).toEqual([
+      ...before.slice(0, 4),
+      'Forked from “Original” to ask turn 3 again with an edited message. The original session is unchanged.',
+    ]);
+    expect(getRunState(target)).toMatchObject({ turn: 2 });
+    expect(getSessionMeta(target)?.forkedFrom).toEqual({ sessionId: 'ses_a', turn: 2 });
+    const after = listMessages(source);
+    expect(after.slice(0, 6).map((m) => m.text)).toEqual(before);
+    expect(after.at(-1)?.text).toBe('Turn 3 was asked again with an edited message in “Original (edited at turn 3)”.');
   });
 });

@@ -33,35 +33,32 @@ function session(meta: Omit<SessionMeta, 'kind' | 'createdAt'>): Y.Doc {
   return doc;
 }
 
-function span(doc: Y.Doc, fields: Parameters<typeof openSpan>[1], end?: Parameters<typeof closeSpan>[2]) {
-  openSpan(doc, fields);
-  if (end) closeSpan(doc, fields.id, end);
+type SpanFields = Parameters<typeof openSpan>[1];
+type SpanEnd = Parameters<typeof closeSpan>[2];
+
+/** A model call, the kind most spans here are. */
+const CHAT = { kind: 'model', name: 'chat' } as const;
+
+/** A span that ran from `from` to `to` (ms after T0) and ended `ok`, unless `end` says how else it ended. */
+function ran(
+  doc: Y.Doc,
+  fields: Omit<SpanFields, 'startedAt'>,
+  from: number,
+  to: number,
+  end: Partial<SpanEnd> = {},
+): void {
+  openSpan(doc, { ...fields, startedAt: T0 + from });
+  closeSpan(doc, fields.id, { status: 'ok', endedAt: T0 + to, ...end });
 }
 
 /** Turn 1: a model call spawns two subagents; one finishes (its subagent span), one still runs. Turn 2: a workflow agent. */
 function recordedTree(): Map<string, Y.Doc> {
   const lead = session({ id: LEAD, title: 'Lead', provider: 'deepseek', model: 'deepseek-chat' });
-  span(
-    lead,
-    { id: 'spn_m1', kind: 'model', name: 'chat', turn: 1, startedAt: T0 },
-    { status: 'ok', endedAt: T0 + 100 },
-  );
-  span(
-    lead,
-    { id: 'spn_spawn', kind: 'tool', name: 'spawn_subagent', turn: 1, startedAt: T0 + 110 },
-    { status: 'ok', endedAt: T0 + 120 },
-  );
-  span(
-    lead,
-    { id: 'spn_spawn2', kind: 'tool', name: 'spawn_subagent', turn: 1, startedAt: T0 + 115 },
-    { status: 'ok', endedAt: T0 + 125 },
-  );
-  span(
-    lead,
-    { id: 'spn_m2', kind: 'model', name: 'chat', turn: 1, startedAt: T0 + 130 },
-    { status: 'ok', endedAt: T0 + 300 },
-  );
-  span(lead, {
+  ran(lead, { id: 'spn_m1', ...CHAT, turn: 1 }, 0, 100);
+  ran(lead, { id: 'spn_spawn', kind: 'tool', name: 'spawn_subagent', turn: 1 }, 110, 120);
+  ran(lead, { id: 'spn_spawn2', kind: 'tool', name: 'spawn_subagent', turn: 1 }, 115, 125);
+  ran(lead, { id: 'spn_m2', ...CHAT, turn: 1 }, 130, 300);
+  openSpan(lead, {
     id: 'spn_sub',
     parentId: 'spn_spawn',
     kind: 'subagent',
@@ -82,12 +79,8 @@ function recordedTree(): Map<string, Y.Doc> {
     status: 'running',
     queuedAt: T0 + 125,
   });
-  span(
-    lead,
-    { id: 'spn_m3', kind: 'model', name: 'chat', turn: 2, startedAt: T0 + 2000 },
-    { status: 'ok', endedAt: T0 + 2100 },
-  );
-  span(lead, {
+  ran(lead, { id: 'spn_m3', ...CHAT, turn: 2 }, 2000, 2100);
+  openSpan(lead, {
     id: 'spn_wf',
     kind: 'workflow-agent',
     name: 'review · critic',
@@ -97,31 +90,18 @@ function recordedTree(): Map<string, Y.Doc> {
   });
 
   const sub = session({ id: SUB, title: 'researcher', parentId: LEAD, parentSpanId: 'spn_spawn', provider: 'openai' });
-  span(
-    sub,
-    { id: 'spn_s1', kind: 'model', name: 'chat', turn: 1, startedAt: T0 + 130, model: 'gpt-x' },
-    { status: 'ok', endedAt: T0 + 400 },
-  );
-  span(
-    sub,
-    { id: 'spn_s2', kind: 'tool', name: 'read_file', turn: 1, startedAt: T0 + 410 },
-    { status: 'error', endedAt: T0 + 420, error: { code: 'ENOENT', message: 'no such file' } },
-  );
+  ran(sub, { id: 'spn_s1', ...CHAT, turn: 1, model: 'gpt-x' }, 130, 400);
+  ran(sub, { id: 'spn_s2', kind: 'tool', name: 'read_file', turn: 1 }, 410, 420, {
+    status: 'error',
+    error: { code: 'ENOENT', message: 'no such file' },
+  });
 
   const running = session({ id: SUB_RUNNING, title: 'tester', parentId: LEAD, parentSpanId: 'spn_spawn2' });
-  span(running, { id: 'spn_r1', kind: 'model', name: 'chat', turn: 1, startedAt: T0 + 140 });
+  openSpan(running, { id: 'spn_r1', ...CHAT, turn: 1, startedAt: T0 + 140 });
 
   const wf = session({ id: WF, title: 'review · critic', parentId: LEAD });
-  span(
-    wf,
-    { id: 'spn_w1', kind: 'model', name: 'chat', turn: 1, startedAt: T0 + 2200 },
-    { status: 'ok', endedAt: T0 + 2500 },
-  );
-  span(
-    wf,
-    { id: 'spn_w2', kind: 'model', name: 'chat', turn: 2, startedAt: T0 + 2600 },
-    { status: 'ok', endedAt: T0 + 2700 },
-  );
+  ran(wf, { id: 'spn_w1', ...CHAT, turn: 1 }, 2200, 2500);
+  ran(wf, { id: 'spn_w2', ...CHAT, turn: 2 }, 2600, 2700);
 
   return new Map([
     [LEAD, lead],

@@ -13,35 +13,53 @@ export interface ReceivedUpdate {
   bytes: Uint8Array;
 }
 
-function randomEdit(rng: prng.PRNG, doc: Y.Doc, tag: string): void {
+type Edit = (rng: prng.PRNG, doc: Y.Doc, tag: string) => void;
+
+const insertText: Edit = (rng, doc) => {
   const text = doc.getText('t');
+  text.insert(prng.int32(rng, 0, text.length), prng.word(rng, 1, 6));
+};
+const deleteText: Edit = (rng, doc) => {
+  const text = doc.getText('t');
+  if (text.length === 0) return;
+  const at = prng.int32(rng, 0, text.length - 1);
+  text.delete(at, prng.int32(rng, 1, Math.min(4, text.length - at)));
+};
+const formatText: Edit = (rng, doc) => {
+  const text = doc.getText('t');
+  if (text.length > 0) text.format(0, prng.int32(rng, 1, text.length), { bold: prng.bool(rng) || null });
+};
+const insertItem: Edit = (rng, doc, tag) => {
   const arr = doc.getArray<string>('a');
-  const map = doc.getMap<string>('m');
-  switch (prng.int32(rng, 0, 6)) {
-    case 0:
-      text.insert(prng.int32(rng, 0, text.length), prng.word(rng, 1, 6));
-      break;
-    case 1:
-      if (text.length > 0) {
-        const at = prng.int32(rng, 0, text.length - 1);
-        text.delete(at, prng.int32(rng, 1, Math.min(4, text.length - at)));
-      }
-      break;
-    case 2:
-      if (text.length > 0) text.format(0, prng.int32(rng, 1, text.length), { bold: prng.bool(rng) || null });
-      break;
-    case 3:
-      arr.insert(prng.int32(rng, 0, arr.length), [tag]);
-      break;
-    case 4:
-      if (arr.length > 0) arr.delete(prng.int32(rng, 0, arr.length - 1), 1);
-      break;
-    case 5:
-      map.set(prng.oneOf(rng, ['x', 'y', 'z']), tag);
-      break;
-    default:
-      map.delete(prng.oneOf(rng, ['x', 'y', 'z']));
-  }
+  arr.insert(prng.int32(rng, 0, arr.length), [tag]);
+};
+const deleteItem: Edit = (rng, doc) => {
+  const arr = doc.getArray<string>('a');
+  if (arr.length > 0) arr.delete(prng.int32(rng, 0, arr.length - 1), 1);
+};
+const setKey: Edit = (rng, doc, tag) => {
+  doc.getMap<string>('m').set(prng.oneOf(rng, ['x', 'y', 'z']), tag);
+};
+const deleteKey: Edit = (rng, doc) => {
+  doc.getMap<string>('m').delete(prng.oneOf(rng, ['x', 'y', 'z']));
+};
+
+/** Every kind of edit: text (with formatting), array and map. */
+export const ALL_EDITS: readonly Edit[] = [
+  insertText,
+  deleteText,
+  formatText,
+  insertItem,
+  deleteItem,
+  setKey,
+  deleteKey,
+];
+/** The same without formatting (the sync fuzz test compares plain text; its seeds replay these steps). */
+export const PLAIN_EDITS: readonly Edit[] = ALL_EDITS.filter((e) => e !== formatText);
+
+/** One random edit of `doc`'s text `t`, array `a` or map `m`, drawn from `edits`; `tag` is what it inserts. */
+export function randomEdit(rng: prng.PRNG, doc: Y.Doc, tag: string, edits: readonly Edit[] = ALL_EDITS): void {
+  edits[prng.int32(rng, 0, edits.length - 1)]!(rng, doc, tag);
 }
 
 /** The updates `clients` clients make on one doc, each client's in its own order. */
