@@ -45,7 +45,7 @@ describe.each(storageBackends)('broadcast per commit on $name storage', (backend
       const reader = connectClient(again.url, name, { token: TEST_TOKEN });
       try {
         await waitSynced(reader);
-        expect(reader.doc.getArray("log").toArray()).toEqual(writer.doc.getArray("log").toArray());
+        expect(reader.doc.getArray('log').toArray()).toEqual(writer.doc.getArray('log').toArray());
         expect(sameState(reader.doc, writer.doc)).toBe(true);
       } finally {
         reader.destroy();
