@@ -112,16 +112,28 @@ export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<Fa
   const peer = await startPeer(kind);
   const clients: BenchClient[] = [];
   const latencies: number[] = [];
+  let measuringFrom = Number.POSITIVE_INFINITY;
+  // Send times per client, by sequence number: a client's key holds the number of its latest update. A server
+  // that sends a commit's updates of a doc as one frame delivers an overwritten value together with the one
+  // that overwrote it, so a receiver counts every number up to the one it sees, each timed from its own send.
+  const sentAt: number[][] = Array.from({ length: cfg.clients }, () => []);
   try {
     for (let i = 0; i < cfg.clients; i++) {
       const c = connect(kind, peer.port, `bench-${i % cfg.docs}`);
       const me = String(i);
+      const seen = new Map<string, number>();
       c.doc.getMap<number>('m').observe((event) => {
         const now = performance.now();
         for (const key of event.keysChanged) {
           if (key === me) continue;
-          const sentAt = c.doc.getMap<number>('m').get(key);
-          if (sentAt !== undefined) latencies.push(now - sentAt);
+          const seq = c.doc.getMap<number>('m').get(key);
+          if (seq === undefined) continue;
+          const times = sentAt[Number(key)]!;
+          for (let s = (seen.get(key) ?? -1) + 1; s <= seq; s++) {
+            const at = times[s];
+            if (at !== undefined && at >= measuringFrom) latencies.push(now - at);
+          }
+          seen.set(key, Math.max(seen.get(key) ?? -1, seq));
         }
       });
       clients.push(c);
@@ -132,14 +144,17 @@ export async function runFanout(kind: ServerKind, cfg: FanoutConfig): Promise<Fa
       await new Promise((r) => setTimeout(r, 20));
     }
     latencies.length = 0;
+    measuringFrom = performance.now();
     const cpuBefore = await peer.cpuMicros();
     let sent = 0;
     const perDoc = cfg.clients / cfg.docs;
     const started = performance.now();
     const timers = clients.map((c, i) =>
       setInterval(() => {
-        // Each update overwrites this client's key with its send time: small, constant-size doc.
-        c.doc.getMap<number>('m').set(String(i), performance.now());
+        // Each update overwrites this client's key with its sequence number: small, constant-size doc.
+        const times = sentAt[i]!;
+        times.push(performance.now());
+        c.doc.getMap<number>('m').set(String(i), times.length - 1);
         sent++;
       }, 1000 / cfg.rate),
     );

@@ -79,7 +79,7 @@ export class DocRegistry {
 
   /**
    * Stores an update (which passed `doc.probe.check`), then applies it to the doc (which broadcasts
-   * it) right after COMMIT. Persist before broadcast: a peer must never see an update the store could lose.
+   * it, together with the rest of its commit's updates of that doc) right after COMMIT. Persist before broadcast: a peer must never see an update the store could lose.
    */
   persist(doc: SharedDoc, update: Uint8Array, origin: Peer, onError: (err: unknown) => void): void {
     doc.pendingWrites++;
@@ -90,8 +90,8 @@ export class DocRegistry {
         onError(err);
         return;
       }
-      doc.applyStored(update, origin);
-      doc.probe.settled(update);
+      // Applied (and broadcast) with the rest of this commit's updates of the doc: see flushStored.
+      doc.queueStored(update, origin);
     });
   }
 
@@ -103,6 +103,8 @@ export class DocRegistry {
     for (const [name, seqs] of seqsByDoc) {
       const doc = this.loaded.get(name);
       if (!doc) continue;
+      // What is announced as stored below must be in the doc already.
+      doc.flushStored();
       doc.rowsSinceCompaction += seqs.length;
       doc.sendStored();
       this.maybeCompact(doc);

@@ -43,6 +43,7 @@ export class SharedDoc {
   evictTimer: NodeJS.Timeout | null = null;
   destroyed = false;
   private storedTimer: NodeJS.Timeout | null = null;
+  private storedQueue: { update: Uint8Array; origin: unknown }[] = [];
   private lastStoredAt = 0;
 
   constructor(
@@ -75,6 +76,32 @@ export class SharedDoc {
     if (controlled && controlled.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...controlled], null);
     }
+  }
+
+  /**
+   * Queues an update whose COMMIT just happened; `flushStored` applies the queue. The group commit answers
+   * its writes one after another in one synchronous loop, so a commit's updates of this doc meet here.
+   */
+  queueStored(update: Uint8Array, origin: unknown): void {
+    this.storedQueue.push({ update, origin });
+    if (this.storedQueue.length === 1) queueMicrotask(() => this.flushStored());
+  }
+
+  /**
+   * Applies the queued stored updates in one transaction, so peers get one broadcast (one frame each) for
+   * all of them instead of one per update. Its origin is the writer's peer when one peer wrote them all
+   * (that peer is skipped, it has them); otherwise every peer gets the frame, its own changes included,
+   * which Yjs ignores (the stock y-websocket server echoes every update to its sender too).
+   */
+  flushStored(): void {
+    const queued = this.storedQueue;
+    if (queued.length === 0 || this.destroyed) return;
+    this.storedQueue = [];
+    const origin = queued.every((q) => q.origin === queued[0]!.origin) ? queued[0]!.origin : null;
+    this.ydoc.transact(() => {
+      for (const q of queued) this.applyStored(q.update, origin);
+    }, origin);
+    for (const q of queued) this.probe.settled(q.update);
   }
 
   /** Applies an update that is already stored; the 'update' handler broadcasts what was new. */
