@@ -37,6 +37,10 @@ export const PROJECTION_DDL: readonly string[] = [
     PRIMARY KEY (session_id, span_id)
   )`,
   'CREATE INDEX IF NOT EXISTS tool_traces_session_started ON tool_traces (session_id, started_at, span_id)',
+  // Search across sessions (GET /api/spans/search): newest first, a backward scan of this index, and by
+  // name (tool figures and the tool filter).
+  'CREATE INDEX IF NOT EXISTS tool_traces_started ON tool_traces (started_at, session_id, span_id)',
+  'CREATE INDEX IF NOT EXISTS tool_traces_name_started ON tool_traces (name, started_at)',
   `CREATE TABLE IF NOT EXISTS agent_snapshots (
     session_id text COLLATE "C" NOT NULL,
     turn integer NOT NULL,
