@@ -11,7 +11,10 @@ import type {
 import { SPAN_SNIPPET_CHARS } from '@boocode/shared/protocol/span-search';
 import type { SqlQuery } from './sql-query.ts';
 
-/** Everything `q` is looked for in. jsonb::text keeps strings JSON-escaped, which is fine for finding words. */
+/**
+ * Everything `q` is looked for in; `search_text` holds it lower-cased (a generated column, see
+ * projection-tables.ts). jsonb::text keeps strings JSON-escaped, which is fine for finding words.
+ */
 const SEARCHABLE = `(name || ' ' || coalesce(error_message, '') || ' ' || coalesce(input::text, '') || ' ' || coalesce(output::text, ''))`;
 const DAY_MS = 86_400_000;
 
@@ -37,7 +40,7 @@ export async function searchSpans(
   let text: string | undefined;
   if (q.q !== undefined) {
     text = param(q.q.toLowerCase());
-    where.push(`strpos(lower(${SEARCHABLE}), ${text}::text) > 0`);
+    where.push(`strpos(search_text, ${text}::text) > 0`);
   }
   if (q.name !== undefined) where.push(`name = ${param(q.name)}::text`);
   if (q.kind !== undefined) where.push(`kind = ${param(q.kind)}::text`);
@@ -50,7 +53,7 @@ export async function searchSpans(
   }
   // The snippet starts a little before the match, so the matched text is shown with its context.
   const snippet = text
-    ? `substr(${SEARCHABLE}, greatest(1, strpos(lower(${SEARCHABLE}), ${text}::text) - 60), ${SPAN_SNIPPET_CHARS})`
+    ? `substr(${SEARCHABLE}, greatest(1, strpos(search_text, ${text}::text) - 60), ${SPAN_SNIPPET_CHARS})`
     : `left(coalesce(error_message, input::text, output::text, ''), ${SPAN_SNIPPET_CHARS})`;
   const limit = param(q.limit + 1);
   const res = await query<HitRow>(
