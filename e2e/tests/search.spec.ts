@@ -4,7 +4,9 @@
 // in the traces pane. A device with no sync server is told so in words. Screenshots at 1280 and 360 px
 // go to e2e/screenshots/ (not compared automatically).
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import type { ScriptedModel } from '@boocode/testkit/scripted-model/server';
+import type { Page } from '@playwright/test';
 import { writeSpans } from '../bench/traces-seed.ts';
 import { expect, openApp, test } from '../harness/fixtures.ts';
 import { assistantMessages, openNewSession, sendPrompt, startChatModel, useScriptedModel } from '../harness/model.ts';
@@ -12,6 +14,14 @@ import { seedSession } from '../harness/server-docs.ts';
 
 const OUT = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const WORD = 'quokka7search';
+
+/** axe-core's serious and critical findings on the page as it is now. */
+async function seriousFindings(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(' ')}: ${n.failureSummary}`));
+}
 
 let model: ScriptedModel;
 test.beforeAll(async () => {
@@ -80,9 +90,15 @@ test('finds spans of two sessions and opens one at its span', async ({ page, syn
   // Tall viewports: the page scrolls inside the app's frame, so a full-page shot would stop at the fold.
   await page.setViewportSize({ width: 1280, height: 1500 });
   await page.screenshot({ path: `${OUT}search-1280.png` });
+  expect(await seriousFindings(page)).toEqual([]);
   await page.setViewportSize({ width: 360, height: 2600 });
   await expect(hits.first()).toBeVisible();
   await page.screenshot({ path: `${OUT}search-360.png` });
+  expect(await seriousFindings(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${OUT}search-360-dark.png` });
+  expect(await seriousFindings(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // A result opens its session at the span: the traces pane shows it selected.

@@ -2,7 +2,7 @@
 // through the CSSOM, which the page's CSP allows). Its own chunk, loaded when the figures arrive.
 // Every chart has its figures as a table too: a canvas says nothing to a screen reader.
 import type { SpanStatsResponse } from '@boocode/shared/protocol/span-search';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatCost } from '../traces/span-format.ts';
@@ -233,7 +233,27 @@ interface ChartColors {
   ok: string;
 }
 
-/** A uPlot chart that fills its container's width and follows it (and the colour scheme at mount). */
+/**
+ * Changes whenever the page's colours may have: the system scheme (for the "system" theme) or the theme
+ * chosen in Settings (`data-theme` on the root). A canvas keeps the colours it was drawn with.
+ */
+function useColourSchemeVersion(): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const bump = () => setVersion((v) => v + 1);
+    const media = matchMedia('(prefers-color-scheme: dark)');
+    media.addEventListener('change', bump);
+    const observer = new MutationObserver(bump);
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => {
+      media.removeEventListener('change', bump);
+      observer.disconnect();
+    };
+  }, []);
+  return version;
+}
+
+/** A uPlot chart that fills its container's width and follows it, redrawn in the page's current colours. */
 function Plot(props: {
   data: uPlot.AlignedData;
   label: string;
@@ -241,7 +261,8 @@ function Plot(props: {
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const { data, options } = props;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its data changes; options is rebuilt with it
+  const scheme = useColourSchemeVersion();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt when its data or the colours change; options is rebuilt with the data
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -262,7 +283,7 @@ function Plot(props: {
       resize.disconnect();
       plot.destroy();
     };
-  }, [data]);
+  }, [data, scheme]);
   return <div className="plot" ref={ref} role="img" aria-label={props.label} />;
 }
 
