@@ -9,6 +9,7 @@ import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { PROJECTION_DDL } from '../../src/projection/projection-tables.ts';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
 import { registerSpanSearchRoutes } from '../../src/projection/span-search-routes.ts';
 
@@ -236,5 +237,31 @@ describe.each(testBackends())('span search routes on $name', (backend) => {
     const day2 = SpanStatsResponse.parse((await get(`/api/spans/stats?from=${DAY2}&to=${DAY2 + DAY - 1}`)).json());
     expect(day2.costByDay.map((c) => c.model)).toEqual(['gpt-mini']);
     expect(day2.failingTools).toEqual([{ name: 'run_command', calls: 2, failures: 1 }]);
+  });
+});
+
+describe.each(testBackends({ socket: false }))('span search on a database from before search, on $name', (backend) => {
+  it('adds the search column to an existing tool_traces table, and its old rows are found', async () => {
+    const db = await backend.open();
+    const app = Fastify();
+    try {
+      // The tables as an older server made them: no search_text column, no search indexes.
+      for (const sql of PROJECTION_DDL.filter(
+        (s) => !/search_text|tool_traces_started|tool_traces_name_started/.test(s),
+      ))
+        await db.query(sql);
+      await db.query(
+        `INSERT INTO tool_traces (session_id, span_id, turn, kind, name, status, started_at, output)
+         VALUES ('ses_old', 'spn_old', 1, 'tool', 'grep', 'ok', 1000, '{"stdout":"Legacy Needle"}')`,
+      );
+      registerSpanSearchRoutes(app, { query: db.query });
+      await app.ready();
+      const res = await app.inject({ method: 'GET', url: '/api/spans/search?q=legacy%20needle' });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(SpanSearchResponse.parse(res.json()).items.map((h) => h.spanId)).toEqual(['spn_old']);
+    } finally {
+      await app.close();
+      await db.close();
+    }
   });
 });
