@@ -1,5 +1,5 @@
 // Narrow screens and contrast (issue 17.7): every main screen (the session list, a session's chat and
-// each side pane, Settings) has no serious or critical axe-core finding in light and dark, and at 360
+// each side pane, Search, Settings) has no serious or critical axe-core finding in light and dark, and at 360
 // and 420 px nothing sits outside the viewport; under 700 px the chat and the panes are tabs of one
 // list. Screenshots at 360, 420, 768 and 1280 px go to e2e/screenshots/ for people to look at.
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,13 @@ function mainScreens(id: string): Screen[] {
     },
     { name: 'session chat', path: `/s/${id}`, ready: chatShown },
     ...PANES.map(session),
+    {
+      name: 'search',
+      path: '/search?q=offline',
+      // These devices have no sync server, so the page says so (search.spec.ts runs axe on its results
+      // and charts).
+      ready: (page) => expect(page.getByTestId('search-local-only')).toBeVisible(),
+    },
     {
       name: 'settings',
       path: '/settings',

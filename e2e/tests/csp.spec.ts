@@ -1,6 +1,6 @@
 // The app runs whole under the sync server's Content-Security-Policy: loading it, its service worker,
 // a chat turn against the (loopback) scripted model, a pasted image shown from a blob: URL, the
-// trace, timeline and cache panes, settings, and a workflow in the QuickJS worker (wasm). Violations
+// trace, timeline and cache panes, search across sessions with its charts, settings, and a workflow in the QuickJS worker (wasm). Violations
 // are caught three ways: the page's `securitypolicyviolation` events, console messages that name the
 // policy, and the browser's own reports to a `report-uri` collector (which also hears workers and the
 // service worker). A deliberate inline script at the end proves the net catches what it should.
@@ -168,6 +168,11 @@ test('the whole app runs under its Content-Security-Policy without a single viol
   await page.getByTestId('workflow-run').click();
   const card = page.getByTestId('workflow-run-card').first();
   await expect(card).toHaveAttribute('data-status', 'completed', { timeout: 90_000 });
+
+  // Search across sessions with its charts: uPlot draws on canvas and styles only through the CSSOM.
+  await page.goto(`${server.url}/search?q=picture`);
+  await expect(page.getByTestId('search-hit').first()).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('chart-cost').locator('canvas')).toBeVisible({ timeout: 15_000 });
 
   await page.goto(`${server.url}/settings`);
   await expect(page.getByTestId('model-provider')).toBeVisible();

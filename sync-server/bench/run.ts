@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: fan-out (BooCode vs @y/websocket-server vs hocuspocus) and persistence
  * (group commit vs one insert per update) figures, printed as tables. Figures, not a test.
- * `BENCH_PARTS=fanout,persistence` picks parts, `BENCH_SERVERS=boocode,...` the fan-out servers.
+ * `BENCH_PARTS=fanout,persistence,search` picks parts, `BENCH_SERVERS=boocode,...` the fan-out servers.
  */
 import { type FanoutConfig, type FanoutResult, runFanout, type ServerKind } from './fanout.ts';
 import { type PersistenceResult, runPersistence } from './persistence.ts';
+import { runSpanSearchBench } from './span-search.ts';
 
 const config: FanoutConfig = {
   clients: Number(process.env.BENCH_CLIENTS ?? 40),
@@ -13,7 +14,7 @@ const config: FanoutConfig = {
   seconds: Number(process.env.BENCH_SECONDS ?? 6),
 };
 const databaseUrl = process.env.DATABASE_URL || undefined;
-const parts = (process.env.BENCH_PARTS ?? 'fanout,persistence').split(',');
+const parts = (process.env.BENCH_PARTS ?? 'fanout,persistence,search').split(',');
 const persistence = {
   updates: Number(process.env.BENCH_PERSIST_UPDATES ?? 4000),
   writers: Number(process.env.BENCH_PERSIST_WRITERS ?? 50),
@@ -26,6 +27,28 @@ const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) :
 async function main() {
   if (parts.includes('fanout')) await fanout();
   if (parts.includes('persistence')) await persistenceTables();
+  if (parts.includes('search')) await searchTable();
+}
+
+async function searchTable() {
+  const cfg = {
+    sessions: Number(process.env.BENCH_SEARCH_SESSIONS ?? 1000),
+    spansPerSession: Number(process.env.BENCH_SEARCH_SPANS ?? 20),
+    runs: Number(process.env.BENCH_SEARCH_RUNS ?? 7),
+  };
+  const r = await runSpanSearchBench(cfg);
+  console.log(
+    `search across sessions (embedded storage): ${cfg.sessions} sessions, ${r.rows} spans (projected in ${fmt(r.projectMs / 1000, 1)} s); median and max of ${cfg.runs} runs after one warm-up; goal < 200 ms`,
+  );
+  console.table(
+    r.timings.map((t) => ({
+      query: t.query,
+      hits: t.hits,
+      'median ms': fmt(t.medianMs, 1),
+      'max ms': fmt(t.maxMs, 1),
+      'under 200 ms': t.medianMs < 200 ? 'yes' : 'NO',
+    })),
+  );
 }
 
 async function fanout() {

@@ -1,4 +1,4 @@
-// The frame around every route: top bar (home, settings, global sync status), the update prompt and
+// The frame around every route: top bar (home, search across sessions, settings, global sync status), the update prompt and
 // the notification toasts.
 import { Link, Outlet } from '@tanstack/react-router';
 import { HostBadge } from '../host/HostBadge.tsx';
@@ -20,6 +20,7 @@ export function Shell() {
           <Link to="/" activeOptions={{ exact: true }}>
             Sessions
           </Link>
+          <Link to="/search">Search</Link>
           <Link to="/settings">Settings</Link>
         </nav>
         <span className="spacer" />

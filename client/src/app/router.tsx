@@ -1,6 +1,7 @@
 // Routes. URLs are real: a session (and its open side pane) can be reloaded, bookmarked and opened
 // in another tab. The session list is in the first chunk; the rest loads on demand (and is precached).
 import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from '@tanstack/react-router';
+import { type SearchForm, validateSearchForm } from '../search/search-form.ts';
 import { SessionList } from '../sessions/SessionList.tsx';
 import { SESSION_PANES, type SessionPane } from '../sessions/session-panes.ts';
 import { Shell } from './Shell.tsx';
@@ -12,9 +13,11 @@ const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', comp
 export const sessionRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/s/$sessionId',
-  validateSearch: (search: Record<string, unknown>): { pane?: SessionPane } => {
+  // `span`: a span to show in the traces pane when the session opens (a search result links there).
+  validateSearch: (search: Record<string, unknown>): { pane?: SessionPane; span?: string } => {
     const pane = SESSION_PANES.find((p) => p.id === search.pane)?.id;
-    return pane ? { pane } : {};
+    const span = typeof search.span === 'string' && search.span.length <= 200 ? search.span : undefined;
+    return { ...(pane ? { pane } : {}), ...(span ? { span } : {}) };
   },
   component: lazyRouteComponent(() => import('../sessions/SessionView.tsx'), 'SessionView'),
 });
@@ -25,7 +28,14 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(() => import('../settings/SettingsPage.tsx'), 'SettingsPage'),
 });
 
-const routeTree = rootRoute.addChildren([homeRoute, sessionRoute, settingsRoute]);
+const searchRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/search',
+  validateSearch: (search: Record<string, unknown>): SearchForm => validateSearchForm(search),
+  component: lazyRouteComponent(() => import('../search/SearchPage.tsx'), 'SearchPage'),
+});
+
+const routeTree = rootRoute.addChildren([homeRoute, sessionRoute, searchRoute, settingsRoute]);
 
 export function createAppRouter() {
   return createRouter({ routeTree, defaultPreload: 'intent' });

@@ -4,21 +4,12 @@ import { sha256Hex } from '@boocode/shared/blobs/sha256-hex';
 import { sniffImageType } from '@boocode/shared/blobs/sniff-image-type';
 import { BlobError } from '@boocode/shared/protocol/blobs';
 import type { LocalSettings } from '../settings/local-settings.ts';
+import { type ServerApi, serverApiOf } from '../sync/server-api.ts';
 
-export interface BlobServer {
-  origin: string;
-  token: string;
-}
+export type BlobServer = ServerApi;
 
 export function blobServerOf(s: LocalSettings): BlobServer | undefined {
-  if (!s.syncUrl.trim() || !s.syncToken.trim()) return undefined;
-  try {
-    const u = new URL(s.syncUrl.trim());
-    const protocol = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
-    return { origin: `${protocol}//${u.host}`, token: s.syncToken.trim() };
-  } catch {
-    return undefined;
-  }
+  return serverApiOf(s);
 }
 
 export type UploadResult =

@@ -8,7 +8,7 @@ import { AgentsPane } from '../agents/AgentsPane.tsx';
 import { NARROW_SESSION, useMediaQuery } from '../app/use-media-query.ts';
 import { ChatView } from '../chat/ChatView.tsx';
 import { SyncBadge } from '../sync/SyncBadge.tsx';
-import { SHOW_CHAT_EVENT } from '../traces/chat-jump.ts';
+import { SHOW_CHAT_EVENT, showSpanInTrace } from '../traces/chat-jump.ts';
 import { isObservabilityPane, ObservabilityPane } from '../traces/ObservabilityPane.tsx';
 import { WorkflowResumer } from '../workflows/WorkflowResumer.tsx';
 import { useSession, useSessionEntry } from './session-hooks.ts';
@@ -20,7 +20,7 @@ const WorkflowsPane = lazy(() => import('../workflows/WorkflowsPane.tsx').then((
 
 export function SessionView() {
   const { sessionId } = sessionRoute.useParams();
-  const { pane = 'traces' } = sessionRoute.useSearch();
+  const { pane = 'traces', span } = sessionRoute.useSearch();
   const navigate = useNavigate();
   const entry = useSessionEntry(sessionId);
   const { loaded, meta, doc } = useSession(sessionId);
@@ -45,6 +45,14 @@ export function SessionView() {
     window.addEventListener(SHOW_CHAT_EVENT, onShowChat);
     return () => window.removeEventListener(SHOW_CHAT_EVENT, onShowChat);
   }, []);
+  // Opened at a span (a search result): the traces pane selects it once its spans are there, and a
+  // narrow screen shows that pane rather than the chat.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a new span (or session) asks again
+  useEffect(() => {
+    if (!span) return;
+    if (narrow) setChatShown(false);
+    showSpanInTrace({ spanId: span });
+  }, [sessionId, span]);
   const showChat = narrow && chatShown;
   const showPane = !narrow || !chatShown;
 

@@ -8,7 +8,7 @@ import {
   type TracesResponse,
 } from '@boocode/shared/protocol/traces';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { rowToSnapshot, rowToSpan } from './projection-rows.ts';
+import { rowToSnapshot, rowToSpan, TRACE_COLUMNS } from './projection-rows.ts';
 import { migrateProjectionTables } from './projection-tables.ts';
 import { type Authorize, authorizeHook } from './route-guard.ts';
 import type { SqlQuery } from './sql-query.ts';
@@ -20,6 +20,8 @@ export interface TraceRoutesOptions {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,120}$/;
+/** The span's own columns (not search_text, a copy of its text kept for search across sessions). */
+const SPAN_COLUMNS = TRACE_COLUMNS.map(([name]) => name).join(', ');
 
 export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptions) {
   const { query } = opts;
@@ -51,7 +53,7 @@ export function registerTraceRoutes(app: FastifyInstance, opts: TraceRoutesOptio
       }
       params.push(q.limit + 1);
       const res = await query(
-        `SELECT * FROM tool_traces WHERE ${where.join(' AND ')}
+        `SELECT ${SPAN_COLUMNS} FROM tool_traces WHERE ${where.join(' AND ')}
          ORDER BY started_at, span_id LIMIT $${params.length}`,
         params,
       );

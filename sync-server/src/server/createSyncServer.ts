@@ -35,6 +35,7 @@ import { attachProjection } from '../projection/attach-projection.ts';
 import { withBackfillLock } from '../projection/backfill-lock.ts';
 import { type BackfillResult, backfillProjections } from '../projection/projection-backfill.ts';
 import { createSessionProjector } from '../projection/session-projector.ts';
+import { registerSpanSearchRoutes } from '../projection/span-search-routes.ts';
 import type { SqlQuery } from '../projection/sql-query.ts';
 import { registerTraceRoutes } from '../projection/trace-routes.ts';
 import { SyncConnection } from '../sync/connection.ts';
@@ -237,6 +238,7 @@ export async function createSyncServer(opts: SyncServerOptions): Promise<SyncSer
 
     const authorize = (req: FastifyRequest) => tokenMatches(token, tokenOfRequest(req.headers, new URLSearchParams()));
     await registerTraceRoutes(server, { query: ctxQuery(db.pool) });
+    await registerSpanSearchRoutes(server, { query: ctxQuery(db.pool) });
     await registerBlobRoutes(server, { query: ctxQuery(db.pool) });
     for (const plugin of opts.plugins ?? []) {
       await plugin(server, { pool: db.pool, storage: db.kind, token, authorize });
