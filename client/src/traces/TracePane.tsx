@@ -5,7 +5,7 @@
 // Its jobs live beside it: rows (TraceRows), keys (trace-keyboard), child nesting (use-child-nesting),
 // filters (TraceFilters), the axis (use-trace-axis), the chat's way back (use-show-span).
 import type { SessionMeta, Span } from '@boocode/shared/doc/session-schema';
-import { type KeyboardEvent, useCallback, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import { scrollChatToMessage } from './chat-jump.ts';
 import { OtlpButtons } from './OtlpButtons.tsx';
@@ -13,14 +13,26 @@ import { rowDomId } from './SpanRowView.tsx';
 import { formatCost, formatDuration } from './span-format.ts';
 import { useNow, useSpans } from './span-hooks.ts';
 import { messageIdsForSpan } from './span-messages.ts';
-import { filterRows, hasOpenSpan, type SpanFilter, spanRows, toolNames } from './span-rows.ts';
+import {
+  filterRows,
+  hasOpenSpan,
+  isFilterEmpty,
+  isTurnRow,
+  type SpanFilter,
+  type TimeAxis,
+  type TraceRow,
+  toolNames,
+} from './span-rows.ts';
 import { AxisHeader } from './TraceAxis.tsx';
 import { TraceFilters } from './TraceFilters.tsx';
 import { sessionCost, TraceRows, useRowVirtualizer } from './TraceRows.tsx';
+import { TraceZoomBar } from './TraceZoomBar.tsx';
 import { handleTreeKey } from './trace-keyboard.ts';
+import { axisForRow, FIT_TURN, type TraceZoom } from './trace-zoom.ts';
 import { useChildNesting } from './use-child-nesting.ts';
 import { useShowSpanRequests } from './use-show-span.ts';
-import { useTraceAxis } from './use-trace-axis.ts';
+import { useTraceAxis, useTurnAxes } from './use-trace-axis.ts';
+import { rootTurn, useTurnRows } from './use-turn-rows.ts';
 
 export interface TracePaneProps {
   sessionId: string;
@@ -30,7 +42,8 @@ export interface TracePaneProps {
 
 export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   const ownSpans = useSpans(doc);
-  const ownRows = useMemo(() => spanRows(ownSpans), [ownSpans]);
+  const [filter, setFilter] = useState<SpanFilter>({});
+  const { ownRows, toggleTurn, openTurn } = useTurnRows(ownSpans, !isFilterEmpty(filter));
   const { childOpen, toggleChild, children, nested } = useChildNesting(ownRows, ownSpans, sessionId);
   const rows = nested.rows;
   // Own and nested spans: the axis, the live clock and the filters cover both.
@@ -38,8 +51,15 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   const live = hasOpenSpan(spans);
   const now = useNow(live);
   const { axis, elapsed } = useTraceAxis(spans, live, now);
-  const [filter, setFilter] = useState<SpanFilter>({});
   const shown = useMemo(() => filterRows(rows, filter), [rows, filter]);
+  const shownSpans = useMemo(() => shown.reduce((n, r) => (isTurnRow(r) ? n : n + 1), 0), [shown]);
+  const [zoom, setZoom] = useState<TraceZoom>(FIT_TURN);
+  const axes = useTurnAxes(rows, live, now);
+  const axisOf = useCallback(
+    (row: TraceRow) => axisForRow(zoom, axes.get(isTurnRow(row) ? row.key : (row.turnKey ?? '')), axis),
+    [zoom, axes, axis],
+  );
+  const zoomTo = useCallback((range: TimeAxis) => setZoom({ mode: 'range', ...range }), []);
   const tools = useMemo(() => toolNames(spans), [spans]);
   const [fullscreen, setFullscreen] = useState(false);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
@@ -63,30 +83,39 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
 
   const onSelect = useCallback(
     (index: number, toggleIt: boolean) => {
-      const id = shown[index]?.key;
-      if (!id) return;
-      setActiveId(id);
-      if (toggleIt) toggle(id);
+      const row = shown[index];
+      if (!row) return;
+      setActiveId(row.key);
+      if (toggleIt && isTurnRow(row)) toggleTurn(row.turn);
+      else if (toggleIt) toggle(row.key);
       treeRef.current?.focus({ preventScroll: true });
     },
-    [shown, toggle],
+    [shown, toggle, toggleTurn],
   );
 
+  // A span asked for (from the chat, the cache pane) may be in a closed turn or hidden by a filter: open
+  // and clear what hides it, then scroll to it once its row exists.
+  const [revealing, setRevealing] = useState<string | undefined>();
   const reveal = useCallback(
     (spanId: string) => {
-      let index = shown.findIndex((r) => r.key === spanId);
-      if (index < 0) {
-        // The span is hidden by a filter: clear it so the user sees what they asked for.
+      if (!shown.some((r) => r.key === spanId)) {
         setFilter({});
-        index = rows.findIndex((r) => r.key === spanId);
+        const span = ownSpans.find((s) => s.id === spanId);
+        if (span) openTurn(rootTurn(span, ownSpans));
       }
-      if (index < 0) return;
       setActiveId(spanId);
-      requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
+      setRevealing(spanId);
       treeRef.current?.focus({ preventScroll: true });
     },
-    [shown, rows, virtualizer],
+    [shown, ownSpans, openTurn],
   );
+  useEffect(() => {
+    if (revealing === undefined) return;
+    const index = shown.findIndex((r) => r.key === revealing);
+    if (index < 0) return;
+    setRevealing(undefined);
+    requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
+  }, [revealing, shown, virtualizer]);
 
   const onJump = useCallback(
     (span: Span) => {
@@ -104,6 +133,12 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
   useShowSpanRequests(ownSpans, reveal);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Escape' && zoom.mode === 'range') {
+      // Esc undoes the zoom first, then leaves full screen, then (not stopped) leaves the session.
+      e.stopPropagation();
+      setZoom(FIT_TURN);
+      return;
+    }
     if (e.key === 'Escape' && fullscreen) {
       // Keep the session view's Esc (back to the list) from firing: Esc here only leaves full screen.
       e.stopPropagation();
@@ -122,6 +157,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
       },
       toggle,
       toggleChild,
+      toggleTurn,
     });
     if (handled) e.preventDefault();
   };
@@ -137,7 +173,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
     >
       <div className="obs-toolbar">
         <span className="obs-summary" data-testid="trace-summary">
-          {shown.length === rows.length ? `${rows.length} spans` : `${shown.length} of ${rows.length} spans`}
+          {isFilterEmpty(filter) ? `${spans.length} spans` : `${shownSpans} of ${spans.length} spans`}
           {spans.length > 0 && ` · ${formatDuration(elapsed)}`}
           {cost !== undefined && ` · ${formatCost(cost)}`}
           {live && <span className="live-dot" title="A span is running" />}
@@ -156,6 +192,7 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
         </button>
       </div>
       <TraceFilters filter={filter} tools={tools} onChange={setFilter} />
+      {spans.length > 0 && <TraceZoomBar zoom={zoom} sessionStart={axis.start} onZoom={setZoom} />}
       {returnTo && (
         <div className="obs-return">
           <button
@@ -174,7 +211,9 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
         <p className="empty-state">Model and tool calls of this session will be listed here, with timing and tokens.</p>
       ) : (
         <>
-          <AxisHeader duration={axis.end - axis.start} />
+          {zoom.mode !== 'turn' && (
+            <AxisHeader axis={axisForRow(zoom, undefined, axis)} origin={axis.start} onZoom={zoomTo} />
+          )}
           <div className="span-scroll" ref={scrollRef} data-testid="span-scroll">
             <div
               ref={treeRef}
@@ -189,7 +228,9 @@ export function TracePane({ sessionId, doc, meta }: TracePaneProps) {
               <TraceRows
                 rows={shown}
                 virtualizer={virtualizer}
-                axis={axis}
+                axisOf={axisOf}
+                perTurn={zoom.mode === 'turn'}
+                onZoom={zoomTo}
                 now={now}
                 expanded={expanded}
                 activeId={activeId}

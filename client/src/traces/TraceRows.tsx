@@ -2,6 +2,7 @@
 // 10,000-span session scrolls smoothly. Each row knows its cost, whether its child session is nested and why
 // it shows no rows yet, and (expanded model calls) the images its turn sent.
 import type { SessionMeta, Span, SpanKind } from '@boocode/shared/doc/session-schema';
+import { isSpanRunning } from '@boocode/shared/trace-tree/session-tree';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { type RefObject, useCallback, useEffect } from 'react';
 import type * as Y from 'yjs';
@@ -9,7 +10,8 @@ import { type ChildTrace, childTraceNote } from './child-rows.ts';
 import { SpanRowView } from './SpanRowView.tsx';
 import { spanCost } from './span-cost.ts';
 import { imageInputsOfTurn } from './span-messages.ts';
-import type { SpanRow, TimeAxis } from './span-rows.ts';
+import { isTurnRow, type TimeAxis, type TraceRow } from './span-rows.ts';
+import { TurnRowView } from './TurnRowView.tsx';
 
 /** Folded row heights, as laid out by styles.css (.span-line rows + padding + border). */
 const ROW_HEIGHT = 46;
@@ -18,7 +20,7 @@ const ROW_HEIGHT_FULLSCREEN = 40;
 export type RowVirtualizer = Virtualizer<HTMLDivElement, Element>;
 
 export function useRowVirtualizer(
-  rows: readonly SpanRow[],
+  rows: readonly TraceRow[],
   fullscreen: boolean,
   scrollRef: RefObject<HTMLDivElement | null>,
 ): RowVirtualizer {
@@ -40,9 +42,13 @@ export function useRowVirtualizer(
 }
 
 export interface TraceRowsProps {
-  rows: readonly SpanRow[];
+  rows: readonly TraceRow[];
   virtualizer: RowVirtualizer;
-  axis: TimeAxis;
+  /** The axis a row is drawn on (its turn's, the session's or the zoomed range). */
+  axisOf: (row: TraceRow) => TimeAxis;
+  /** Each turn is on its own axis (its row shows its ticks). */
+  perTurn: boolean;
+  onZoom: (range: TimeAxis) => void;
   now: number;
   expanded: ReadonlySet<string>;
   activeId: string | undefined;
@@ -64,6 +70,23 @@ export function TraceRows(p: TraceRowsProps) {
       {virtualizer.getVirtualItems().map((item) => {
         const row = p.rows[item.index];
         if (!row) return null;
+        if (isTurnRow(row)) {
+          return (
+            <TurnRowView
+              key={item.key}
+              row={row}
+              index={item.index}
+              start={item.start}
+              axis={p.axisOf(row)}
+              ownAxis={p.perTurn}
+              now={row.running ? p.now : 0}
+              active={row.key === p.activeId}
+              measure={virtualizer.measureElement}
+              onSelect={p.onSelect}
+              onZoom={p.onZoom}
+            />
+          );
+        }
         const own = row.sessionId === undefined;
         const childId = row.span.childSessionId;
         const childIsOpen = childId !== undefined && childOpen.has(row.key);
@@ -74,9 +97,9 @@ export function TraceRows(p: TraceRowsProps) {
             row={row}
             index={item.index}
             start={item.start}
-            axis={p.axis}
-            // Only an open span reads the clock: the other rows skip re-rendering on each tick.
-            now={row.span.status === 'open' ? p.now : 0}
+            axis={p.axisOf(row)}
+            // Only a running span reads the clock: the other rows skip re-rendering on each tick.
+            now={isSpanRunning(row.span) ? p.now : 0}
             expanded={expanded}
             active={row.key === p.activeId}
             cost={

@@ -4,9 +4,9 @@ import type { Span } from '@boocode/shared/doc/session-schema';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { nestChildRows } from './child-rows.ts';
 import { useChildTraces } from './span-hooks.ts';
-import type { SpanRow } from './span-rows.ts';
+import type { TraceRow } from './span-rows.ts';
 
-export function useChildNesting(ownRows: readonly SpanRow[], ownSpans: readonly Span[], sessionId: string) {
+export function useChildNesting(ownRows: readonly TraceRow[], ownSpans: readonly Span[], sessionId: string) {
   // Keys of the rows whose child session is shown nested, and the sessions that needs open.
   const [childOpen, setChildOpen] = useState<ReadonlySet<string>>(() => new Set());
   const [childSessionKey, setChildSessionKey] = useState('');

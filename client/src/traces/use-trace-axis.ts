@@ -2,7 +2,8 @@
 // (so closed bars keep their geometry between steps and only open bars re-render each frame).
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { useMemo, useRef } from 'react';
-import { liveAxis, type TimeAxis, timeAxis } from './span-rows.ts';
+import { liveAxis, type TimeAxis, type TraceRow, timeAxis } from './span-rows.ts';
+import { turnAxes } from './trace-zoom.ts';
 
 export function useTraceAxis(spans: readonly Span[], live: boolean, now: number) {
   // Extents of the spans with open ones cut at their start; an open span then stretches the axis to now.
@@ -13,4 +14,14 @@ export function useTraceAxis(spans: readonly Span[], live: boolean, now: number)
   liveAxisRef.current = live ? axis : undefined;
   const elapsed = Math.max(closedAxis.end, live ? now : 0) - closedAxis.start;
   return { axis, elapsed };
+}
+
+/** Each turn's own axis (see turnAxes); recomputed per frame only while a span runs. */
+export function useTurnAxes(rows: readonly TraceRow[], live: boolean, now: number): ReadonlyMap<string, TimeAxis> {
+  const prev = useRef<ReadonlyMap<string, TimeAxis>>(new Map());
+  const tick = live ? now : 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: tick is now while live and frozen otherwise
+  const axes = useMemo(() => turnAxes(rows, now, prev.current), [rows, tick]);
+  prev.current = axes;
+  return axes;
 }
