@@ -134,6 +134,24 @@ test('a two-turn coder session with a subagent: turns nest their spans, collapse
   await page.keyboard.press('ArrowLeft');
   await expect(turn1).toHaveAttribute('aria-selected', 'true');
 
+  // A model call opens to its request: the prompt's segments with token counts, the messages it was sent
+  // (turn 2's first call: the user's two prompts and everything between), the tools, and the response.
+  const call = page.locator('[data-testid="span-row"][data-turn-key="turn:2"][data-kind="model"]').first();
+  await call.locator('.span-line').click();
+  const request = call.getByTestId('model-request');
+  await expect(request.getByTestId('request-segments')).toContainText('system prompt');
+  await expect(request.getByTestId('request-segments')).toContainText('tool schemas');
+  await expect(request.getByTestId('request-segments')).toContainText('provider:');
+  await request.getByTestId('request-messages').locator('summary').click();
+  await expect(request.getByTestId('request-messages')).toContainText('spawn a note writer');
+  await expect(request.getByTestId('request-messages')).toContainText('now write a note here too');
+  await expect(request.getByTestId('request-tools')).toContainText('write_file');
+  await expect(call.getByTestId('span-details')).toContainText('Response');
+  await dismissToasts(page);
+  await page.screenshot({ path: join(OUT, 'trace-tree-model-request.png') });
+  await call.locator('.span-line').click();
+  await expect(call.getByTestId('model-request')).toHaveCount(0);
+
   // Zoom: on the session's axis, turn 2's first span starts right of turn 1's; zoomed to turn 2, it starts
   // at the track's left edge and fills more of it; Esc goes back to each turn on its own axis.
   const turn2First = `[data-testid="span-row"][data-turn-key="turn:2"] [data-testid="span-bar"]`;

@@ -3,6 +3,7 @@
 // started a child session has a button that nests the child's spans under it.
 import type { Attachment, Span, SpanKind } from '@boocode/shared/doc/session-schema';
 import { memo } from 'react';
+import type * as Y from 'yjs';
 import './child-traces.css';
 import { SpanDetails } from './SpanDetails.tsx';
 import { formatCost, formatDuration, formatTokens } from './span-format.ts';
@@ -39,6 +40,8 @@ export interface SpanRowProps {
   onToggleChild: (key: string, open?: boolean) => void;
   /** Model calls: the images the turn's user message sent (shown as thumbnails when expanded). */
   imageInputs?: Attachment[] | undefined;
+  /** The pane's own session doc, for its own spans: a model call's details list the messages it was sent. */
+  doc?: Y.Doc | undefined;
 }
 
 export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
@@ -139,6 +142,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           now={p.now}
           onJump={onJump ? () => onJump(span) : undefined}
           imageInputs={p.imageInputs}
+          doc={p.doc}
         />
       )}
     </div>

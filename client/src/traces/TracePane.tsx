@@ -7,6 +7,7 @@
 import type { SessionMeta, Span } from '@boocode/shared/doc/session-schema';
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type * as Y from 'yjs';
+import './trace-tree.css';
 import { scrollChatToMessage } from './chat-jump.ts';
 import { OtlpButtons } from './OtlpButtons.tsx';
 import { rowDomId } from './SpanRowView.tsx';

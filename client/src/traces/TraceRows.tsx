@@ -121,6 +121,7 @@ export function TraceRows(p: TraceRowsProps) {
                     'Its session is already shown above; it is not nested again.'
             }
             onToggleChild={p.onToggleChild}
+            doc={own ? p.doc : undefined}
             imageInputs={
               p.doc && own && row.span.kind === 'model' && expanded
                 ? imageInputsOfTurn(p.doc, row.span.turn)

@@ -1,7 +1,7 @@
 // A turn's row in the waterfall: collapsible (its spans are only built while open), with its span count,
 // duration, and its own time axis (drag across it to zoom, or zoom to the whole turn with its button).
 import { memo } from 'react';
-import './trace-tree.css';
+
 import { rowDomId } from './SpanRowView.tsx';
 import { formatDuration } from './span-format.ts';
 import type { TimeAxis, TurnRow } from './span-rows.ts';

@@ -1,6 +1,6 @@
 // What a span links to in its session's messages: the chat message to jump to, and the images its turn sent.
 import { listMessages } from '@boocode/shared/doc/session';
-import type { Attachment, Span } from '@boocode/shared/doc/session-schema';
+import type { Attachment, Message, Span } from '@boocode/shared/doc/session-schema';
 import type * as Y from 'yjs';
 
 /** The images a turn's user messages sent to the model (the span keeps a count, never the bytes). */
@@ -21,4 +21,14 @@ export function messageIdsForSpan(span: Span, doc: Y.Doc): string[] {
     span.toolCallId ? messages.find((m) => m.toolCallId === span.toolCallId)?.id : undefined,
   ];
   return [...new Set(ids.filter((id): id is string => id !== undefined))];
+}
+
+/**
+ * The messages a model call was sent: those before the assistant message it wrote (its `messageId`), in
+ * order. Empty when the call names no message of this session.
+ */
+export function requestMessages(messages: readonly Message[], span: Span): Message[] {
+  if (span.kind !== 'model' || span.messageId === undefined) return [];
+  const at = messages.findIndex((m) => m.id === span.messageId);
+  return at < 0 ? [] : messages.slice(0, at);
 }
