@@ -36,7 +36,6 @@ export const TurnRowView = memo(function TurnRowView(p: TurnRowProps) {
       aria-level={1}
       aria-expanded={row.open}
       aria-selected={p.active}
-      aria-label={`Turn ${row.turn}, ${row.spanCount} ${row.spanCount === 1 ? 'span' : 'spans'}`}
       data-testid="turn-row"
       data-turn={row.turn}
       className={`span-row turn-row${p.active ? ' active' : ''}`}
