@@ -1,7 +1,8 @@
 // Bench (not part of the test suite): a 10,000-span session in the trace pane, in Debian's Chromium against
 // the real sync server. Reports the time until the pane shows its first rows (cold page load, and switching
-// to the Traces tab in a loaded session) and the frame rate during a scripted scroll (rAF count).
-// Run: npm run build -w client && npx tsx e2e/bench/traces-10k.ts [spanCount]
+// to the Traces tab in a loaded session), expanding a closed turn, zooming (fit session, zoom to a turn) and
+// the frame rate during a scripted scroll (rAF count).
+// Run: npm run bench:traces (builds the client) or npx tsx e2e/bench/traces-10k.ts [spanCount]
 
 import { sessionDocName } from '@boocode/shared/doc/names';
 import { openSpan } from '@boocode/shared/doc/spans';
@@ -13,11 +14,13 @@ import { manySpans, writeSpans } from './traces-seed.ts';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 const BATCH = 2_000;
+const FIRST_ROW = '[data-testid="span-row"], [data-testid="turn-row"]';
 
 async function firstRowsAfter(page: Page, action: () => Promise<unknown>): Promise<number> {
   const t0 = Date.now();
   await action();
-  await page.getByTestId('span-row').first().waitFor({ timeout: 60_000 });
+  // A big session opens with its turns' rows (only the last turn open): the first row may be either.
+  await page.locator(FIRST_ROW).first().waitFor({ timeout: 60_000 });
   await page.waitForFunction(
     (n) => document.querySelector('[data-testid="trace-summary"]')?.textContent?.startsWith(`${n} spans`),
     COUNT,
@@ -96,18 +99,34 @@ async function main() {
     const warm = await firstRowsAfter(page, () => page.reload());
     // Tab switch in a loaded session: what a user feels when opening the pane.
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await page.getByTestId('span-row').first().waitFor({ state: 'detached' });
+    await page.locator(FIRST_ROW).first().waitFor({ state: 'detached' });
     const tab = await firstRowsAfter(page, () => page.getByRole('tab', { name: 'Traces' }).click());
+
+    // Expand the first (closed) turn: its rows are built only now. Then zoom the session onto one axis.
+    const firstTurn = page.getByTestId('turn-row').first();
+    const expandStart = Date.now();
+    await firstTurn.locator('.span-line').click();
+    await page.locator('[data-testid="span-row"][data-turn-key="turn:0"]').first().waitFor();
+    const expandTurnMs = Date.now() - expandStart;
+    const zoomStart = Date.now();
+    await page.getByTestId('zoom-fit-session').click();
+    await page.getByTestId('trace-axis').waitFor();
+    const fitSessionMs = Date.now() - zoomStart;
+    const zoomTurnStart = Date.now();
+    await firstTurn.getByTestId('turn-zoom').click();
+    await page.getByTestId('zoom-reset').waitFor();
+    const zoomTurnMs = Date.now() - zoomTurnStart;
+    await page.getByTestId('zoom-fit-turn').click();
 
     const side = await scriptedScroll(page, 3000, 40);
     await page.getByTestId('trace-fullscreen').click();
     const full = await scriptedScroll(page, 3000, 120);
-    const rowsInDom = await page.getByTestId('span-row').count();
+    const rowsInDom = await page.locator(FIRST_ROW).count();
     // Live: one open span makes the pane re-render every frame (its bar grows, the axis moves).
     await editServerDoc(server, sessionDocName(id), (doc) =>
       openSpan(doc, { id: 'spn_live', kind: 'tool', name: 'run_command', turn: 0, startedAt: Date.now() }),
     );
-    await page.locator('[data-span-id="spn_live"]').or(page.getByTestId('span-row').first()).first().waitFor();
+    await page.locator('[data-span-id="spn_live"]').or(page.locator(FIRST_ROW).first()).first().waitFor();
     await page.getByTestId('trace-summary').locator('.live-dot').waitFor();
     const live = await scriptedScroll(page, 3000, 120);
 
@@ -119,6 +138,9 @@ async function main() {
           firstRowsColdLoadMs: cold,
           firstRowsWarmReloadMs: warm,
           firstRowsTabSwitchMs: tab,
+          expandTurnMs,
+          fitSessionMs,
+          zoomToTurnMs: zoomTurnMs,
           scrollSidePane: { ...side, fps: r(side.fps) },
           scrollFullScreen: { ...full, fps: r(full.fps) },
           scrollFullScreenWhileLive: { ...live, fps: r(live.fps) },

@@ -139,7 +139,8 @@ test('the waterfall shows a recorded session in tree order, nested, with proport
 
   // Keyboard: arrows move, Enter expands to input/output with long text folded.
   await page.getByTestId('span-tree').focus();
-  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+  // The turn's row comes first, then its spans.
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowDown');
   await expect(page.locator('[data-span-id="spn_s2"]')).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Enter');
   const details = page.locator('[data-span-id="spn_s2"]').getByTestId('span-details');
@@ -175,7 +176,8 @@ test('a live span appears, its bar grows while open, and it closes', async ({ pa
       id: 'spn_live',
       kind: 'tool',
       name: 'run_command',
-      turn: 0,
+      // The finished span's turn: each turn is on its own time axis.
+      turn: 1,
       startedAt: Date.now(),
       input: { cmd: 'npm test' },
     });

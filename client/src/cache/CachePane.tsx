@@ -1,7 +1,7 @@
 // Cache-shape telemetry: per model call, the prompt's segments as a stacked bar with the cached prefix
 // overlaid, the hit rate, the session's cumulative hit rate and savings, and the explainer's reason when a
 // call's hit rate drops. Virtualised like the waterfall: a long session has thousands of model calls.
-import type { PromptSegment, SessionMeta } from '@boocode/shared/doc/session-schema';
+import type { SessionMeta } from '@boocode/shared/doc/session-schema';
 import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useMemo, useRef } from 'react';
@@ -10,13 +10,7 @@ import { scrollChatToMessage, showSpanInTrace } from '../traces/chat-jump.ts';
 import { formatCost, formatPercent, formatTokens } from '../traces/span-format.ts';
 import { useSpans } from '../traces/span-hooks.ts';
 import { barScale, type CacheCall, cacheCalls, cacheSummary } from './cache-calls.ts';
-
-const SEGMENT_LABEL: Record<PromptSegment['kind'], string> = {
-  system: 'system prompt',
-  tools: 'tool schemas',
-  history: 'history',
-  input: 'new input',
-};
+import { SEGMENT_KINDS, SEGMENT_LABEL } from './prompt-segments.ts';
 
 export function CachePane({
   sessionId,
@@ -93,7 +87,7 @@ export function CachePane({
 function SegmentLegend() {
   return (
     <div className="cache-legend" aria-hidden>
-      {(Object.keys(SEGMENT_LABEL) as PromptSegment['kind'][]).map((k) => (
+      {SEGMENT_KINDS.map((k) => (
         <span key={k}>
           <i className={`seg seg-${k}`} /> {SEGMENT_LABEL[k]}
         </span>

@@ -2,24 +2,26 @@
 // pretty JSON with long text folded.
 import type { Attachment, Span } from '@boocode/shared/doc/session-schema';
 import { Link } from '@tanstack/react-router';
-import { useState } from 'react';
+import type * as Y from 'yjs';
 import { MessageAttachments } from '../attachments/MessageAttachments.tsx';
+import { ModelRequest } from './ModelRequest.tsx';
+import { FoldedText } from './SpanFoldedText.tsx';
 import { formatClock, formatDuration, STATUS_LABEL } from './span-format.ts';
 import { spanDuration } from './span-rows.ts';
-
-const FOLD_LINES = 14;
-const FOLD_CHARS = 1500;
 
 export function SpanDetails({
   span,
   now,
   onJump,
   imageInputs,
+  doc,
 }: {
   span: Span;
   now: number;
   onJump?: () => void;
   imageInputs?: Attachment[] | undefined;
+  /** The session the span belongs to, when at hand: a model call lists the messages it was sent. */
+  doc?: Y.Doc | undefined;
 }) {
   return (
     <div className="span-details" data-testid="span-details">
@@ -71,9 +73,15 @@ export function SpanDetails({
           <MessageAttachments attachments={imageInputs} />
         </div>
       )}
-      {span.input !== undefined && <JsonBlock label="Input" value={span.input} />}
+      {span.kind === 'model' && <ModelRequest span={span} doc={doc} />}
+      {span.input !== undefined && (
+        <JsonBlock label={span.kind === 'model' ? 'Request summary' : 'Input'} value={span.input} />
+      )}
       {span.output !== undefined && (
-        <JsonBlock label={span.outputTruncated ? 'Output (cut to the size cap)' : 'Output'} value={span.output} />
+        <JsonBlock
+          label={`${span.kind === 'model' ? 'Response' : 'Output'}${span.outputTruncated ? ' (cut to the size cap)' : ''}`}
+          value={span.output}
+        />
       )}
     </div>
   );
@@ -102,22 +110,5 @@ function JsonBlock({ label, value }: { label: string; value: unknown }) {
       <div className="span-io-label">{label}</div>
       <FoldedText text={text} />
     </div>
-  );
-}
-
-export function FoldedText({ text }: { text: string }) {
-  const [open, setOpen] = useState(false);
-  const lines = text.split('\n');
-  const long = lines.length > FOLD_LINES || text.length > FOLD_CHARS;
-  const shown = open || !long ? text : lines.slice(0, FOLD_LINES).join('\n').slice(0, FOLD_CHARS);
-  return (
-    <>
-      <pre className="span-json">{shown}</pre>
-      {long && (
-        <button type="button" className="link-button" onClick={() => setOpen(!open)}>
-          {open ? 'Fold' : `Show all (${lines.length} lines, ${text.length.toLocaleString()} chars)`}
-        </button>
-      )}
-    </>
   );
 }

@@ -3,10 +3,11 @@
 // started a child session has a button that nests the child's spans under it.
 import type { Attachment, Span, SpanKind } from '@boocode/shared/doc/session-schema';
 import { memo } from 'react';
+import type * as Y from 'yjs';
 import './child-traces.css';
 import { SpanDetails } from './SpanDetails.tsx';
 import { formatCost, formatDuration, formatTokens } from './span-format.ts';
-import { barGeometry, type SpanRow, spanDuration, type TimeAxis } from './span-rows.ts';
+import { approvalWait, barGeometry, type SpanRow, spanDuration, type TimeAxis } from './span-rows.ts';
 import { STATE_LABEL, spanState } from './span-state.ts';
 
 const KIND_LABEL: Record<SpanKind, string> = {
@@ -39,13 +40,19 @@ export interface SpanRowProps {
   onToggleChild: (key: string, open?: boolean) => void;
   /** Model calls: the images the turn's user message sent (shown as thumbnails when expanded). */
   imageInputs?: Attachment[] | undefined;
+  /** The pane's own session doc, for its own spans: a model call's details list the messages it was sent. */
+  doc?: Y.Doc | undefined;
 }
 
 export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
   const { span, depth, key } = p.row;
   const onJump = p.onJump;
   const { left, width } = barGeometry(span, p.axis, p.now);
+  const wait = approvalWait(span, p.now);
+  const waitBar = wait && barGeometry({ ...span, startedAt: wait.start, endedAt: wait.end }, p.axis, p.now);
   const state = spanState(span);
+  // Under a turn row, one level deeper than its depth in the session.
+  const level = depth + (p.row.turnKey !== undefined ? 1 : 0);
   return (
     <div
       ref={p.measure}
@@ -53,7 +60,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
       id={rowDomId(key)}
       role="treeitem"
       tabIndex={-1}
-      aria-level={depth + 1}
+      aria-level={level + 1}
       aria-expanded={p.expanded}
       aria-selected={p.active}
       data-testid="span-row"
@@ -63,13 +70,14 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
       data-status={span.status}
       data-kind={span.kind}
       data-depth={depth}
+      data-turn-key={p.row.turnKey}
       className={`span-row status-${span.status}${p.active ? ' active' : ''}`}
       style={{ transform: `translateY(${p.start}px)` }}
     >
       {/* biome-ignore lint/a11y/useKeyWithClickEvents: the tree container handles the keyboard (arrows, Enter) */}
       {/* biome-ignore lint/a11y/noStaticElementInteractions: a mouse shortcut for what Enter does on the tree */}
       <div className="span-line" onClick={() => p.onSelect(p.index, true)}>
-        <div className="span-label" style={{ paddingLeft: depth * INDENT_PX }}>
+        <div className="span-label" style={{ paddingLeft: level * INDENT_PX }}>
           <span className="span-caret" aria-hidden>
             {p.expanded ? '▾' : '▸'}
           </span>
@@ -109,8 +117,16 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
             data-testid="span-bar"
             style={{ left: `${left * 100}%`, width: `${width * 100}%` }}
           />
+          {waitBar && wait && (
+            <div
+              className="span-bar span-wait"
+              data-testid="span-approval-wait"
+              title={`Waited ${formatDuration(wait.end - wait.start)} for approval`}
+              style={{ left: `${waitBar.left * 100}%`, width: `${waitBar.width * 100}%` }}
+            />
+          )}
         </div>
-        <div className="span-sub" style={{ paddingLeft: depth * INDENT_PX + 14 }}>
+        <div className="span-sub" style={{ paddingLeft: level * INDENT_PX + 14 }}>
           {p.childNote ? (
             <span className="muted" data-testid="span-child-note">
               {p.childNote}
@@ -126,6 +142,7 @@ export const SpanRowView = memo(function SpanRowView(p: SpanRowProps) {
           now={p.now}
           onJump={onJump ? () => onJump(span) : undefined}
           imageInputs={p.imageInputs}
+          doc={p.doc}
         />
       )}
     </div>
@@ -141,6 +158,7 @@ export function rowDomId(key: string): string {
 function SpanSubline({ span, cost, nested }: { span: Span; cost: number | undefined; nested: number }) {
   if (span.kind !== 'model') {
     if (span.error) return <span className="error-text">{span.error.message}</span>;
+    if (span.status === 'awaiting-approval') return <span className="muted">waiting for your approval</span>;
     if (span.input === undefined && nested > 0) {
       return <span className="muted">{nested === 1 ? '1 call inside' : `${nested} calls inside`}</span>;
     }

@@ -2,7 +2,7 @@
 // level deeper, on the same absolute time axis as the pane's own spans. Pure; the docs are read elsewhere.
 // Invariant: a collapsed or not-yet-loaded child adds no rows, and with nothing open the rows pass through.
 import type { Span } from '@boocode/shared/doc/session-schema';
-import { type SpanRow, spanRows } from './span-rows.ts';
+import { isTurnRow, type SpanRow, spanRows, type TraceRow } from './span-rows.ts';
 
 /** What is known of a child session on this device: still loading, absent (not synced yet), or its spans. */
 export type ChildTraceStatus = 'loading' | 'missing' | 'ready';
@@ -15,8 +15,8 @@ export interface ChildTrace {
   provider?: string | undefined;
 }
 
-export interface NestedRows {
-  rows: SpanRow[];
+export interface NestedRows<R extends TraceRow = TraceRow> {
+  rows: (R | SpanRow)[];
   /** Every span shown or nestable: the pane's own and those of the open children, for the time axis. */
   spans: readonly Span[];
   /** Child sessions whose docs must be open: those of open rows that are themselves shown. */
@@ -40,21 +40,22 @@ function treeOf(spans: readonly Span[]): SpanRow[] {
  * session's rows (recursively for grandchildren). `rootSessionId` is the pane's own session: a child that
  * names a session already on its path is not nested again, so a cycle cannot loop.
  */
-export function nestChildRows(
-  rows: readonly SpanRow[],
+export function nestChildRows<R extends TraceRow>(
+  rows: readonly R[],
   spans: readonly Span[],
   open: ReadonlySet<string>,
   children: ReadonlyMap<string, ChildTrace>,
   rootSessionId: string,
-): NestedRows {
-  if (open.size === 0) return { rows: rows as SpanRow[], spans, openSessions: [] };
-  const out: SpanRow[] = [];
+): NestedRows<R> {
+  if (open.size === 0) return { rows: rows as R[], spans, openSessions: [] };
+  const out: (R | SpanRow)[] = [];
   const allSpans: Span[] = [...spans];
   const openSessions = new Set<string>();
 
-  const emit = (list: readonly SpanRow[], path: ReadonlySet<string>) => {
+  const emit = (list: readonly (R | SpanRow)[], path: ReadonlySet<string>) => {
     for (const row of list) {
       out.push(row);
+      if (isTurnRow(row)) continue;
       const childId = row.span.childSessionId;
       if (!childId || !open.has(row.key) || path.has(childId)) continue;
       openSessions.add(childId);
@@ -79,6 +80,8 @@ function nestedUnder(owner: SpanRow, sessionId: string, tree: readonly SpanRow[]
     key: prefix + r.key,
     parentKey: r.parentKey === undefined ? owner.key : prefix + r.parentKey,
     sessionId,
+    // On the axis of the turn it is shown under, with the span that started it.
+    ...(owner.turnKey !== undefined ? { turnKey: owner.turnKey } : {}),
   }));
 }
 

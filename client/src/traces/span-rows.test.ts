@@ -1,6 +1,20 @@
 import type { Span } from '@boocode/shared/doc/session-schema';
 import { describe, expect, it } from 'vitest';
-import { barGeometry, filterRows, liveAxis, spanEnd, spanRows, timeAxis } from './span-rows.ts';
+import {
+  approvalWait,
+  barGeometry,
+  filterRows,
+  isTurnRow,
+  liveAxis,
+  type SpanRow,
+  spanEnd,
+  spanRows,
+  type TraceRow,
+  type TurnRow,
+  timeAxis,
+  traceRows,
+  turnOpenByDefault,
+} from './span-rows.ts';
 
 const span = (id: string, startedAt: number, endedAt: number | undefined, extra: Partial<Span> = {}): Span => ({
   id,
@@ -74,5 +88,70 @@ describe('filterRows', () => {
     expect(filterRows(rows, { status: 'error' }).map((r) => r.span.id)).toEqual(['g']);
     expect(filterRows(rows, { search: 'APP.TS' }).map((r) => r.span.id)).toEqual(['r']);
     expect(filterRows(rows, { search: 'no match' }).map((r) => r.span.id)).toEqual(['g']);
+  });
+});
+
+describe('traceRows', () => {
+  const spans = [
+    span('m1', 0, 10, { turn: 1, kind: 'model' }),
+    span('spawn', 10, 12, { turn: 1 }),
+    span('sub', 12, 90, { turn: 1, kind: 'subagent', parentId: 'spawn' }),
+    span('m2', 100, 110, { turn: 2, kind: 'model' }),
+    span('t2', 110, 130, { turn: 2 }),
+  ];
+  const keys = (rows: readonly TraceRow[]) => rows.map((r) => (isTurnRow(r) ? r.key : `${r.key}:${r.depth}`));
+
+  it('puts each turn’s row over its spans, in tree order', () => {
+    const rows = traceRows(spans, () => true);
+    expect(keys(rows)).toEqual(['turn:1', 'm1:0', 'spawn:0', 'sub:1', 'turn:2', 'm2:0', 't2:0']);
+    const turn1 = rows[0] as TurnRow;
+    expect(turn1).toMatchObject({ turn: 1, start: 0, end: 90, spanCount: 3, open: true, running: false });
+    // A root's parent in the tree is its turn; a nested span's, its parent span.
+    expect((rows[1] as SpanRow).parentKey).toBe('turn:1');
+    expect((rows[3] as SpanRow).parentKey).toBe('spawn');
+  });
+
+  it('builds no rows for a closed turn and never walks its spans', () => {
+    const walked: number[] = [];
+    const rows = traceRows(spans, (turn) => {
+      walked.push(turn);
+      return turn === 2;
+    });
+    expect(keys(rows)).toEqual(['turn:1', 'turn:2', 'm2:0', 't2:0']);
+    expect((rows[0] as TurnRow).open).toBe(false);
+    expect(walked).toEqual([1, 2]);
+  });
+
+  it('opens every turn of a small session and only the last of a big one', () => {
+    expect(turnOpenByDefault(1, 9, 500)).toBe(true);
+    expect(turnOpenByDefault(1, 9, 10_000)).toBe(false);
+    expect(turnOpenByDefault(9, 9, 10_000)).toBe(true);
+  });
+
+  it('keeps a turn’s row when the filter keeps one of its spans', () => {
+    const rows = traceRows(spans, () => true);
+    expect(keys(filterRows(rows, { kind: 'subagent' }))).toEqual(['turn:1', 'sub:1']);
+    expect(keys(filterRows(rows, { search: 'nothing like this' }))).toEqual([]);
+  });
+
+  it('marks a turn with a running span (or one waiting for approval) as running', () => {
+    const rows = traceRows([...spans, span('w', 140, undefined, { turn: 2, status: 'awaiting-approval' })], () => true);
+    expect((rows.find((r) => r.key === 'turn:2') as TurnRow).running).toBe(true);
+    expect((rows[0] as TurnRow).running).toBe(false);
+  });
+});
+
+describe('approvalWait', () => {
+  const approval = { kind: 'ask' as const, reason: 'writes a file', canAlwaysAllow: true, askedAt: 20 };
+
+  it('runs from the question to the answer', () => {
+    const s = span('w', 10, 80, { approval: { ...approval, answer: 'approve', answeredAt: 50 } });
+    expect(approvalWait(s, 1000)).toEqual({ start: 20, end: 50 });
+  });
+
+  it('runs to now while the question is open, and is absent when none was asked', () => {
+    const waiting = span('w', 10, undefined, { status: 'awaiting-approval', approval });
+    expect(approvalWait(waiting, 70)).toEqual({ start: 20, end: 70 });
+    expect(approvalWait(span('x', 10, 20), 70)).toBeUndefined();
   });
 });

@@ -6,11 +6,14 @@
  *   session (synthetic) → turn N (synthetic) → model / tool / workflow-agent spans
  *                                              tool spawn_subagent → subagent span → child session → …
  *
+ * The tree's rules (which span hangs where, turn extents, which span started a child) are the trace
+ * viewer's too: shared/src/trace-tree/session-tree.ts.
  * Invariants: every span but the first session's root has a parent that is in the same export; all spans
  * share one trace (named by the first session, the lead); a turn span runs from the first start to the
  * last end of its spans and a session span brackets its turns. Ids are hashes, so two exports are equal.
  */
 import type { Span } from '../doc/session-schema.ts';
+import { childSessionStarters, compareSpans, turnExtents } from '../trace-tree/session-tree.ts';
 import {
   int,
   msToUnixNano,
@@ -78,12 +81,12 @@ export function sessionsToOtlp(
   const traceId = otlpTraceId(options.traceSessionId ?? sessions[0]!.id);
   const exported = new Set(present.flatMap((s) => s.spans.map((sp) => sp.id)));
   const sessionIds = new Set(present.map((s) => s.id));
-  const starters = startingSpans(present);
+  const starters = childSessionStarters(present);
 
   const rootParentOf = (s: OtlpSession): string | undefined => {
     if (s === lead) return undefined;
     const starter = starters.get(s.id);
-    if (starter) return otlpSpanId(starter);
+    if (starter) return otlpSpanId(starter.id);
     if (s.parentSpanId && exported.has(s.parentSpanId)) return otlpSpanId(s.parentSpanId);
     if (s.parentId && s.parentId !== s.id && sessionIds.has(s.parentId)) return otlpSessionSpanId(s.parentId);
     // Not started from anything in the export: under the lead, so the export stays one tree.
@@ -93,30 +96,6 @@ export function sessionsToOtlp(
   return {
     resourceSpans: present.map((s) => sessionResourceSpans(traceId, s, rootParentOf(s), exported, options)),
   };
-}
-
-/**
- * For each child session, the span in another exported session that stands for it: a subagent or
- * workflow-agent span (it brackets the child's run) before any other span naming it, then the earliest.
- */
-function startingSpans(sessions: readonly OtlpSession[]): Map<string, string> {
-  const best = new Map<string, { span: Span; rank: number }>();
-  for (const s of sessions) {
-    for (const span of s.spans) {
-      const child = span.childSessionId;
-      if (!child || child === s.id) continue;
-      const rank = span.kind === 'subagent' || span.kind === 'workflow-agent' ? 0 : 1;
-      const cur = best.get(child);
-      if (!cur || rank < cur.rank || (rank === cur.rank && compareSpans(span, cur.span) < 0)) {
-        best.set(child, { span, rank });
-      }
-    }
-  }
-  return new Map([...best].map(([child, { span }]) => [child, span.id]));
-}
-
-function compareSpans(a: Span, b: Span): number {
-  return a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 function sessionResourceSpans(
@@ -132,16 +111,9 @@ function sessionResourceSpans(
     model: session.model ?? options.model,
   };
   const sorted = [...session.spans].sort(compareSpans);
-  const turns = new Map<number, { start: number; end: number }>();
-  for (const span of sorted) {
-    const end = spanEndMs(span, options.now);
-    const t = turns.get(span.turn);
-    if (!t) turns.set(span.turn, { start: span.startedAt, end });
-    else turns.set(span.turn, { start: Math.min(t.start, span.startedAt), end: Math.max(t.end, end) });
-  }
-  const turnList = [...turns].sort((a, b) => a[0] - b[0]);
-  const start = Math.min(...turnList.map(([, t]) => t.start));
-  const end = Math.max(...turnList.map(([, t]) => t.end));
+  const turnList = turnExtents(sorted, (span) => spanEndMs(span, options.now));
+  const start = Math.min(...turnList.map((t) => t.start));
+  const end = Math.max(...turnList.map((t) => t.end));
 
   const common = [str('gen_ai.conversation.id', session.id), str('session.id', session.id)];
   const rootSpanId = otlpSessionSpanId(session.id);
@@ -151,11 +123,11 @@ function sessionResourceSpans(
     ...(session.title ? [str('boocode.session.title', session.title)] : []),
     ...(session.parentId ? [str('boocode.parent_session.id', session.parentId)] : []),
   ]);
-  const turnSpans = turnList.map(([turn, t]) =>
-    syntheticSpan(traceId, otlpTurnSpanId(session.id, turn), rootSpanId, `turn ${turn}`, t.start, t.end, [
+  const turnSpans = turnList.map((t) =>
+    syntheticSpan(traceId, otlpTurnSpanId(session.id, t.turn), rootSpanId, `turn ${t.turn}`, t.start, t.end, [
       ...common,
       str('boocode.span.kind', 'turn'),
-      int('boocode.turn', turn)!,
+      int('boocode.turn', t.turn)!,
     ]),
   );
   // A span the doc nests (a subagent span under its spawn_subagent call) keeps that parent; the others
