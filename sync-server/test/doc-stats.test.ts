@@ -105,6 +105,33 @@ describe.each(storageBackends)('kept row counts on $name storage', (backend) => 
     }
   });
 
+  it("loads a doc's rows in seq order (numeric, not text: row 10 after row 9) with its counts", async () => {
+    const name = randomDocName('order');
+    const server = await startServer(target);
+    try {
+      const updates = updatesOf(4, 'a');
+      // Seqs whose text order differs from their numeric order.
+      const seqs = [9, 10, 11, 100];
+      for (const [i, u] of updates.entries()) {
+        await server.pool.query(
+          `WITH ins AS (INSERT INTO doc_updates (doc, seq, bytes) VALUES ($1, $2, $3) RETURNING doc)
+           INSERT INTO doc_stats (doc, stored_rows) SELECT doc, 1 FROM ins
+           ON CONFLICT (doc) DO UPDATE SET stored_rows = doc_stats.stored_rows + 1`,
+          [name, seqs[i], u],
+        );
+      }
+      const stored = await loadStoredDoc(server.pool, name);
+      expect(stored.updates.map((u) => Buffer.from(u).toString('hex'))).toEqual(
+        updates.map((u) => Buffer.from(u).toString('hex')),
+      );
+      expect(stored.maxSeq).toBe('100');
+      expect(stored.storedRows).toBe('4');
+      expect(stored.mergedRows).toBe('0');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('counts the rows of a database from before the counts once, when it is upgraded', async () => {
     const fresh = await backend.create();
     const db = await openDatabase({ databaseUrl: fresh.databaseUrl, dataDir: fresh.dataDir });

@@ -34,19 +34,22 @@ export const INSERT_ONE_ROW_SQL = `WITH ins AS (INSERT INTO doc_updates (doc, by
  * compaction moves rows into the snapshot. Columns: kind (0 snapshot, 1 row, 2 counts), seq, bytes, n.
  */
 export const LOAD_STORED_DOC_SQL = `
-  SELECT 0 AS kind, upto_seq::text AS seq, bytes, merged_rows::text AS n FROM doc_snapshots WHERE doc = $1
+  SELECT 0 AS kind, upto_seq AS seq, bytes, merged_rows AS n FROM doc_snapshots WHERE doc = $1
   UNION ALL
-  SELECT 1 AS kind, seq::text, bytes, NULL FROM doc_updates WHERE doc = $1
+  SELECT 1 AS kind, seq, bytes, NULL FROM doc_updates WHERE doc = $1
   UNION ALL
-  SELECT 2 AS kind, NULL, NULL, stored_rows::text FROM doc_stats WHERE doc = $1
+  SELECT 2 AS kind, NULL, NULL, stored_rows FROM doc_stats WHERE doc = $1
   ORDER BY kind, seq`;
 
+/** Bigints come as strings from pg, as bigint or number from other drivers: kept as decimal strings. */
 export interface StoredDocRow {
   kind: number;
-  seq: string | null;
+  seq: string | bigint | number | null;
   bytes: Uint8Array | null;
-  n: string | null;
+  n: string | bigint | number | null;
 }
+
+const decimal = (v: string | bigint | number | null, otherwise: string) => (v === null ? otherwise : String(v));
 
 export function storedDocOf(rows: readonly StoredDocRow[]): StoredDoc {
   const stored: StoredDoc = {
@@ -60,13 +63,13 @@ export function storedDocOf(rows: readonly StoredDocRow[]): StoredDoc {
   for (const row of rows) {
     if (row.kind === 0) {
       stored.snapshot = row.bytes;
-      stored.snapshotUptoSeq = row.seq;
-      stored.mergedRows = row.n ?? '0';
+      stored.snapshotUptoSeq = decimal(row.seq, '0');
+      stored.mergedRows = decimal(row.n, '0');
     } else if (row.kind === 1) {
       stored.updates.push(row.bytes!);
-      stored.maxSeq = row.seq;
+      stored.maxSeq = decimal(row.seq, '0');
     } else {
-      stored.storedRows = row.n ?? '0';
+      stored.storedRows = decimal(row.n, '0');
     }
   }
   return stored;
