@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import { openDatabase } from '../src/persistence/database.ts';
 import { UpdateWriter } from '../src/persistence/groupCommit.ts';
 import { runMigrations } from '../src/persistence/migrations.ts';
-import { applyStoredDoc, loadStoredDoc } from '../src/persistence/updateLog.ts';
+import { applyStoredDoc, compactDoc, loadStoredDoc } from '../src/persistence/updateLog.ts';
 import { connectClient, randomDocName, waitFor, waitSynced } from './support/clients.ts';
 import { startServer, TEST_TOKEN } from './support/servers.ts';
 
@@ -127,6 +127,32 @@ describe.each(storageBackends)('kept row counts on $name storage', (backend) => 
       expect(stored.maxSeq).toBe('100');
       expect(stored.storedRows).toBe('4');
       expect(stored.mergedRows).toBe('0');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('compaction reads its pages in numeric seq order and merges every row', async () => {
+    const name = randomDocName('pages');
+    const server = await startServer(target, { compactAfterUpdates: Number.MAX_SAFE_INTEGER });
+    try {
+      const updates = updatesOf(5, 'a');
+      // Text order (10, 100, 1000, 11, 9) differs from numeric order, across pages of 2 rows.
+      const seqs = [9, 10, 11, 100, 1000];
+      for (const [i, u] of updates.entries()) {
+        await server.pool.query(
+          `WITH ins AS (INSERT INTO doc_updates (doc, seq, bytes) VALUES ($1, $2, $3) RETURNING doc)
+           INSERT INTO doc_stats (doc, stored_rows) SELECT doc, 1 FROM ins
+           ON CONFLICT (doc) DO UPDATE SET stored_rows = doc_stats.stored_rows + 1`,
+          [name, seqs[i], u],
+        );
+      }
+      expect((await compactDoc(server.pool, name, { pageRows: 2 })).merged).toBe(5);
+      await expectKeptEqualsCounted(server.pool, [name], 'after a paged compaction');
+      expect((await countsOf(server.pool, [name]))[0]!.counted).toBe(0);
+      const loaded = new Y.Doc();
+      applyStoredDoc(loaded, await loadStoredDoc(server.pool, name), null);
+      expect(loaded.getArray('a').toArray()).toEqual([0, 1, 2, 3, 4]);
     } finally {
       await server.close();
     }

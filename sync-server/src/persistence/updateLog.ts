@@ -122,6 +122,8 @@ export interface CompactionHooks {
    * deleted. No transaction or connection is held while it runs.
    */
   afterRead?: () => Promise<void>;
+  /** Rows read per statement (default 5000). */
+  pageRows?: number;
 }
 
 /** Rows read per statement: on the embedded database (one connection) writes go between pages. */
@@ -141,18 +143,20 @@ export async function compactDoc(pool: pg.Pool, doc: string, hooks: CompactionHo
     [doc],
   );
   const version = snap.rows[0]?.merged_rows ?? null;
+  const pageRows = hooks.pageRows ?? COMPACTION_PAGE_ROWS;
   const updates: Uint8Array[] = [];
   const seqs: string[] = [];
   for (;;) {
+    // seq stays a bigint in SQL (pg hands it over as a string): ordered and compared as a number.
     const page = await pool.query<{ seq: string; bytes: Buffer }>(
-      'SELECT seq::text AS seq, bytes FROM doc_updates WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-      [doc, seqs.at(-1) ?? '0', COMPACTION_PAGE_ROWS],
+      'SELECT seq, bytes FROM doc_updates WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [doc, seqs.at(-1) ?? '0', pageRows],
     );
     for (const row of page.rows) {
       updates.push(row.bytes);
-      seqs.push(row.seq);
+      seqs.push(String(row.seq));
     }
-    if (page.rows.length < COMPACTION_PAGE_ROWS) break;
+    if (page.rows.length < pageRows) break;
   }
   if (seqs.length === 0) {
     await hooks.afterRead?.();
