@@ -82,6 +82,40 @@ describe.each(storageBackends)('compaction and group commit on $name storage', (
     }
   });
 
+  it('R12 a write is acknowledged while a compaction of the same doc is in progress, and none is lost', async () => {
+    const name = randomDocName('hold');
+    const server = await startServer(target, { compactAfterUpdates: Number.MAX_SAFE_INTEGER });
+    const client = connectClient(server.url, name, { token: TEST_TOKEN, stored: true });
+    const allStored = () =>
+      client.stored !== null && Y.snapshotContainsUpdate(client.stored, Y.encodeStateAsUpdate(client.doc));
+    try {
+      await waitSynced(client);
+      for (let i = 0; i < 50; i++) client.doc.getArray<string>('log').push([`before-${i}`]);
+      await waitFor(allStored, 'the first writes stored');
+      const rowsBefore = (await server.pool.query('SELECT count(*)::int AS n FROM doc_updates WHERE doc = $1', [name]))
+        .rows[0].n as number;
+      let acknowledgedDuringCompaction = false;
+      const { merged } = await compactDoc(server.pool, name, {
+        // The compaction is held here, having read and merged the rows, until these writes are
+        // acknowledged: if it held the connection (embedded) or a lock a writer needs, they never would be.
+        afterRead: async () => {
+          for (let i = 0; i < 10; i++) client.doc.getArray<string>('log').push([`during-${i}`]);
+          await waitFor(allStored, 'writes acknowledged while the compaction is held');
+          acknowledgedDuringCompaction = true;
+        },
+      });
+      expect(acknowledgedDuringCompaction).toBe(true);
+      expect(merged).toBe(rowsBefore);
+      const loaded = new Y.Doc();
+      applyStoredDoc(loaded, await loadStoredDoc(server.pool, name), null);
+      expect(loaded.getArray('log').toArray()).toEqual(client.doc.getArray('log').toArray());
+      expect(loaded.getArray('log').length).toBe(60);
+    } finally {
+      client.destroy();
+      await server.close();
+    }
+  });
+
   it('R13 background compaction counts stored rows, not updates: a merged row is one row', async () => {
     const name = randomDocName('rows');
     const ROWS = 20;

@@ -9,6 +9,7 @@ import { type StorageTarget, storageBackends } from '@boocode/testkit/databases/
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { INSERT_ONE_ROW_SQL } from '../src/persistence/updateLog.ts';
 import type { BackfillResult } from '../src/projection/projection-backfill.ts';
 import type { SyncServer } from '../src/server/createSyncServer.ts';
 import { connectClient, waitFor, waitSynced } from './support/clients.ts';
@@ -44,7 +45,7 @@ class StoredSession {
     this.doc.transact(() => edit(this.doc));
     this.doc.off('update', onUpdate);
     for (const u of updates) {
-      await pool.query('INSERT INTO doc_updates (doc, bytes) VALUES ($1, $2)', [this.docName, Buffer.from(u)]);
+      await pool.query(INSERT_ONE_ROW_SQL, [this.docName, Buffer.from(u)]);
     }
   }
 }
@@ -70,10 +71,7 @@ function sessionWithTurn(sessionId: string, spans: number): StoredSession {
 
 async function storeAll(pool: pg.Pool, sessions: StoredSession[]) {
   for (const s of sessions) {
-    await pool.query('INSERT INTO doc_updates (doc, bytes) VALUES ($1, $2)', [
-      s.docName,
-      Buffer.from(Y.encodeStateAsUpdate(s.doc)),
-    ]);
+    await pool.query(INSERT_ONE_ROW_SQL, [s.docName, Buffer.from(Y.encodeStateAsUpdate(s.doc))]);
   }
 }
 

@@ -163,13 +163,18 @@ export class UpdateWriter {
       values.push(w.doc, Buffer.from(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength));
       return `($${2 * j + 1}, $${2 * j + 2})`;
     });
-    const insert = `INSERT INTO doc_updates (doc, bytes) VALUES ${rows.join(',')} RETURNING doc, seq`;
-    if (!this.opts.notify) return { text: insert, values };
+    // The rows and their count in one statement, so doc_stats never disagrees with doc_updates. Locks
+    // on doc_stats are taken in doc order: two instances' batches over the same docs cannot deadlock.
+    const withCounts = `WITH ins AS (INSERT INTO doc_updates (doc, bytes) VALUES ${rows.join(',')} RETURNING doc, seq),
+      counted AS (
+        INSERT INTO doc_stats (doc, stored_rows) SELECT doc, count(*) FROM ins GROUP BY doc ORDER BY doc
+        ON CONFLICT (doc) DO UPDATE SET stored_rows = doc_stats.stored_rows + EXCLUDED.stored_rows)`;
+    if (!this.opts.notify) return { text: `${withCounts} SELECT doc, seq FROM ins`, values };
     // Insert and notify in one round trip: the CTE is forced to run by the cross join below.
     const channel = `$${values.length + 1}`;
     const instance = `$${values.length + 2}`;
     values.push(this.opts.notify.channel, this.opts.notify.instanceId);
-    const text = `WITH ins AS (${insert}),
+    const text = `${withCounts},
       payloads AS (
         SELECT doc, ${instance}::text || E'\\t' || doc || E'\\t' || string_agg(seq::text, ',' ORDER BY seq) AS p
         FROM ins GROUP BY doc),

@@ -25,6 +25,22 @@ const MIGRATIONS: { version: number; sql: string }[] = [
         time     timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    // Row counts kept instead of counted at every start (issue 18.6). Writers add to doc_stats in
+    // the statement that inserts the rows; compaction adds to doc_snapshots.merged_rows, a row only
+    // compaction writes, so a compaction never holds a lock a writer waits for. Rows in doc_updates
+    // for a doc = stored_rows - merged_rows; both only grow, so the pair marks any change. Existing
+    // rows are counted once here, in the migration's transaction.
+    version: 2,
+    sql: `
+      CREATE TABLE IF NOT EXISTS doc_stats (
+        doc         text   PRIMARY KEY,
+        stored_rows bigint NOT NULL
+      );
+      ALTER TABLE doc_snapshots ADD COLUMN IF NOT EXISTS merged_rows bigint NOT NULL DEFAULT 0;
+      INSERT INTO doc_stats (doc, stored_rows)
+        SELECT doc, count(*) FROM doc_updates GROUP BY doc;`,
+  },
 ];
 
 export function runMigrations(pool: pg.Pool): Promise<void> {

@@ -46,16 +46,16 @@ export interface BackfillResult {
 /** How many times a doc written to while it is projected is reloaded before it is left to its live projection. */
 const MAX_ATTEMPTS = 3;
 
-// The storage mark of every stored session doc whose recorded mark differs (or is missing). A doc's mark
-// changes with every row stored or compacted, so an unchanged one is skipped without being read.
+// The storage mark of every stored session doc whose recorded mark differs (or is missing): the rows ever
+// stored for it and ever merged into its snapshot. Both only grow, so the mark changes with every row
+// stored or compacted and never comes back; an unchanged doc is skipped without being read. Read from the
+// kept counts (one row per doc), never by counting doc_updates: start-up does not grow with history.
 const CANDIDATES_SQL = `
-  WITH updates AS (
-    SELECT doc, count(*) AS n, max(seq) AS max_seq FROM doc_updates WHERE doc LIKE 'session:%' GROUP BY doc
-  ), stored AS (
-    SELECT coalesce(u.doc, s.doc) AS doc,
-           coalesce(s.upto_seq, 0)::text || ':' || coalesce(u.n, 0)::text || ':' || coalesce(u.max_seq, 0)::text AS mark
-    FROM updates u
-    FULL JOIN (SELECT doc, upto_seq FROM doc_snapshots WHERE doc LIKE 'session:%') s ON s.doc = u.doc
+  WITH stored AS (
+    SELECT coalesce(st.doc, s.doc) AS doc,
+           coalesce(st.stored_rows, 0)::text || ':' || coalesce(s.merged_rows, 0)::text AS mark
+    FROM (SELECT doc, stored_rows FROM doc_stats WHERE doc LIKE 'session:%') st
+    FULL JOIN (SELECT doc, merged_rows FROM doc_snapshots WHERE doc LIKE 'session:%') s ON s.doc = st.doc
   )
   SELECT stored.doc, stored.mark FROM stored
   LEFT JOIN projection_progress p ON p.doc = stored.doc
@@ -63,13 +63,12 @@ const CANDIDATES_SQL = `
   ORDER BY stored.doc`;
 
 const MARK_SQL = `
-  SELECT coalesce((SELECT upto_seq FROM doc_snapshots WHERE doc = $1), 0)::text || ':' || count(*)::text || ':'
-         || coalesce(max(seq), 0)::text AS mark
-  FROM doc_updates WHERE doc = $1`;
+  SELECT coalesce((SELECT stored_rows FROM doc_stats WHERE doc = $1), 0)::text || ':'
+         || coalesce((SELECT merged_rows FROM doc_snapshots WHERE doc = $1), 0)::text AS mark`;
 
 /** The mark of what `loadDoc` returned, formatted as the SQL above formats it. */
 export function storedMarkOf(stored: StoredDoc): string {
-  return `${stored.snapshotUptoSeq ?? 0}:${stored.updates.length}:${stored.maxSeq ?? 0}`;
+  return `${stored.storedRows ?? 0}:${stored.mergedRows ?? 0}`;
 }
 
 export async function backfillProjections(opts: BackfillOptions): Promise<BackfillResult> {

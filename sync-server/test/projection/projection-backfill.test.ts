@@ -6,7 +6,13 @@ import { closeSpan, openSpan } from '@boocode/shared/doc/spans';
 import { type TestDatabase, testBackends } from '@boocode/testkit/databases/sql-backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { StoredDoc } from '../../src/persistence/updateLog.ts';
+import {
+  INSERT_ONE_ROW_SQL,
+  LOAD_STORED_DOC_SQL,
+  type StoredDoc,
+  type StoredDocRow,
+  storedDocOf,
+} from '../../src/persistence/updateLog.ts';
 import { backfillProjections } from '../../src/projection/projection-backfill.ts';
 import { createSessionProjector } from '../../src/projection/session-projector.ts';
 import type { SqlQuery } from '../../src/projection/sql-query.ts';
@@ -16,28 +22,18 @@ const STORAGE_DDL = [
   `CREATE TABLE doc_updates (doc text NOT NULL, seq bigserial NOT NULL, bytes bytea NOT NULL,
      time timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (doc, seq))`,
   `CREATE TABLE doc_snapshots (doc text PRIMARY KEY, bytes bytea NOT NULL, upto_seq bigint NOT NULL,
-     time timestamptz NOT NULL DEFAULT now())`,
+     time timestamptz NOT NULL DEFAULT now(), merged_rows bigint NOT NULL DEFAULT 0)`,
+  'CREATE TABLE doc_stats (doc text PRIMARY KEY, stored_rows bigint NOT NULL)',
 ];
 
 async function storeUpdate(query: SqlQuery, doc: string, update: Uint8Array) {
-  await query('INSERT INTO doc_updates (doc, bytes) VALUES ($1, $2)', [doc, update]);
+  await query(INSERT_ONE_ROW_SQL, [doc, update]);
 }
 
-/** loadStoredDoc over a SqlQuery (seqs read as text, as pg hands bigints over). */
+/** loadStoredDoc over a SqlQuery. */
 async function loadDoc(query: SqlQuery, doc: string): Promise<StoredDoc> {
-  const res = await query<{ kind: number; seq: string; bytes: Uint8Array }>(
-    `SELECT 0 AS kind, upto_seq::text AS seq, bytes FROM doc_snapshots WHERE doc = $1
-     UNION ALL SELECT 1 AS kind, seq::text, bytes FROM doc_updates WHERE doc = $1 ORDER BY kind, seq`,
-    [doc],
-  );
-  const snap = res.rows.find((r) => r.kind === 0);
-  const rows = res.rows.filter((r) => r.kind === 1);
-  return {
-    snapshot: snap ? new Uint8Array(snap.bytes) : null,
-    snapshotUptoSeq: snap?.seq ?? null,
-    updates: rows.map((r) => new Uint8Array(r.bytes)),
-    maxSeq: rows.at(-1)?.seq ?? null,
-  };
+  const res = await query<StoredDocRow>(LOAD_STORED_DOC_SQL, [doc]);
+  return storedDocOf(res.rows.map((r) => ({ ...r, bytes: r.bytes ? new Uint8Array(r.bytes) : null })));
 }
 
 function sessionUpdate(spanIds: string[]): Uint8Array {
