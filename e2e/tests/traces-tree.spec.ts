@@ -1,6 +1,7 @@
 // The trace as a tree, with a real coder session driven by the scripted model: turn rows over their spans,
 // a subagent's session nested under its span, turns that collapse and expand (mouse and keys), approval
-// waits as their own segment, and zoom (fit session, zoom to a turn, drag a range, Esc back).
+// waits as their own segment, and zoom (fit session, zoom to a turn, drag a range, Esc back); and the subagent's
+// spans after a reload straight into the pane.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,4 +188,34 @@ test('a two-turn coder session with a subagent: turns nest their spans, collapse
   await expect(turns.first()).toBeVisible();
   await dismissToasts(page);
   await page.screenshot({ path: join(OUT, 'trace-tree-360.png') });
+});
+
+test('after a reload straight into the traces pane, a subagent span still opens its child session’s spans', async ({
+  page,
+  syncServer,
+}) => {
+  runner = await startTestRunner(syncServer.url);
+  await useScriptedModel(page, syncServer.url, model);
+  await pairRunner(page, syncServer.url, runner);
+  const id = await openNewSession(page, syncServer.url, 'coder', 'Reloaded tree');
+  const wake = page.getByTestId('wake-on-results-toggle');
+  await wake.uncheck();
+  await expect(wake).not.toBeChecked();
+  await sendPrompt(page, 'spawn a note writer');
+  await expect(assistantMessages(page).last()).toContainText('The writer is on it.');
+  await page.getByTestId('child-approvals').getByTestId('child-approval-open').click();
+  await expect(page).toHaveURL(new RegExp(`/s/(?!${id})`));
+  await approveWrite(page);
+  await page.getByTestId('parent-link').click();
+  await expect(page.getByTestId('child-approvals')).toHaveCount(0);
+
+  // A full page load straight into the traces pane: the child's spans now come from this device's storage
+  // alone (no sync server here), so they show only if the child's first writes were stored.
+  await page.goto(`${syncServer.url}/s/${id}?pane=traces`);
+  const sub = page.locator('[data-testid="span-row"][data-kind="subagent"]');
+  await sub.getByTestId('span-child-toggle').click();
+  await expect(sub.getByTestId('span-child-toggle')).toHaveAttribute('aria-expanded', 'true');
+  const childRows = page.locator('[data-testid="span-row"][data-session-id]');
+  await expect(childRows.filter({ hasText: 'write_file' })).toHaveCount(1);
+  await expect(sub.getByTestId('span-child-note')).toHaveCount(0);
 });

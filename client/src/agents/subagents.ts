@@ -80,6 +80,7 @@ export function ensureSubagentManager(s: AppServices): SubagentManager {
   const m = createSubagentManager({
     space: s.space,
     openSessionDoc: (id) => openSessionHandle(s, id).doc,
+    whenSessionDocLoaded: (id) => openSessionHandle(s, id).whenLoaded,
     newId: (prefix) => newId(prefix),
     clock: { now: () => Date.now() },
     worktrees: runnerWorktreesForDevice(s.db),

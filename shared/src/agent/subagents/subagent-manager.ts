@@ -59,6 +59,11 @@ export interface SubagentManagerOptions {
   space: Y.Doc;
   /** The (cached) doc of a session; the same instance for the same id. */
   openSessionDoc(id: string): Y.Doc;
+  /**
+   * Resolves once the session's doc may be written: a tab's doc store keeps on the device only the writes
+   * made after it has loaded the doc. Absent where a write right away is kept (the agent host).
+   */
+  whenSessionDocLoaded?(id: string): Promise<void>;
   /** Runs the child's prompt as a turn of its own session (an AgentEngine over `childDoc`); see childOutcome. */
   runChild(childDoc: Y.Doc, prompt: string, opts: ChildRunOptions, signal: AbortSignalLike): Promise<ChildOutcome>;
   newId: (prefix: IdPrefix) => string;
@@ -171,10 +176,14 @@ export function createSubagentManager(opts: SubagentManagerOptions): SubagentMan
         : ({ ok: true, worktree: { state: 'unavailable', notice: CHAT_NO_WORKTREE } } as const);
     if (opened && !opened.ok) return opened.result;
     const worktree = opened?.worktree;
+    // The child's meta is its first write: made before the doc loaded, it was never stored on the device, and
+    // every later write of the child depends on it, so after a reload the child's session looked empty.
+    const childDoc = opts.openSessionDoc(id);
+    await opts.whenSessionDocLoaded?.(id);
     const now = clock.now();
     const label = req.label ?? `subagent ${listSubagentRecords(parentDoc).length + 1}`;
     putSessionEntry(space, { id, title: label, kind, status: 'idle', parentId, label, createdAt: now, updatedAt: now });
-    initSessionMeta(opts.openSessionDoc(id), {
+    initSessionMeta(childDoc, {
       id,
       title: label,
       kind,

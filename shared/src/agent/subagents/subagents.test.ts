@@ -366,4 +366,33 @@ describe('background subagents', () => {
     await manager.settled(parentId);
     expect(listSubagentRecords(parentDoc)[0]).toMatchObject({ status: 'done', worktree: { state: 'unavailable' } });
   });
+
+  it('writes nothing to a child session before its doc has loaded (a tab keeps only writes made after that)', async () => {
+    const { parentDoc, parentId, space, open } = setup();
+    // A fake of the tab's doc store: a write before the doc's load would not be stored on the device.
+    const loaded = new Set<string>();
+    const watched = new Set<string>();
+    const earlyWrites: string[] = [];
+    const m = createSubagentManager({
+      space,
+      openSessionDoc: (id) => {
+        const doc = open(id);
+        if (id !== parentId && !watched.has(id)) {
+          watched.add(id);
+          doc.on('update', () => void (loaded.has(id) || earlyWrites.push(id)));
+        }
+        return doc;
+      },
+      whenSessionDocLoaded: (id) => new Promise((resolve) => setTimeout(() => resolve(void loaded.add(id)), 1)),
+      newId: (p) => newId(p),
+      clock: realClock,
+      runChild: async () => ({ status: 'done', text: 'ok' }),
+    });
+    const spawned = await callTool(m.tools(parentDoc), 'spawn_subagent', { prompt: 'subtask quick', label: 'loaded' });
+    expect(spawned.ok).toBe(true);
+    await m.settled(parentId);
+    const child = listSubagentRecords(parentDoc)[0]!;
+    expect(getSessionMeta(open(child.id))).toMatchObject({ id: child.id, parentId });
+    expect(earlyWrites).toEqual([]);
+  });
 });
