@@ -100,6 +100,9 @@ export async function turnOnSubagents(page: Page): Promise<void> {
 
 /** Types a prompt and sends it with Enter, as a user would. */
 export async function sendPrompt(page: Page, text: string): Promise<void> {
+  // Enter sends nothing while a turn runs (the Send button is Stop then): a prompt typed right after the last
+  // answer appeared would be left in the box under load. Wait for the turn to have ended.
+  await expect(page.getByTestId('send')).toBeVisible({ timeout: 20_000 });
   const box = page.getByTestId('composer-input');
   await box.fill(text);
   await box.press('Enter');

@@ -118,9 +118,12 @@ test('edit the last prompt: a fork asks the edited text, the original keeps the 
   await useScriptedModel(page, syncServer.url, model);
   const original = await openNewSession(page, syncServer.url, 'chat', 'Edit');
   await sendPrompt(page, 'first words');
-  await expect(assistantMessages(page)).toHaveCount(1);
+  // The next prompt goes once this turn has ended (Enter does not send while a turn runs; fresh-clone CI
+  // under load pressed it mid-answer).
+  await expect(assistantMessages(page).last()).toContainText('You said: first words');
+  await expect(page.getByTestId('send')).toBeVisible({ timeout: 15_000 });
   await sendPrompt(page, 'second wrods');
-  await expect(assistantMessages(page).last()).toContainText('You said: second wrods');
+  await expect(assistantMessages(page).last()).toContainText('You said: second wrods', { timeout: 15_000 });
   const prompts = page.locator('[data-testid="message"][data-role="user"]');
 
   // Only the last prompt offers Edit; Escape cancels and leaves the session as it was (and open).
