@@ -141,7 +141,9 @@ test('the queue survives a reload while the server is still down', async ({ brow
 
   await a.reload();
   await expect(sessionRow(a, title)).toBeVisible();
-  expect(await expectWaitingOffline(a)).toBe(before);
+  // Not fewer than before the reload (nothing dropped). It may be more: the count read before can still be
+  // growing while the answer's last streamed updates are recorded (fresh-clone CI read 2, then 20).
+  expect(await expectWaitingOffline(a)).toBeGreaterThanOrEqual(before);
 
   await syncServer.restart();
   await expect(badge(a)).toHaveText('Synced to server', { timeout: 15_000 });
