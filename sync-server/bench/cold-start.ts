@@ -15,7 +15,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createThrowawayDatabase } from '@boocode/testkit/databases/storage-backends';
+import type pg from 'pg';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -166,17 +167,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function runOn(storage: 'embedded' | 'postgres', adminUrl?: string) {
   const dataDir = await mkdtemp(join(tmpdir(), 'boocode-bench-cold-'));
-  let databaseUrl: string | undefined;
-  const dbName = `boocode_bench_${process.pid}`;
-  if (adminUrl) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
+  // Its own database on the real server (random name, dropped after): never the shared one's tables.
+  const scratch = adminUrl ? await createThrowawayDatabase(adminUrl) : null;
+  const databaseUrl = scratch?.url;
   try {
     const { fillMs, upgradeMs } = await fill(dataDir, databaseUrl);
     const warm = await coldStart(dataDir, databaseUrl, docName(0));
@@ -207,12 +200,7 @@ async function runOn(storage: 'embedded' | 'postgres', adminUrl?: string) {
     );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
-    if (adminUrl) {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    }
+    await scratch?.drop();
   }
 }
 

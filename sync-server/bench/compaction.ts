@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { createThrowawayDatabase } from '@boocode/testkit/databases/storage-backends';
+import type pg from 'pg';
 import * as Y from 'yjs';
 import { openDatabase } from '../src/persistence/database.ts';
 import { UpdateWriter } from '../src/persistence/groupCommit.ts';
@@ -68,17 +69,9 @@ const f = (n: number) => n.toFixed(1);
 
 async function runOn(storage: 'embedded' | 'postgres', adminUrl?: string) {
   const dataDir = await mkdtemp(join(tmpdir(), 'boocode-bench-compact-'));
-  const dbName = `boocode_bench_${process.pid}_compact`;
-  let databaseUrl: string | undefined;
-  if (adminUrl) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
+  // Its own database on the real server (random name, dropped after): never the shared one's tables.
+  const scratch = adminUrl ? await createThrowawayDatabase(adminUrl) : null;
+  const databaseUrl = scratch?.url;
   const db = await openDatabase({ dataDir, databaseUrl });
   try {
     await runMigrations(db.pool);
@@ -141,12 +134,7 @@ async function runOn(storage: 'embedded' | 'postgres', adminUrl?: string) {
   } finally {
     await db.close();
     await rm(dataDir, { recursive: true, force: true });
-    if (adminUrl) {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    }
+    await scratch?.drop();
   }
 }
 
