@@ -54,21 +54,19 @@ async function approveWrite(page: Page) {
   await expect(card.getByTestId('tool-status')).toHaveText('done');
 }
 
-test('a two-turn coder session with a subagent: turns nest their spans, collapse, expand and zoom', async ({
-  page,
-  syncServer,
-}) => {
-  mkdirSync(OUT, { recursive: true });
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
-  const id = await openNewSession(page, syncServer.url, 'coder', 'Tree of a coder');
-  // A finished helper must not start a lead turn of its own: this session has exactly the user's two.
+/**
+ * A coder session (runner paired, scripted model) whose lead has spawned a note writer and whose write the
+ * user approved in the child's session; back in the lead. A finished helper must not start a lead turn of
+ * its own, so "Continue on results" is off: the session has exactly the user's turns.
+ */
+async function coderWithApprovedWriter(page: Page, serverUrl: string, title: string): Promise<string> {
+  runner = await startTestRunner(serverUrl);
+  await useScriptedModel(page, serverUrl, model);
+  await pairRunner(page, serverUrl, runner);
+  const id = await openNewSession(page, serverUrl, 'coder', title);
   const wake = page.getByTestId('wake-on-results-toggle');
   await wake.uncheck();
   await expect(wake).not.toBeChecked();
-
-  // Turn 1: the lead spawns a writer, whose write waits for approval in its own session.
   await sendPrompt(page, 'spawn a note writer');
   await expect(assistantMessages(page).last()).toContainText('The writer is on it.');
   await page.getByTestId('child-approvals').getByTestId('child-approval-open').click();
@@ -76,6 +74,16 @@ test('a two-turn coder session with a subagent: turns nest their spans, collapse
   await approveWrite(page);
   await page.getByTestId('parent-link').click();
   await expect(page.getByTestId('child-approvals')).toHaveCount(0);
+  return id;
+}
+
+test('a two-turn coder session with a subagent: turns nest their spans, collapse, expand and zoom', async ({
+  page,
+  syncServer,
+}) => {
+  mkdirSync(OUT, { recursive: true });
+  // Turn 1: the lead spawns a writer, whose write waits for approval in its own session.
+  const id = await coderWithApprovedWriter(page, syncServer.url, 'Tree of a coder');
 
   // Turn 2: the lead writes a note itself, after the user's approval.
   await sendPrompt(page, 'now write a note here too');
@@ -194,20 +202,7 @@ test('after a reload straight into the traces pane, a subagent span still opens 
   page,
   syncServer,
 }) => {
-  runner = await startTestRunner(syncServer.url);
-  await useScriptedModel(page, syncServer.url, model);
-  await pairRunner(page, syncServer.url, runner);
-  const id = await openNewSession(page, syncServer.url, 'coder', 'Reloaded tree');
-  const wake = page.getByTestId('wake-on-results-toggle');
-  await wake.uncheck();
-  await expect(wake).not.toBeChecked();
-  await sendPrompt(page, 'spawn a note writer');
-  await expect(assistantMessages(page).last()).toContainText('The writer is on it.');
-  await page.getByTestId('child-approvals').getByTestId('child-approval-open').click();
-  await expect(page).toHaveURL(new RegExp(`/s/(?!${id})`));
-  await approveWrite(page);
-  await page.getByTestId('parent-link').click();
-  await expect(page.getByTestId('child-approvals')).toHaveCount(0);
+  const id = await coderWithApprovedWriter(page, syncServer.url, 'Reloaded tree');
 
   // A full page load straight into the traces pane: the child's spans now come from this device's storage
   // alone (no sync server here), so they show only if the child's first writes were stored.

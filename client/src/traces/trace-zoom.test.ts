@@ -1,19 +1,7 @@
-import type { Span } from '@boocode/shared/doc/session-schema';
+import { testSpan as span } from '@boocode/shared/trace-tree/test-spans';
 import { describe, expect, it } from 'vitest';
 import { type TraceRow, traceRows } from './span-rows.ts';
 import { axisForRow, axisTicks, rangeFromDrag, turnAxes, zoomLabel } from './trace-zoom.ts';
-
-const span = (id: string, turn: number, startedAt: number, endedAt: number | undefined, extra: Partial<Span> = {}) =>
-  ({
-    id,
-    kind: 'tool',
-    name: 'read_file',
-    turn,
-    startedAt,
-    status: endedAt === undefined ? 'open' : 'ok',
-    ...(endedAt !== undefined ? { endedAt } : {}),
-    ...extra,
-  }) as Span;
 
 describe('zoom range maths', () => {
   const axis = { start: 1000, end: 2000 };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Span } from '../doc/session-schema.ts';
 import {
   childSessionStarters,
   indexSpanTree,
@@ -8,18 +7,7 @@ import {
   turnExtents,
   unreachedSpans,
 } from './session-tree.ts';
-
-const span = (id: string, turn: number, startedAt: number, endedAt: number | undefined, extra: Partial<Span> = {}) =>
-  ({
-    id,
-    kind: 'tool',
-    name: 'read_file',
-    turn,
-    startedAt,
-    status: endedAt === undefined ? 'open' : 'ok',
-    ...(endedAt !== undefined ? { endedAt } : {}),
-    ...extra,
-  }) as Span;
+import { testSpan as span } from './test-spans.ts';
 
 describe('the session tree', () => {
   it('groups roots by turn in turn order, each by start time', () => {
