@@ -3,6 +3,12 @@
 // as in the doc (double precision keeps fractional ms and compares exactly in the pagination cursor).
 import { migrateOnce, runMigrations, type SqlQuery } from './sql-query.ts';
 
+/**
+ * A span's searchable text: name, error, input and output. `search_text` keeps it lower-cased; the search's
+ * snippet cuts the same text at the match's position in it, so both must be this one expression.
+ */
+export const SEARCHABLE_TEXT = `name || ' ' || coalesce(error_message, '') || ' ' || coalesce(input::text, '') || ' ' || coalesce(output::text, '')`;
+
 // COLLATE "C": ids compare bytewise, the same order as in JavaScript, on every database's locale.
 export const PROJECTION_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS tool_traces (
@@ -42,7 +48,7 @@ export const PROJECTION_DDL: readonly string[] = [
   // the embedded database). Then newest first, a backward scan of the first index, and by name (tool
   // figures and the tool filter).
   `ALTER TABLE tool_traces ADD COLUMN IF NOT EXISTS search_text text GENERATED ALWAYS AS (lower(
-     name || ' ' || coalesce(error_message, '') || ' ' || coalesce(input::text, '') || ' ' || coalesce(output::text, '')
+     ${SEARCHABLE_TEXT}
    )) STORED`,
   'CREATE INDEX IF NOT EXISTS tool_traces_started ON tool_traces (started_at, session_id, span_id)',
   'CREATE INDEX IF NOT EXISTS tool_traces_name_started ON tool_traces (name, started_at)',

@@ -9,13 +9,14 @@ import type {
   SpanStatsResponse,
 } from '@boocode/shared/protocol/span-search';
 import { SPAN_SNIPPET_CHARS } from '@boocode/shared/protocol/span-search';
+import { SEARCHABLE_TEXT } from './projection-tables.ts';
 import type { SqlQuery } from './sql-query.ts';
 
 /**
  * Everything `q` is looked for in; `search_text` holds it lower-cased (a generated column, see
  * projection-tables.ts). jsonb::text keeps strings JSON-escaped, which is fine for finding words.
  */
-const SEARCHABLE = `(name || ' ' || coalesce(error_message, '') || ' ' || coalesce(input::text, '') || ' ' || coalesce(output::text, ''))`;
+const SEARCHABLE = `(${SEARCHABLE_TEXT})`;
 const DAY_MS = 86_400_000;
 
 export interface SearchCursor {
